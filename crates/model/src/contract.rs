@@ -1,0 +1,264 @@
+//! The contract a grader states for a program: how it replies and how it frames
+//! messages. Scenarios are written against a contract, never against one
+//! student's wording, so the same suite grades `b'Thanks'` servers and echo
+//! servers alike.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Deserialize;
+
+/// The kind of program under test; the harness plays the other end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Binds, listens, accepts clients in turn and replies to each message.
+    TcpServer,
+    /// Connects, sends each stdin line, prints each reply.
+    TcpClient,
+    /// Binds, recvfrom → sendto(reply, addr).
+    UdpServer,
+    /// Sends each stdin line as a datagram and prints the reply.
+    UdpClient,
+    /// Sends datagrams to the broadcast address with SO_BROADCAST.
+    BroadcastSender,
+    /// Binds the port and prints each broadcast datagram.
+    BroadcastReceiver,
+    /// Answers HTTP/1.x requests.
+    HttpServer,
+    /// Sends an HTTP request and prints the body.
+    HttpClient,
+}
+
+impl Role {
+    /// Every role, in the order the notes introduce them.
+    pub const ALL: [Role; 8] = [
+        Role::TcpServer,
+        Role::TcpClient,
+        Role::UdpServer,
+        Role::UdpClient,
+        Role::BroadcastSender,
+        Role::BroadcastReceiver,
+        Role::HttpServer,
+        Role::HttpClient,
+    ];
+
+    /// The name used on the command line and in scenario ids.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::TcpServer => "tcp-server",
+            Role::TcpClient => "tcp-client",
+            Role::UdpServer => "udp-server",
+            Role::UdpClient => "udp-client",
+            Role::BroadcastSender => "broadcast-sender",
+            Role::BroadcastReceiver => "broadcast-receiver",
+            Role::HttpServer => "http-server",
+            Role::HttpClient => "http-client",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = ContractError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| ContractError::UnknownRole(s.to_owned()))
+    }
+}
+
+/// Whether a scenario counts toward the verdict by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    /// The notes demand it; always counts.
+    Required,
+    /// Robustness a careful grader wants; counts under `--strict`.
+    Recommended,
+}
+
+impl Level {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Required => "required",
+            Level::Recommended => "recommended",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How the program answers a message.
+#[derive(Clone, Debug)]
+pub enum ReplyRule {
+    /// The reply is the message itself.
+    Echo,
+    /// The reply is always these bytes (`b'Thanks'`).
+    Fixed(Vec<u8>),
+    /// Any non-empty reply will do.
+    Any,
+    /// The reply, read as text, matches this regular expression.
+    Regex(regex::bytes::Regex),
+}
+
+/// The shape of a reply rule, for scenarios that only apply to some rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReplyKind {
+    /// `echo`
+    Echo,
+    /// `fixed:TEXT`
+    Fixed,
+    /// `any`
+    Any,
+    /// `regex:RE`
+    Regex,
+}
+
+impl ReplyRule {
+    /// Which kind of rule this is.
+    pub fn kind(&self) -> ReplyKind {
+        match self {
+            ReplyRule::Echo => ReplyKind::Echo,
+            ReplyRule::Fixed(_) => ReplyKind::Fixed,
+            ReplyRule::Any => ReplyKind::Any,
+            ReplyRule::Regex(_) => ReplyKind::Regex,
+        }
+    }
+}
+
+impl PartialEq for ReplyRule {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
+
+impl fmt::Display for ReplyRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplyRule::Echo => f.write_str("echo"),
+            ReplyRule::Fixed(t) => write!(f, "fixed:{}", String::from_utf8_lossy(t)),
+            ReplyRule::Any => f.write_str("any"),
+            ReplyRule::Regex(r) => write!(f, "regex:{}", r.as_str()),
+        }
+    }
+}
+
+impl FromStr for ReplyRule {
+    type Err = ContractError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "echo" => return Ok(ReplyRule::Echo),
+            "any" => return Ok(ReplyRule::Any),
+            _ => {}
+        }
+        if let Some(text) = s.strip_prefix("fixed:") {
+            if text.is_empty() {
+                return Err(ContractError::EmptyFixedReply);
+            }
+            return Ok(ReplyRule::Fixed(text.as_bytes().to_vec()));
+        }
+        if let Some(re) = s.strip_prefix("regex:") {
+            return regex::bytes::Regex::new(re)
+                .map(ReplyRule::Regex)
+                .map_err(|e| ContractError::BadRegex(e.to_string()));
+        }
+        Err(ContractError::UnknownReplyRule(s.to_owned()))
+    }
+}
+
+/// Where one message ends and the next begins: the cure for sticky packets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Framing {
+    /// No boundaries: a message is whatever one write carries.
+    None,
+    /// Every message ends with `\n`.
+    Line,
+    /// Every message is preceded by its length as a 4-byte big-endian integer.
+    Len32,
+}
+
+impl Framing {
+    /// The name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Framing::None => "none",
+            Framing::Line => "line",
+            Framing::Len32 => "len32",
+        }
+    }
+}
+
+impl fmt::Display for Framing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Framing {
+    type Err = ContractError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "none" => Ok(Framing::None),
+            "line" => Ok(Framing::Line),
+            "len32" => Ok(Framing::Len32),
+            _ => Err(ContractError::UnknownFraming(s.to_owned())),
+        }
+    }
+}
+
+/// Everything the grader states about one program under test.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contract {
+    /// How the program answers a message.
+    pub reply: ReplyRule,
+    /// How messages are delimited on a stream.
+    pub framing: Framing,
+    /// The line that makes a client program quit.
+    pub quit: String,
+}
+
+impl Default for Contract {
+    fn default() -> Self {
+        Contract {
+            reply: ReplyRule::Any,
+            framing: Framing::None,
+            quit: String::new(),
+        }
+    }
+}
+
+/// A contract option that cannot be understood.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContractError {
+    /// Not one of the known roles.
+    #[error(
+        "unknown role `{0}`; expected one of: tcp-server, tcp-client, udp-server, udp-client, broadcast-sender, broadcast-receiver, http-server, http-client"
+    )]
+    UnknownRole(String),
+    /// Not `echo`, `any`, `fixed:TEXT` or `regex:RE`.
+    #[error("unknown reply rule `{0}`; expected echo, any, fixed:TEXT or regex:RE")]
+    UnknownReplyRule(String),
+    /// `fixed:` with nothing after it.
+    #[error("`fixed:` needs the reply text after the colon, e.g. fixed:Thanks")]
+    EmptyFixedReply,
+    /// The regular expression does not compile.
+    #[error("bad regular expression in reply rule: {0}")]
+    BadRegex(String),
+    /// Not `none`, `line` or `len32`.
+    #[error("unknown framing `{0}`; expected none, line or len32")]
+    UnknownFraming(String),
+}

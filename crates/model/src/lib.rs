@@ -1,0 +1,15 @@
+//! The scenario model: what a scenario file says, as types, and the one place
+//! where YAML becomes those types.
+//!
+//! Parsing never runs anything. Everything the runner needs to know about a
+//! scenario is decided here, so a scenario that loads is a scenario that can
+//! run, and every mistake in a file is reported with the file, line and column
+//! where the author can fix it.
+
+pub mod contract;
+pub mod load;
+pub mod scenario;
+
+pub use contract::{Contract, ContractError, Framing, Level, ReplyKind, ReplyRule, Role};
+pub use load::{LoadError, LoadErrorKind, Source, load_paths, load_source, load_sources};
+pub use scenario::{Bytes, ConnName, Expected, Scenario, SendStep, Step, StepAt, When};

@@ -1,0 +1,377 @@
+//! YAML in, [`Scenario`] out, or an error that says where and what.
+//!
+//! Scenario authors spend much of their time reading our errors, so every
+//! error carries the file, the line and column, the offending line itself, and,
+//! for a misspelt key, the key that was probably meant.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::contract::{Level, Role};
+use crate::scenario::{ConnName, Scenario, Step, StepAt, When};
+
+/// A scenario file's name and text.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// How the file is named in messages (a path, or `builtin:...`).
+    pub name: String,
+    /// The YAML text.
+    pub text: String,
+}
+
+/// A scenario file that cannot be used, and where to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    /// The file.
+    pub file: String,
+    /// 1-based line (0 when the whole file is at fault).
+    pub line: u64,
+    /// 1-based column (0 when the whole file is at fault).
+    pub column: u64,
+    /// What is wrong.
+    pub kind: LoadErrorKind,
+    /// The offending line of the file, for display.
+    pub source_line: Option<String>,
+}
+
+/// What is wrong with a scenario file.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LoadErrorKind {
+    /// The file or folder cannot be read.
+    #[error("cannot read: {0}")]
+    Io(String),
+    /// The YAML does not have the shape of a scenario.
+    #[error("{message}")]
+    Shape {
+        /// What the parser said.
+        message: String,
+        /// A suggestion (`did you mean ...`).
+        help: Option<String>,
+    },
+    /// The YAML has the right shape but says something impossible.
+    #[error("{message}")]
+    Invalid {
+        /// What is impossible.
+        message: String,
+        /// A suggestion.
+        help: Option<String>,
+    },
+    /// Two scenarios share an id.
+    #[error("duplicate scenario id `{id}` (first defined in {first})")]
+    DuplicateId {
+        /// The id.
+        id: String,
+        /// Where it was first defined.
+        first: String,
+    },
+}
+
+impl LoadError {
+    fn at(src: &Source, line: u64, column: u64, kind: LoadErrorKind) -> Self {
+        let source_line = (line > 0)
+            .then(|| src.text.lines().nth(line as usize - 1).map(str::to_owned))
+            .flatten();
+        LoadError {
+            file: src.name.clone(),
+            line,
+            column,
+            kind,
+            source_line,
+        }
+    }
+
+    fn help(&self) -> Option<&str> {
+        match &self.kind {
+            LoadErrorKind::Shape { help, .. } | LoadErrorKind::Invalid { help, .. } => {
+                help.as_deref()
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    /// Renders like rustc: the message, the location, the line and a caret.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", self.kind)?;
+        if self.line == 0 {
+            write!(f, "  --> {}", self.file)?;
+        } else {
+            write!(f, "  --> {}:{}:{}", self.file, self.line, self.column)?;
+        }
+        if let Some(text) = &self.source_line {
+            let num = self.line.to_string();
+            let pad = " ".repeat(num.len());
+            let caret_at = (self.column.max(1) - 1) as usize;
+            let lead: String = text
+                .chars()
+                .take(caret_at)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            write!(f, "\n{pad} |\n{num} | {text}\n{pad} | {lead}^")?;
+        }
+        if let Some(help) = self.help() {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    id: Spanned<String>,
+    title: String,
+    role: Spanned<Role>,
+    level: Level,
+    concept: String,
+    points: Option<u32>,
+    #[serde(default)]
+    when: When,
+    steps: Spanned<Vec<Spanned<Step>>>,
+}
+
+/// Parses and validates one scenario file.
+pub fn load_source(src: &Source) -> Result<Scenario, LoadError> {
+    let options = serde_saphyr::options! { strict_booleans: true };
+    let raw: RawScenario =
+        serde_saphyr::from_str_with_options(&src.text, options).map_err(|e| yaml_error(src, &e))?;
+
+    let role = raw.role.value;
+    let id = raw.id.value;
+    let expected_prefix = format!("{role}/");
+    let name = id.strip_prefix(&expected_prefix).unwrap_or("");
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(LoadError::at(
+            src,
+            raw.id.referenced.line(),
+            raw.id.referenced.column(),
+            LoadErrorKind::Invalid {
+                message: format!("scenario id `{id}` must be `{role}/NAME`"),
+                help: Some(format!(
+                    "NAME is letters, digits and '-', and the role part must match `role: {role}`"
+                )),
+            },
+        ));
+    }
+    if raw.steps.value.is_empty() {
+        return Err(LoadError::at(
+            src,
+            raw.steps.referenced.line(),
+            raw.steps.referenced.column(),
+            LoadErrorKind::Invalid {
+                message: "a scenario needs at least one step".into(),
+                help: None,
+            },
+        ));
+    }
+
+    let steps: Vec<StepAt> = raw
+        .steps
+        .value
+        .into_iter()
+        .map(|s| StepAt {
+            step: s.value,
+            line: s.referenced.line(),
+            column: s.referenced.column(),
+        })
+        .collect();
+    check_connections(src, &steps)?;
+
+    Ok(Scenario {
+        id,
+        title: raw.title,
+        role,
+        level: raw.level,
+        concept: raw.concept.trim().to_owned(),
+        points: raw.points.unwrap_or(1),
+        when: raw.when,
+        steps,
+        file: src.name.clone(),
+    })
+}
+
+/// A connection must be opened before it is used, and not opened twice.
+fn check_connections(src: &Source, steps: &[StepAt]) -> Result<(), LoadError> {
+    let mut open: HashSet<&ConnName> = HashSet::new();
+    let mut known: Vec<&ConnName> = Vec::new();
+    for at in steps {
+        let Some(conn) = at.step.conn() else { continue };
+        let invalid = |message: String, help: Option<String>| {
+            LoadError::at(
+                src,
+                at.line,
+                at.column,
+                LoadErrorKind::Invalid { message, help },
+            )
+        };
+        match &at.step {
+            Step::Connect(c) => {
+                if !open.insert(c) {
+                    return Err(invalid(
+                        format!("connection `{c}` is already open"),
+                        Some("close or abort it first, or give the new one another name".into()),
+                    ));
+                }
+                known.push(c);
+            }
+            _ if !open.contains(conn) => {
+                if known.contains(&conn) {
+                    return Err(invalid(
+                        format!("connection `{conn}` is already closed here"),
+                        Some(format!(
+                            "open a new one with `- connect: NAME` and use that"
+                        )),
+                    ));
+                }
+                let help = did_you_mean(&conn.0, known.iter().map(|c| c.0.as_str()))
+                    .or_else(|| Some(format!("add `- connect: {conn}` before this step")));
+                return Err(invalid(
+                    format!("connection `{conn}` is used before `connect`"),
+                    help,
+                ));
+            }
+            Step::Close(c) | Step::Abort(c) => {
+                open.remove(c);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn yaml_error(src: &Source, e: &serde_saphyr::Error) -> LoadError {
+    use serde_saphyr::Error as E;
+    let inner = e.without_snippet();
+    let (line, column) = inner
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .unwrap_or((0, 0));
+    let (message, help) = match inner {
+        E::SerdeUnknownField {
+            field, expected, ..
+        } => (
+            format!(
+                "unknown key `{field}`, expected one of: {}",
+                expected.join(", ")
+            ),
+            did_you_mean(field, expected.iter().copied()),
+        ),
+        E::SerdeUnknownVariant {
+            variant, expected, ..
+        } => (
+            format!(
+                "unknown `{variant}`, expected one of: {}",
+                expected.join(", ")
+            ),
+            did_you_mean(variant, expected.iter().copied()),
+        ),
+        other => (plain_message(other), None),
+    };
+    LoadError::at(src, line, column, LoadErrorKind::Shape { message, help })
+}
+
+/// The parser's message without its own location suffix (we print ours).
+fn plain_message(e: &serde_saphyr::Error) -> String {
+    let text = e.to_string();
+    let text = match text.find(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    };
+    text.trim().to_owned()
+}
+
+/// `did you mean `send`?` when a known word is close to the typo.
+fn did_you_mean<'a>(typo: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    candidates
+        .map(|c| (strsim::jaro_winkler(typo, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+/// Loads every scenario under the given files and folders (folders are
+/// searched for `*.yaml` and `*.yml`, in name order). Returns the scenarios
+/// that loaded and the errors of those that did not; ids must be unique.
+pub fn load_paths(paths: &[PathBuf]) -> (Vec<Scenario>, Vec<LoadError>) {
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        collect(path, &mut sources, &mut errors);
+    }
+    let (scenarios, more) = load_sources(&sources);
+    errors.extend(more);
+    (scenarios, errors)
+}
+
+/// Loads a set of sources and checks that their ids are unique.
+pub fn load_sources(sources: &[Source]) -> (Vec<Scenario>, Vec<LoadError>) {
+    let mut scenarios = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for src in sources {
+        match load_source(src) {
+            Ok(s) => {
+                if let Some(first) = seen.get(&s.id) {
+                    errors.push(LoadError::at(
+                        src,
+                        0,
+                        0,
+                        LoadErrorKind::DuplicateId {
+                            id: s.id.clone(),
+                            first: first.clone(),
+                        },
+                    ));
+                } else {
+                    seen.insert(s.id.clone(), src.name.clone());
+                    scenarios.push(s);
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    (scenarios, errors)
+}
+
+fn collect(path: &Path, sources: &mut Vec<Source>, errors: &mut Vec<LoadError>) {
+    let io_error = |e: std::io::Error| LoadError {
+        file: path.display().to_string(),
+        line: 0,
+        column: 0,
+        kind: LoadErrorKind::Io(e.to_string()),
+        source_line: None,
+    };
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => return errors.push(io_error(e)),
+        };
+        entries.sort();
+        for entry in entries {
+            let is_yaml = entry.extension().is_some_and(|x| x == "yaml" || x == "yml");
+            if entry.is_dir() || is_yaml {
+                collect(&entry, sources, errors);
+            }
+        }
+    } else {
+        match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => sources.push(Source {
+                    name: path.display().to_string(),
+                    text,
+                }),
+                Err(_) => errors.push(io_error(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "the file is not UTF-8 text",
+                ))),
+            },
+            Err(e) => errors.push(io_error(e)),
+        }
+    }
+}

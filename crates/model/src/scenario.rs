@@ -1,0 +1,322 @@
+//! What a scenario is once it has loaded: an id, the role and level, the note
+//! of the course it checks, and a list of steps that each remember where in
+//! the file they were written (so a failure can point back at the line).
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::contract::{Contract, Framing, Level, ReplyKind, Role};
+
+/// One scenario, validated and ready to run.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// `role/name`, unique in a suite.
+    pub id: String,
+    /// One line saying what is checked.
+    pub title: String,
+    /// The kind of program this scenario grades.
+    pub role: Role,
+    /// Whether it counts by default.
+    pub level: Level,
+    /// The note of the course the scenario checks, in words a student reads.
+    pub concept: String,
+    /// Points a grader may give it (1 unless stated).
+    pub points: u32,
+    /// The contracts under which it applies.
+    pub when: When,
+    /// What the harness does and expects, in order.
+    pub steps: Vec<StepAt>,
+    /// The file it came from.
+    pub file: String,
+}
+
+impl Scenario {
+    /// Whether the scenario counts toward the verdict.
+    pub fn counts(&self, strict: bool) -> bool {
+        strict || self.level == Level::Required
+    }
+}
+
+/// A step and where it was written.
+#[derive(Clone, Debug)]
+pub struct StepAt {
+    /// The step itself.
+    pub step: Step,
+    /// 1-based line in the scenario file.
+    pub line: u64,
+    /// 1-based column in the scenario file.
+    pub column: u64,
+}
+
+/// The name a scenario gives one of the harness's connections.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(transparent)]
+pub struct ConnName(pub String);
+
+impl fmt::Display for ConnName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One thing the harness does or expects.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Step {
+    /// Open a TCP connection to the target under this name.
+    Connect(ConnName),
+    /// Write one or more messages, framed by the contract, in chosen pieces.
+    Send(SendStep),
+    /// Read replies to the messages sent so far and judge them by the reply rule.
+    ExpectReply(ExpectReplyStep),
+    /// The target closes the connection: recv gives b'' with nothing before it.
+    ExpectEof(ConnName),
+    /// The connection is reset by the target.
+    ExpectReset(ConnName),
+    /// Shut down the write half: the target's recv gives b''.
+    Shutdown(ConnName),
+    /// Close the connection normally (FIN).
+    Close(ConnName),
+    /// Close the connection with RST (SO_LINGER 0): the client vanishes.
+    Abort(ConnName),
+    /// The target process is still running.
+    ExpectAlive,
+    /// The target process has exited (with this code, if given).
+    ExpectExit(ExpectExitStep),
+    /// Kill the target's whole process group with SIGKILL.
+    Kill,
+    /// Start the target again on the same port and wait until it is ready.
+    Restart,
+}
+
+impl Step {
+    /// The connection the step acts on, if any.
+    pub fn conn(&self) -> Option<&ConnName> {
+        match self {
+            Step::Connect(c)
+            | Step::ExpectEof(c)
+            | Step::ExpectReset(c)
+            | Step::Shutdown(c)
+            | Step::Close(c)
+            | Step::Abort(c) => Some(c),
+            Step::Send(s) => Some(&s.to),
+            Step::ExpectReply(e) => Some(&e.from),
+            Step::ExpectAlive | Step::ExpectExit(_) | Step::Kill | Step::Restart => None,
+        }
+    }
+
+    /// The step's keyword, as written in YAML.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Step::Connect(_) => "connect",
+            Step::Send(_) => "send",
+            Step::ExpectReply(_) => "expect_reply",
+            Step::ExpectEof(_) => "expect_eof",
+            Step::ExpectReset(_) => "expect_reset",
+            Step::Shutdown(_) => "shutdown",
+            Step::Close(_) => "close",
+            Step::Abort(_) => "abort",
+            Step::ExpectAlive => "expect_alive",
+            Step::ExpectExit(_) => "expect_exit",
+            Step::Kill => "kill",
+            Step::Restart => "restart",
+        }
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Step::Send(s) => {
+                write!(f, "send to {}: ", s.to)?;
+                let shown: Vec<String> = s.messages.iter().map(|m| m.to_string()).collect();
+                write!(f, "{}", shown.join(" + "))?;
+                if s.messages.len() > 1 {
+                    write!(f, " in one write")?;
+                }
+                if !s.chunks.is_empty() {
+                    write!(f, " in pieces of {:?} bytes", s.chunks)?;
+                }
+                Ok(())
+            }
+            Step::ExpectReply(e) if e.count == 1 => write!(f, "expect a reply on {}", e.from),
+            Step::ExpectReply(e) => write!(f, "expect {} replies on {}", e.count, e.from),
+            Step::ExpectExit(ExpectExitStep { code: Some(c) }) => {
+                write!(f, "expect the target to exit with code {c}")
+            }
+            Step::ExpectExit(_) => write!(f, "expect the target to exit"),
+            Step::ExpectAlive => write!(f, "expect the target to be running"),
+            Step::Kill => write!(f, "kill the target"),
+            Step::Restart => write!(f, "restart the target on the same port"),
+            other => match other.conn() {
+                Some(c) => write!(f, "{} {}", other.keyword(), c),
+                None => f.write_str(other.keyword()),
+            },
+        }
+    }
+}
+
+/// Bytes that print as text when they are text, and as hex when they are not.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Bytes(pub Vec<u8>);
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match std::str::from_utf8(&self.0) {
+            Ok(s) => write!(f, "{s:?}"),
+            Err(_) => {
+                f.write_str("hex ")?;
+                for b in &self.0 {
+                    write!(f, "{b:02x}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A write of one or more messages.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "RawSend")]
+pub struct SendStep {
+    /// The connection to write on.
+    pub to: ConnName,
+    /// The messages, before framing; several are coalesced into one write.
+    pub messages: Vec<Bytes>,
+    /// Whether the contract's framing is applied (false: the bytes go as they are).
+    pub framed: bool,
+    /// Split the framed bytes into pieces of these sizes (the rest is a last piece).
+    /// Each piece is written once the target has read the one before.
+    pub chunks: Vec<usize>,
+    /// An extra pause after each piece has been read, before the next.
+    pub pause: Duration,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSend {
+    to: ConnName,
+    text: Option<String>,
+    hex: Option<String>,
+    messages: Option<Vec<String>>,
+    chunks: Option<Vec<usize>>,
+    pause_ms: Option<u64>,
+    #[serde(default = "yes")]
+    framed: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl TryFrom<RawSend> for SendStep {
+    type Error = String;
+    fn try_from(raw: RawSend) -> Result<Self, String> {
+        let messages = match (raw.text, raw.hex, raw.messages) {
+            (Some(t), None, None) => vec![Bytes(t.into_bytes())],
+            (None, Some(h), None) => vec![Bytes(decode_hex(&h)?)],
+            (None, None, Some(ms)) if !ms.is_empty() => {
+                ms.into_iter().map(|m| Bytes(m.into_bytes())).collect()
+            }
+            (None, None, Some(_)) => return Err("`messages` needs at least one message".into()),
+            (None, None, None) => {
+                return Err("send needs what to send: one of `text`, `hex` or `messages`".into());
+            }
+            _ => return Err("send takes only one of `text`, `hex` and `messages`".into()),
+        };
+        let chunks = raw.chunks.unwrap_or_default();
+        if chunks.contains(&0) {
+            return Err("a chunk size of 0 would write nothing; chunk sizes start at 1".into());
+        }
+        Ok(SendStep {
+            to: raw.to,
+            messages,
+            framed: raw.framed,
+            chunks,
+            pause: Duration::from_millis(raw.pause_ms.unwrap_or(0)),
+        })
+    }
+}
+
+fn decode_hex(h: &str) -> Result<Vec<u8>, String> {
+    let digits: Vec<u8> = h.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if digits.len() % 2 != 0 {
+        return Err(format!("hex `{h}` has an odd number of digits"));
+    }
+    digits
+        .chunks(2)
+        .map(|pair| {
+            let s = std::str::from_utf8(pair).map_err(|_| format!("`{h}` is not hex"))?;
+            u8::from_str_radix(s, 16).map_err(|_| format!("`{s}` in `{h}` is not a hex byte"))
+        })
+        .collect()
+}
+
+/// Read replies on a connection.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectReplyStep {
+    /// The connection to read from.
+    pub from: ConnName,
+    /// How many replies (one per message sent and not yet answered).
+    #[serde(default = "one")]
+    pub count: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// Expect the target to have exited.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectExitStep {
+    /// The exit code it must have, if any.
+    pub code: Option<i32>,
+}
+
+/// What a reply must be; the runner builds it from the reply rule.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expected {
+    /// Exactly these bytes.
+    Exactly(Bytes),
+    /// Anything non-empty.
+    Anything,
+    /// Text matching this pattern.
+    Matching(String),
+}
+
+/// The contracts under which a scenario applies; empty lists mean "any".
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    /// Framings the scenario applies to.
+    #[serde(default)]
+    pub framing: Vec<Framing>,
+    /// Reply rules the scenario applies to.
+    #[serde(default)]
+    pub reply: Vec<ReplyKind>,
+}
+
+impl When {
+    /// `None` if the scenario applies to the contract, else why it is skipped.
+    pub fn skip_reason(&self, contract: &Contract) -> Option<String> {
+        if !self.framing.is_empty() && !self.framing.contains(&contract.framing) {
+            let wanted: Vec<&str> = self.framing.iter().map(|f| f.as_str()).collect();
+            return Some(format!(
+                "applies to framing {} only; the contract says {}",
+                wanted.join("/"),
+                contract.framing
+            ));
+        }
+        if !self.reply.is_empty() && !self.reply.contains(&contract.reply.kind()) {
+            return Some(format!(
+                "applies to reply rule {:?} only; the contract says {}",
+                self.reply, contract.reply
+            ));
+        }
+        None
+    }
+}
