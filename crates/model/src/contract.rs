@@ -127,6 +127,18 @@ pub enum ReplyKind {
     Regex,
 }
 
+impl ReplyKind {
+    /// The name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplyKind::Echo => "echo",
+            ReplyKind::Fixed => "fixed",
+            ReplyKind::Any => "any",
+            ReplyKind::Regex => "regex",
+        }
+    }
+}
+
 impl ReplyRule {
     /// Which kind of rule this is.
     pub fn kind(&self) -> ReplyKind {

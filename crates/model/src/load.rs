@@ -225,9 +225,7 @@ fn check_connections(src: &Source, steps: &[StepAt]) -> Result<(), LoadError> {
                 if known.contains(&conn) {
                     return Err(invalid(
                         format!("connection `{conn}` is already closed here"),
-                        Some(format!(
-                            "open a new one with `- connect: NAME` and use that"
-                        )),
+                        Some("open a new one with `- connect: NAME` and use that".into()),
                     ));
                 }
                 let help = did_you_mean(&conn.0, known.iter().map(|c| c.0.as_str()))
@@ -239,6 +237,9 @@ fn check_connections(src: &Source, steps: &[StepAt]) -> Result<(), LoadError> {
             }
             Step::Close(c) | Step::Abort(c) => {
                 open.remove(c);
+            }
+            Step::Send(s) if s.close => {
+                open.remove(&s.to);
             }
             _ => {}
         }

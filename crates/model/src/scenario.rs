@@ -139,6 +139,9 @@ impl fmt::Display for Step {
                 if !s.chunks.is_empty() {
                     write!(f, " in pieces of {:?} bytes", s.chunks)?;
                 }
+                if s.close {
+                    write!(f, ", and close at once")?;
+                }
                 Ok(())
             }
             Step::ExpectReply(e) if e.count == 1 => write!(f, "expect a reply on {}", e.from),
@@ -192,6 +195,9 @@ pub struct SendStep {
     pub chunks: Vec<usize>,
     /// An extra pause after each piece has been read, before the next.
     pub pause: Duration,
+    /// Close the connection with the last piece: data and FIN in one segment,
+    /// so the client is gone before the target can answer.
+    pub close: bool,
 }
 
 #[derive(Deserialize)]
@@ -205,6 +211,8 @@ struct RawSend {
     pause_ms: Option<u64>,
     #[serde(default = "yes")]
     framed: bool,
+    #[serde(default)]
+    close: bool,
 }
 
 fn yes() -> bool {
@@ -236,13 +244,14 @@ impl TryFrom<RawSend> for SendStep {
             framed: raw.framed,
             chunks,
             pause: Duration::from_millis(raw.pause_ms.unwrap_or(0)),
+            close: raw.close,
         })
     }
 }
 
 fn decode_hex(h: &str) -> Result<Vec<u8>, String> {
     let digits: Vec<u8> = h.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(format!("hex `{h}` has an odd number of digits"));
     }
     digits
@@ -312,9 +321,11 @@ impl When {
             ));
         }
         if !self.reply.is_empty() && !self.reply.contains(&contract.reply.kind()) {
+            let wanted: Vec<&str> = self.reply.iter().map(|r| r.as_str()).collect();
             return Some(format!(
-                "applies to reply rule {:?} only; the contract says {}",
-                self.reply, contract.reply
+                "applies to reply rule {} only; the contract says {}",
+                wanted.join("/"),
+                contract.reply
             ));
         }
         None

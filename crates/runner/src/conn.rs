@@ -1,0 +1,443 @@
+//! The harness's side of one TCP connection: a stream, the framing reader that
+//! cuts replies out of it, and the messages still waiting for their replies.
+//!
+//! Reads always go through [`FrameReader`], so a reply that arrives in pieces
+//! or glued to the next one is judged exactly as if it had come whole: the
+//! harness never has the sticky-packet bug it tests for.
+
+use std::collections::VecDeque;
+use std::io::ErrorKind;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use sockspec_model::{Bytes, Contract, Framing, ReplyRule};
+use sockspec_wire::{FrameReader, describe_expected, encode, reply_ok};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::{Instant, timeout_at};
+
+/// Why a step did not do what the scenario expects, with the evidence.
+#[derive(Clone, Debug, Default)]
+pub struct StepFailure {
+    /// One line saying what went wrong.
+    pub message: String,
+    /// What the harness had sent for the awaited replies.
+    pub sent: Option<Bytes>,
+    /// What was expected, in words.
+    pub expected: Option<String>,
+    /// What came back.
+    pub received: Option<Bytes>,
+}
+
+impl StepFailure {
+    /// A failure with only a message.
+    pub fn new(message: impl Into<String>) -> Self {
+        StepFailure {
+            message: message.into(),
+            ..Default::default()
+        }
+    }
+}
+
+/// How a read from the target ended.
+enum Read {
+    Data,
+    Eof,
+    Reset,
+    Failed(std::io::Error),
+    Timeout,
+}
+
+/// One connection from the harness to the target.
+pub struct Conn {
+    stream: TcpStream,
+    /// The harness's end, to find this connection in the kernel's tables.
+    pub local: SocketAddr,
+    /// The target's end.
+    pub remote: SocketAddr,
+    reader: FrameReader,
+    pending: VecDeque<Vec<u8>>,
+    /// Every byte read during the current expectation, for the report.
+    seen: Vec<u8>,
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.1} s", d.as_secs_f64())
+}
+
+impl Conn {
+    /// Connects, within the deadline.
+    pub async fn connect(
+        addr: SocketAddr,
+        framing: Framing,
+        deadline: Instant,
+        limit: Duration,
+    ) -> Result<Conn, StepFailure> {
+        let stream = match timeout_at(deadline, TcpStream::connect(addr)).await {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) if e.kind() == ErrorKind::ConnectionRefused => {
+                return Err(StepFailure::new(format!(
+                    "connection refused: nothing listens on {addr} any more"
+                )));
+            }
+            Ok(Err(e)) if e.kind() == ErrorKind::ConnectionReset => {
+                return Err(StepFailure::new(format!(
+                    "the connection to {addr} was reset as it opened: the listening socket closed (did the target exit?)"
+                )));
+            }
+            Ok(Err(e)) => return Err(StepFailure::new(format!("cannot connect to {addr}: {e}"))),
+            Err(_) => {
+                return Err(StepFailure::new(format!(
+                    "could not connect to {addr} within {} (is the backlog full?)",
+                    secs(limit)
+                )));
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let local = stream
+            .local_addr()
+            .map_err(|e| StepFailure::new(format!("connected socket has no address: {e}")))?;
+        Ok(Conn {
+            stream,
+            local,
+            remote: addr,
+            reader: FrameReader::new(framing),
+            pending: VecDeque::new(),
+            seen: Vec::new(),
+        })
+    }
+
+    /// Writes bytes, within the deadline.
+    pub async fn write(&mut self, bytes: &[u8], deadline: Instant) -> Result<(), StepFailure> {
+        match timeout_at(deadline, self.stream.write_all(bytes)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) if e.kind() == ErrorKind::BrokenPipe => Err(StepFailure::new(
+                "broken pipe: the target had already closed this connection",
+            )),
+            Ok(Err(e)) if e.kind() == ErrorKind::ConnectionReset => Err(StepFailure::new(
+                "connection reset by the target while the harness was writing",
+            )),
+            Ok(Err(e)) => Err(StepFailure::new(format!("write failed: {e}"))),
+            Err(_) => Err(StepFailure::new(
+                "the target stopped reading: the harness could not write within the deadline",
+            )),
+        }
+    }
+
+    /// Remembers messages that now await a reply.
+    pub fn expect_replies_to(&mut self, messages: impl IntoIterator<Item = Vec<u8>>) {
+        self.pending.extend(messages);
+    }
+
+    async fn read_more(&mut self, deadline: Instant) -> Read {
+        let mut buf = [0u8; 16 * 1024];
+        match timeout_at(deadline, self.stream.read(&mut buf)).await {
+            Ok(Ok(0)) => Read::Eof,
+            Ok(Ok(n)) => {
+                self.reader.push(&buf[..n]);
+                self.seen.extend_from_slice(&buf[..n]);
+                Read::Data
+            }
+            Ok(Err(e)) if e.kind() == ErrorKind::ConnectionReset => Read::Reset,
+            Ok(Err(e)) => Read::Failed(e),
+            Err(_) => Read::Timeout,
+        }
+    }
+
+    /// Reads `count` replies and judges each by the contract.
+    pub async fn expect_replies(
+        &mut self,
+        count: usize,
+        contract: &Contract,
+        deadline: Instant,
+        limit: Duration,
+    ) -> Result<(), StepFailure> {
+        if self.pending.len() < count {
+            return Err(StepFailure::new(format!(
+                "the scenario awaits {count} replies but only {} messages were sent (a scenario bug)",
+                self.pending.len()
+            )));
+        }
+        let messages: Vec<Vec<u8>> = self.pending.drain(..count).collect();
+        self.seen = self.reader.buffered().to_vec();
+        let sent: Vec<u8> = messages
+            .iter()
+            .flat_map(|m| encode(contract.framing, m))
+            .collect();
+        let evidence = |message: String, expected: String, received: Vec<u8>| StepFailure {
+            message,
+            sent: Some(Bytes(sent.clone())),
+            expected: Some(expected),
+            received: Some(Bytes(received)),
+        };
+        match contract.framing {
+            Framing::None => {
+                self.expect_stream(&messages, contract, deadline, limit, &evidence)
+                    .await
+            }
+            Framing::Line | Framing::Len32 => {
+                for (i, message) in messages.iter().enumerate() {
+                    let expected = describe_expected(&contract.reply, contract.framing, message);
+                    let nth = if count > 1 {
+                        format!("reply {} of {count}", i + 1)
+                    } else {
+                        "the reply".into()
+                    };
+                    let reply = loop {
+                        match self.reader.next_message() {
+                            Ok(Some(m)) => break m,
+                            Ok(None) => {}
+                            Err(e) => {
+                                return Err(evidence(
+                                    format!("{nth} cannot be framed: {e}"),
+                                    expected,
+                                    self.seen.clone(),
+                                ));
+                            }
+                        }
+                        let why = match self.read_more(deadline).await {
+                            Read::Data => continue,
+                            Read::Eof => format!(
+                                "the target closed the connection before {nth} was complete"
+                            ),
+                            Read::Reset => {
+                                format!("the connection was reset before {nth} was complete")
+                            }
+                            Read::Failed(e) => format!("reading {nth} failed: {e}"),
+                            Read::Timeout if self.reader.buffered().is_empty() => {
+                                format!("no {nth} within {}", secs(limit))
+                            }
+                            Read::Timeout => format!(
+                                "{nth} is incomplete after {}: {}",
+                                secs(limit),
+                                match contract.framing {
+                                    Framing::Line =>
+                                        "the bytes that came have no \\n to end the message",
+                                    _ => "fewer bytes came than the length prefix announced",
+                                }
+                            ),
+                        };
+                        return Err(evidence(why, expected, self.seen.clone()));
+                    };
+                    if !reply_ok(&contract.reply, message, &reply) {
+                        return Err(evidence(
+                            format!("{nth} is not what the contract says"),
+                            expected,
+                            reply,
+                        ));
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Under `none` framing the replies are one byte stream: wait for as many
+    /// bytes as the rule determines (failing early on the first wrong byte),
+    /// or for any byte / a match when the rule does not determine them.
+    async fn expect_stream(
+        &mut self,
+        messages: &[Vec<u8>],
+        contract: &Contract,
+        deadline: Instant,
+        limit: Duration,
+        evidence: &(dyn Fn(String, String, Vec<u8>) -> StepFailure + Sync),
+    ) -> Result<(), StepFailure> {
+        let all: Vec<u8> = messages.concat();
+        let expected = describe_expected(&contract.reply, Framing::None, &all);
+        let exact: Option<Vec<u8>> = match &contract.reply {
+            ReplyRule::Echo => Some(all.clone()),
+            ReplyRule::Fixed(t) => Some(t.repeat(messages.len())),
+            ReplyRule::Any | ReplyRule::Regex(_) => None,
+        };
+        loop {
+            let got = self.reader.buffered();
+            match &exact {
+                Some(want) => {
+                    let n = got.len().min(want.len());
+                    if got[..n] != want[..n] {
+                        let got = self.reader.take_all();
+                        return Err(evidence(
+                            "the reply is not what the contract says".into(),
+                            expected,
+                            got,
+                        ));
+                    }
+                    if got.len() >= want.len() {
+                        self.reader.take_exact(want.len());
+                        return Ok(());
+                    }
+                }
+                None => {
+                    let done = match &contract.reply {
+                        ReplyRule::Regex(re) => re.is_match(got),
+                        _ => !got.is_empty(),
+                    };
+                    if done {
+                        self.reader.take_all();
+                        return Ok(());
+                    }
+                }
+            }
+            let why = match self.read_more(deadline).await {
+                Read::Data => continue,
+                Read::Eof if self.reader.buffered().is_empty() => {
+                    "the target closed the connection without replying".to_owned()
+                }
+                Read::Eof => {
+                    "the target closed the connection before the reply was complete".to_owned()
+                }
+                Read::Reset => "the connection was reset before the reply arrived".to_owned(),
+                Read::Failed(e) => format!("reading the reply failed: {e}"),
+                Read::Timeout if self.reader.buffered().is_empty() => {
+                    format!("no reply within {}", secs(limit))
+                }
+                Read::Timeout => match &exact {
+                    Some(want) => format!(
+                        "the reply is incomplete after {}: {} of {} bytes came",
+                        secs(limit),
+                        self.reader.buffered().len(),
+                        want.len()
+                    ),
+                    None => format!("no reply matching the contract within {}", secs(limit)),
+                },
+            };
+            self.reader.take_all();
+            return Err(evidence(why, expected, self.seen.clone()));
+        }
+    }
+
+    /// The target must close the connection, with nothing more before it.
+    pub async fn expect_eof(
+        &mut self,
+        deadline: Instant,
+        limit: Duration,
+    ) -> Result<(), StepFailure> {
+        loop {
+            match self.read_more(deadline).await {
+                Read::Data => continue,
+                Read::Eof if self.reader.buffered().is_empty() => return Ok(()),
+                Read::Eof => {
+                    return Err(StepFailure {
+                        message: format!(
+                            "{} more bytes came before the target closed the connection (one reply too many?)",
+                            self.reader.buffered().len()
+                        ),
+                        expected: Some(
+                            "the end of the connection (recv gives b'') and nothing before it"
+                                .into(),
+                        ),
+                        received: Some(Bytes(self.reader.buffered().to_vec())),
+                        ..Default::default()
+                    });
+                }
+                Read::Reset => {
+                    return Err(StepFailure {
+                        message: "the connection was reset instead of closed".into(),
+                        received: Some(Bytes(self.reader.buffered().to_vec())),
+                        ..Default::default()
+                    });
+                }
+                Read::Failed(e) => return Err(StepFailure::new(format!("reading failed: {e}"))),
+                Read::Timeout => {
+                    let buffered = self.reader.buffered().len();
+                    return Err(StepFailure {
+                        message: if buffered == 0 {
+                            format!(
+                                "the target did not close the connection within {}",
+                                secs(limit)
+                            )
+                        } else {
+                            format!(
+                                "{buffered} more bytes came and the target did not close the connection within {}",
+                                secs(limit)
+                            )
+                        },
+                        expected: Some("the end of the connection (recv gives b'')".into()),
+                        received: Some(Bytes(self.reader.buffered().to_vec())),
+                        ..Default::default()
+                    });
+                }
+            }
+        }
+    }
+
+    /// The target must reset the connection.
+    pub async fn expect_reset(
+        &mut self,
+        deadline: Instant,
+        limit: Duration,
+    ) -> Result<(), StepFailure> {
+        loop {
+            match self.read_more(deadline).await {
+                Read::Data => continue,
+                Read::Reset => return Ok(()),
+                Read::Eof => {
+                    return Err(StepFailure::new(
+                        "the connection was closed normally, not reset",
+                    ));
+                }
+                Read::Failed(e) => return Err(StepFailure::new(format!("reading failed: {e}"))),
+                Read::Timeout => {
+                    return Err(StepFailure::new(format!(
+                        "the connection was not reset within {}",
+                        secs(limit)
+                    )));
+                }
+            }
+        }
+    }
+
+    /// Shuts down the write half: the target's recv gives b''.
+    pub async fn shutdown(&mut self) -> Result<(), StepFailure> {
+        self.stream
+            .shutdown()
+            .await
+            .map_err(|e| StepFailure::new(format!("shutdown failed: {e}")))
+    }
+
+    /// Writes bytes and closes at once: the data and the FIN leave in one
+    /// segment (TCP_CORK holds the data until the FIN joins it), so the
+    /// target cannot have answered before the close, and the close is a clean
+    /// FIN whatever the timing. The target's answer then meets a closed
+    /// socket, exactly like a client that vanished before the reply.
+    pub async fn write_and_close(
+        mut self,
+        bytes: &[u8],
+        deadline: Instant,
+    ) -> Result<(), StepFailure> {
+        let cork = |on: bool| {
+            socket2::SockRef::from(&self.stream)
+                .set_tcp_cork(on)
+                .map_err(|e| StepFailure::new(format!("TCP_CORK failed: {e}")))
+        };
+        cork(true)?;
+        self.write(bytes, deadline).await?;
+        self.close().await;
+        Ok(())
+    }
+
+    /// Closes like a program's close(): a FIN. The write half is shut down
+    /// first, so that even with unread replies in the harness's buffer the
+    /// target sees the FIN (recv gives b'') before the reset that the kernel
+    /// sends for the unread bytes; otherwise whether the target saw b'' or
+    /// ECONNRESET would depend on timing.
+    pub async fn close(mut self) {
+        let _ = self.stream.shutdown().await;
+        drop(self);
+    }
+
+    /// Closes with RST (SO_LINGER 0): the client vanishes mid-conversation.
+    pub fn abort(self) -> Result<(), StepFailure> {
+        let std = self
+            .stream
+            .into_std()
+            .map_err(|e| StepFailure::new(format!("abort failed: {e}")))?;
+        let socket = socket2::Socket::from(std);
+        socket
+            .set_linger(Some(Duration::ZERO))
+            .map_err(|e| StepFailure::new(format!("SO_LINGER failed: {e}")))?;
+        drop(socket);
+        Ok(())
+    }
+}

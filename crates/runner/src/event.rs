@@ -1,0 +1,175 @@
+//! The events a run emits, in order: `RunStarted`, then for each scenario
+//! `ScenarioStarted` and `ScenarioFinished` (interleaved when scenarios run in
+//! parallel), then `RunFinished`. They carry everything a reporter shows, so
+//! reporters never look anywhere else.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use sockspec_model::{Bytes, Level, Role};
+
+/// One thing that happened during a run.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// The run begins.
+    RunStarted {
+        /// How many scenarios will be reported.
+        total: usize,
+        /// What is under test, as the user named it (or the built-in reference).
+        target: String,
+        /// The contract, as command-line options (`--reply echo --framing line`).
+        contract: String,
+    },
+    /// A scenario begins.
+    ScenarioStarted {
+        /// Its id.
+        id: String,
+    },
+    /// A scenario has a verdict.
+    ScenarioFinished(Box<ScenarioResult>),
+    /// The run is over.
+    RunFinished {
+        /// The counts.
+        summary: Summary,
+        /// Wall time of the whole run.
+        wall: Duration,
+    },
+}
+
+/// The verdict of one scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every step did what the scenario expects.
+    Pass,
+    /// The program did something the scenario does not allow.
+    Fail,
+    /// The scenario could not be carried out (the target did not start, or
+    /// the harness itself failed); says nothing about the program's behaviour.
+    Error,
+    /// The scenario does not apply to the stated contract.
+    Skip,
+}
+
+impl Status {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Error => "error",
+            Status::Skip => "skip",
+        }
+    }
+}
+
+/// What one scenario did.
+#[derive(Clone, Debug)]
+pub struct ScenarioResult {
+    /// `role/name`.
+    pub id: String,
+    /// One line saying what was checked.
+    pub title: String,
+    /// The role.
+    pub role: Role,
+    /// Required or recommended.
+    pub level: Level,
+    /// Whether it counts toward the exit code (required, or `--strict`).
+    pub counted: bool,
+    /// Points it is worth.
+    pub points: u32,
+    /// The verdict.
+    pub status: Status,
+    /// How long it took.
+    pub duration: Duration,
+    /// One line: why it failed, errored or was skipped (empty on a pass).
+    pub message: String,
+    /// The note of the course the scenario checks.
+    pub concept: String,
+    /// The scenario file.
+    pub file: String,
+    /// Details of a failure or error.
+    pub failure: Option<Failure>,
+}
+
+/// Where and how a scenario failed, with what a student needs to understand it.
+#[derive(Clone, Debug, Default)]
+pub struct Failure {
+    /// 1-based index of the failing step (0: before the first step, e.g. start-up).
+    pub step: usize,
+    /// The step as a sentence ("send to a: \"hello\"").
+    pub step_text: String,
+    /// Line of the step in the scenario file.
+    pub line: u64,
+    /// What the harness had sent on the connection for the replies it awaited.
+    pub sent: Option<Bytes>,
+    /// What was expected, in words.
+    pub expected: Option<String>,
+    /// What actually came back.
+    pub received: Option<Bytes>,
+    /// The target at the moment of failure.
+    pub target: Option<TargetReport>,
+}
+
+/// The program under test at the moment a scenario failed.
+#[derive(Clone, Debug, Default)]
+pub struct TargetReport {
+    /// The command line that was run.
+    pub command: String,
+    /// "running", "exited with code 1", "killed by signal 9 (SIGKILL)"...
+    pub state: String,
+    /// The end of what it printed on stdout.
+    pub stdout: String,
+    /// The end of what it printed on stderr (tracebacks land here).
+    pub stderr: String,
+}
+
+/// Counts of a run, and the exit code they imply.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Scenarios that passed.
+    pub passed: usize,
+    /// Scenarios that failed.
+    pub failed: usize,
+    /// Scenarios that could not be carried out.
+    pub errors: usize,
+    /// Scenarios that do not apply to the contract.
+    pub skipped: usize,
+    /// Failed scenarios that count (required, or all under `--strict`).
+    pub counted_failed: usize,
+    /// Points of the passed, counted scenarios.
+    pub points: u32,
+    /// Points of all counted, applicable scenarios.
+    pub points_possible: u32,
+}
+
+impl Summary {
+    /// Adds one result.
+    pub fn add(&mut self, r: &ScenarioResult) {
+        match r.status {
+            Status::Pass => self.passed += 1,
+            Status::Fail => self.failed += 1,
+            Status::Error => self.errors += 1,
+            Status::Skip => self.skipped += 1,
+        }
+        if r.counted && r.status != Status::Skip {
+            self.points_possible += r.points;
+            match r.status {
+                Status::Pass => self.points += r.points,
+                Status::Fail => self.counted_failed += 1,
+                _ => {}
+            }
+        }
+    }
+
+    /// 0: every counted scenario passed; 1: some failed; 2: some could not run.
+    pub fn exit_code(&self) -> i32 {
+        if self.errors > 0 {
+            2
+        } else if self.counted_failed > 0 {
+            1
+        } else {
+            0
+        }
+    }
+}

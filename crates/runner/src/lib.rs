@@ -1,0 +1,106 @@
+//! The runner: drives a target and the harness's peers through each scenario
+//! and tells what happened as a stream of [`Event`]s.
+//!
+//! Running never prints. Reporters consume the events, so a new report format
+//! never touches the runner, and the runner never has to know who is watching.
+
+mod conn;
+pub mod event;
+mod exec;
+pub mod ports;
+pub mod timing;
+
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use sockspec_model::{Contract, Scenario};
+use tokio::sync::{Semaphore, mpsc};
+use tokio::time::Instant;
+
+pub use event::{Event, Failure, ScenarioResult, Status, Summary, TargetReport};
+pub use timing::Timing;
+
+/// Everything a run needs besides the scenarios.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// The command template of the program under test (`{port}`, `{host}`).
+    pub target: String,
+    /// How the target is named in reports.
+    pub target_label: String,
+    /// Working directory for the target.
+    pub cwd: Option<PathBuf>,
+    /// The contract the grader states.
+    pub contract: Contract,
+    /// A fixed port, for programs that hard-code theirs (forces one job).
+    pub port: Option<u16>,
+    /// The address the harness connects to and passes as `{host}`.
+    pub host: Ipv4Addr,
+    /// Scenarios run at once, each with its own target and port.
+    pub jobs: usize,
+    /// Recommended scenarios count too.
+    pub strict: bool,
+    /// The deadlines.
+    pub timing: Timing,
+}
+
+impl RunConfig {
+    /// The contract as command-line options, for reports.
+    pub fn contract_label(&self) -> String {
+        format!(
+            "--reply {} --framing {}",
+            self.contract.reply, self.contract.framing
+        )
+    }
+}
+
+/// Runs the scenarios, sending every event to `events`, and returns the summary.
+pub async fn run(
+    scenarios: Vec<Scenario>,
+    config: RunConfig,
+    events: mpsc::UnboundedSender<Event>,
+) -> Summary {
+    let started = Instant::now();
+    // Failing to deliver an event means nobody is listening any more; the
+    // run still completes so that every target is stopped.
+    let _ = events.send(Event::RunStarted {
+        total: scenarios.len(),
+        target: config.target_label.clone(),
+        contract: config.contract_label(),
+    });
+    sockspec_target::become_subreaper();
+    // A fixed port cannot be shared by scenarios running at the same time.
+    let jobs = if config.port.is_some() {
+        1
+    } else {
+        config.jobs.max(1)
+    };
+    let gate = Arc::new(Semaphore::new(jobs));
+    let config = Arc::new(config);
+    let ports = Arc::new(ports::PortPool::new());
+    let mut tasks = Vec::new();
+    for scenario in scenarios {
+        let (gate, config, ports, events) =
+            (gate.clone(), config.clone(), ports.clone(), events.clone());
+        tasks.push(tokio::spawn(async move {
+            let _permit = gate.acquire_owned().await;
+            let _ = events.send(Event::ScenarioStarted {
+                id: scenario.id.clone(),
+            });
+            let result = exec::run_scenario(&scenario, &config, &ports).await;
+            let _ = events.send(Event::ScenarioFinished(Box::new(result.clone())));
+            result
+        }));
+    }
+    let mut summary = Summary::default();
+    for task in tasks {
+        if let Ok(result) = task.await {
+            summary.add(&result);
+        }
+    }
+    let _ = events.send(Event::RunFinished {
+        summary,
+        wall: started.elapsed(),
+    });
+    summary
+}

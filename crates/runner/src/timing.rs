@@ -1,0 +1,74 @@
+//! Every wait the runner does has a deadline, and every deadline comes from
+//! here, scaled by one setting. A slow CI machine or a grader running 300
+//! submissions in parallel turns the one knob (`--time-scale` or
+//! `SOCKSPEC_TIME_SCALE`) instead of hunting for sleeps.
+
+use std::time::Duration;
+
+/// The base deadlines, multiplied by a scale factor.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Timing {
+    scale: f64,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing { scale: 1.0 }
+    }
+}
+
+impl Timing {
+    /// Deadlines multiplied by `scale` (clamped to 0.1 ..= 100).
+    pub fn scaled(scale: f64) -> Self {
+        let scale = if scale.is_finite() { scale } else { 1.0 };
+        Timing {
+            scale: scale.clamp(0.1, 100.0),
+        }
+    }
+
+    /// The scale factor.
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+
+    fn base(&self, ms: u64) -> Duration {
+        Duration::from_secs_f64(ms as f64 / 1000.0 * self.scale)
+    }
+
+    /// From spawn until the target's socket listens (Python takes ~0.1 s).
+    pub fn ready(&self) -> Duration {
+        self.base(5000)
+    }
+
+    /// From a message written until its whole reply has arrived.
+    pub fn reply(&self) -> Duration {
+        self.base(2000)
+    }
+
+    /// For a connection to be established (a listening socket answers at once;
+    /// this only bounds a full backlog).
+    pub fn connect(&self) -> Duration {
+        self.base(2000)
+    }
+
+    /// For the target to read a piece the harness wrote before the next is
+    /// written; past it the next piece goes anyway.
+    pub fn consumed(&self) -> Duration {
+        self.base(1000)
+    }
+
+    /// For the end of a connection (EOF or reset) to show.
+    pub fn end(&self) -> Duration {
+        self.base(2000)
+    }
+
+    /// For a killed or quitting target to be reaped.
+    pub fn exit(&self) -> Duration {
+        self.base(2000)
+    }
+
+    /// A scenario's own pause (`pause_ms`), scaled like every other wait.
+    pub fn pause(&self, pause: Duration) -> Duration {
+        pause.mul_f64(self.scale)
+    }
+}
