@@ -1,0 +1,26 @@
+# The two commands a newcomer runs: `make run` and `make test`.
+CARGO ?= cargo
+BIN := target/debug/sockspec
+
+.PHONY: build run test lint bench
+
+build:
+	$(CARGO) build --quiet
+
+# The built-in suite against the built-in reference peers, once per contract
+# shape, so that every scenario (framed or not, echo or fixed) is exercised.
+run: build
+	$(BIN) run --role tcp-server --reply echo --framing none
+	$(BIN) run --role tcp-server --reply fixed:Thanks --framing line
+	$(BIN) run --role tcp-server --reply echo --framing len32
+
+test:
+	$(CARGO) test --workspace --quiet
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+
+bench:
+	$(CARGO) build --release --quiet
+	scripts/bench.sh target/release/sockspec

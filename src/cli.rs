@@ -1,0 +1,146 @@
+//! The command line, as clap types. The CLI contract is in DESIGN.md: other
+//! tools rely on these names, so they are extended, never renamed.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use sockspec_model::{Contract, Framing, ReplyRule, Role};
+
+/// Grade socket-programming homework: sockspec plays the other end of the
+/// wire and checks what the program does when peers connect, send in pieces,
+/// leave, reset and restart.
+#[derive(Parser, Debug)]
+#[command(name = "sockspec", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run scenarios against a program (or the built-in reference).
+    Run(RunArgs),
+    /// List scenarios: id, level, title.
+    List {
+        /// Scenario files or folders (default: the built-in suite).
+        paths: Vec<PathBuf>,
+    },
+    /// Check scenario files without running anything.
+    Check {
+        /// Scenario files or folders (default: the built-in suite).
+        paths: Vec<PathBuf>,
+    },
+    /// Run a reference peer (a correct program for a role).
+    Ref(RefArgs),
+}
+
+/// What the grader states about the program.
+#[derive(Args, Debug, Clone)]
+pub struct ContractArgs {
+    /// How the program replies: echo, any, fixed:TEXT or regex:RE.
+    #[arg(long, default_value = "any", value_parser = parse_reply)]
+    pub reply: ReplyRule,
+    /// How messages are delimited: none, line (\n) or len32 (4-byte length prefix).
+    #[arg(long, default_value = "none", value_parser = parse_framing)]
+    pub framing: Framing,
+    /// The line that makes a client program quit.
+    #[arg(long, default_value = "")]
+    pub quit: String,
+}
+
+impl ContractArgs {
+    pub fn to_contract(&self) -> Contract {
+        Contract {
+            reply: self.reply.clone(),
+            framing: self.framing,
+            quit: self.quit.clone(),
+        }
+    }
+}
+
+fn parse_reply(s: &str) -> Result<ReplyRule, String> {
+    s.parse()
+        .map_err(|e: sockspec_model::ContractError| e.to_string())
+}
+
+fn parse_framing(s: &str) -> Result<Framing, String> {
+    s.parse()
+        .map_err(|e: sockspec_model::ContractError| e.to_string())
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
+        .map_err(|e: sockspec_model::ContractError| e.to_string())
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Scenario files or folders (default: the built-in suite).
+    pub paths: Vec<PathBuf>,
+    /// The kind of program under test.
+    #[arg(long, value_parser = parse_role)]
+    pub role: Option<Role>,
+    /// The program's command line, with {port} and {host} placeholders,
+    /// e.g. "python3 server.py {port}" (split like a shell, never run by one).
+    /// Without it the built-in reference is graded.
+    #[arg(long)]
+    pub target: Option<String>,
+    #[command(flatten)]
+    pub contract: ContractArgs,
+    /// A fixed port, for a program that hard-codes its own (runs one scenario at a time).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// The working directory of the program.
+    #[arg(long)]
+    pub cwd: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Scenarios run at once, each against its own copy of the program on its own port.
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Recommended scenarios count toward the verdict too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Seed for generated cases (property scenarios); the default is fixed, so grades are reproducible.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Multiply every deadline by this factor (also SOCKSPEC_TIME_SCALE); for slow machines.
+    #[arg(long)]
+    pub time_scale: Option<f64>,
+}
+
+impl RunArgs {
+    pub fn contract(&self) -> Contract {
+        self.contract.to_contract()
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct RefArgs {
+    /// Which reference peer.
+    #[arg(value_parser = parse_role)]
+    pub role: Role,
+    /// The port to listen on (0: any free port, printed at start).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    #[command(flatten)]
+    pub contract: ContractArgs,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Readable, coloured on a terminal (NO_COLOR respected).
+    Human,
+    /// One JSON document (see DESIGN.md).
+    Json,
+    /// JUnit XML, for CI.
+    Junit,
+}

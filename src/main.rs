@@ -1,0 +1,266 @@
+//! `sockspec`: grade socket-programming homework by playing the other end of
+//! the wire. This file is the edge: it turns command-line words into a run
+//! configuration, wires the runner's events to a reporter, and turns the
+//! outcome into an exit code (0 pass, 1 fail, 2 usage/scenario/target error).
+
+mod builtin;
+mod cli;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command, Format, RefArgs, RunArgs};
+use sockspec_model::{LoadError, Role, Scenario};
+use sockspec_report::Reporter;
+use sockspec_runner::{RunConfig, Timing};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Run(args) => run(args),
+        Command::List { paths } => list(&paths),
+        Command::Check { paths } => check(&paths),
+        Command::Ref(args) => reference(args),
+    };
+    ExitCode::from(code)
+}
+
+/// Scenarios from the given paths, or the built-in suite; errors printed.
+fn load(paths: &[std::path::PathBuf]) -> Result<Vec<Scenario>, u8> {
+    let (scenarios, errors): (Vec<Scenario>, Vec<LoadError>) = if paths.is_empty() {
+        builtin::suite()
+    } else {
+        sockspec_model::load_paths(paths)
+    };
+    if !errors.is_empty() {
+        for e in &errors {
+            eprintln!("{e}\n");
+        }
+        eprintln!(
+            "{} scenario file(s) could not be loaded; nothing was run",
+            errors.len()
+        );
+        return Err(2);
+    }
+    Ok(scenarios)
+}
+
+fn list(paths: &[std::path::PathBuf]) -> u8 {
+    let scenarios = match load(paths) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let width = scenarios.iter().map(|s| s.id.len()).max().unwrap_or(0);
+    for s in &scenarios {
+        println!(
+            "{:width$}  {:<11}  {}",
+            s.id,
+            s.level.as_str(),
+            s.title,
+            width = width
+        );
+    }
+    0
+}
+
+fn check(paths: &[std::path::PathBuf]) -> u8 {
+    match load(paths) {
+        Ok(s) => {
+            println!("{} scenario(s) OK", s.len());
+            0
+        }
+        Err(code) => code,
+    }
+}
+
+fn run(args: RunArgs) -> u8 {
+    let mut scenarios = match load(&args.paths) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let role = match pick_role(&args, &scenarios) {
+        Ok(r) => r,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return 2;
+        }
+    };
+    scenarios.retain(|s| s.role == role);
+    if scenarios.is_empty() {
+        eprintln!("error: no scenario for role {role} in the given paths");
+        return 2;
+    }
+    let contract = args.contract();
+    let (target, target_label) = match &args.target {
+        Some(t) => (t.clone(), t.clone()),
+        None => match reference_command(role, &contract) {
+            Ok(cmd) => (cmd, format!("the built-in reference {role}")),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return 2;
+            }
+        },
+    };
+    if let Err(e) = sockspec_reference::check_contract(&contract).map_err(|e| e.to_string()) {
+        if args.target.is_none() {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    }
+    let scale = args
+        .time_scale
+        .or_else(|| std::env::var("SOCKSPEC_TIME_SCALE").ok()?.parse().ok())
+        .unwrap_or(1.0);
+    let config = RunConfig {
+        target,
+        target_label,
+        cwd: args.cwd.clone(),
+        contract,
+        port: args.port,
+        host: std::net::Ipv4Addr::LOCALHOST,
+        jobs: args.jobs.unwrap_or_else(default_jobs),
+        strict: args.strict,
+        timing: Timing::scaled(scale),
+    };
+
+    let (out, to_terminal): (Box<dyn Write + Send>, bool) = match &args.out {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => (Box::new(std::io::BufWriter::new(f)), false),
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return 2;
+            }
+        },
+        None => (Box::new(std::io::stdout()), std::io::stdout().is_terminal()),
+    };
+    let mut reporter: Box<dyn Reporter> = match args.format {
+        Format::Human => Box::new(sockspec_report::Human::new(
+            out,
+            sockspec_report::HumanOptions {
+                color: sockspec_report::color_wanted(to_terminal),
+                ..Default::default()
+            },
+        )),
+        Format::Json => Box::new(sockspec_report::Json::new(out)),
+        Format::Junit => Box::new(sockspec_report::Junit::new(out)),
+    };
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return 2;
+        }
+    };
+    let summary = runtime.block_on(async move {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let run = tokio::spawn(sockspec_runner::run(scenarios, config, tx));
+        while let Some(event) = rx.recv().await {
+            if let Err(e) = reporter.event(&event) {
+                eprintln!("error: cannot write the report: {e}");
+            }
+        }
+        run.await.ok()
+    });
+    match summary {
+        Some(s) => s.exit_code() as u8,
+        None => {
+            eprintln!("error: the run ended abnormally");
+            2
+        }
+    }
+}
+
+fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(2, 8)
+}
+
+fn pick_role(args: &RunArgs, scenarios: &[Scenario]) -> Result<Role, String> {
+    if let Some(role) = args.role {
+        return Ok(role);
+    }
+    let mut roles: Vec<Role> = scenarios.iter().map(|s| s.role).collect();
+    roles.sort();
+    roles.dedup();
+    match (roles.as_slice(), &args.target) {
+        ([one], _) => Ok(*one),
+        (_, Some(_)) => Err("--target needs --role: which program is it (tcp-server, ...)?".into()),
+        ([], None) => Err("no scenarios to run".into()),
+        (_, None) => Err(format!(
+            "the scenarios cover several roles ({}); pick one with --role",
+            roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// The command that runs this binary's reference peer for a role.
+fn reference_command(role: Role, contract: &sockspec_model::Contract) -> Result<String, String> {
+    let exe =
+        std::env::current_exe().map_err(|e| format!("cannot find this program's path: {e}"))?;
+    let quote = |s: &str| {
+        shlex::try_quote(s)
+            .map(|q| q.into_owned())
+            .map_err(|e| format!("cannot quote {s:?}: {e}"))
+    };
+    Ok(format!(
+        "{} ref {role} --host {{host}} --port {{port}} --reply {} --framing {}",
+        quote(&exe.to_string_lossy())?,
+        quote(&contract.reply.to_string())?,
+        contract.framing
+    ))
+}
+
+fn reference(args: RefArgs) -> u8 {
+    let contract = args.contract.to_contract();
+    if let Err(e) = sockspec_reference::check_contract(&contract) {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return 2;
+        }
+    };
+    let result: Result<(), String> = runtime.block_on(async move {
+        match args.role {
+            Role::TcpServer => {
+                let addr = std::net::SocketAddr::new(args.host, args.port);
+                let listener = sockspec_reference::tcp_server::bind(addr)
+                    .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+                let local = listener.local_addr().map_err(|e| e.to_string())?;
+                println!(
+                    "reference tcp-server listening on {local} ({})",
+                    contract.reply
+                );
+                sockspec_reference::tcp_server::serve(listener, contract)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            other => Err(format!("there is no reference {other} yet")),
+        }
+    });
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}

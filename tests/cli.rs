@@ -1,0 +1,276 @@
+//! The command line end to end: listing, checking, usage errors and the
+//! report formats, against the real binary.
+
+mod common;
+
+use common::{fixture, python_target, run_json, sockspec};
+use predicates::prelude::*;
+
+#[test]
+fn list_shows_the_builtin_suite() {
+    sockspec()
+        .arg("list")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("tcp-server/peer-exit"))
+        .stdout(predicate::str::contains("tcp-server/non-utf8  recommended"));
+}
+
+#[test]
+fn check_accepts_the_builtin_suite_and_its_folder() {
+    sockspec().arg("check").assert().success();
+    sockspec()
+        .args(["check", concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("scenario(s) OK"));
+}
+
+#[test]
+fn check_points_at_the_typo() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.yaml");
+    std::fs::write(
+        &file,
+        "id: tcp-server/bad\ntitle: t\nrole: tcp-server\nlevel: required\nconcept: c\nsteps:\n  - connect: a\n  - sned: { to: a, text: hi }\n",
+    )
+    .unwrap();
+    sockspec()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.yaml:8:5"))
+        .stderr(predicate::str::contains("did you mean `send`?"));
+}
+
+#[test]
+fn a_bad_scenario_file_stops_the_run_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("x.yaml"), "id: [").unwrap();
+    sockspec()
+        .arg("run")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("x.yaml:1:"));
+}
+
+#[test]
+fn bad_contract_options_are_usage_errors() {
+    sockspec()
+        .args(["run", "--reply", "fixd:Thanks"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown reply rule"));
+    sockspec()
+        .args(["run", "--framing", "lines"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expected none, line or len32"));
+    sockspec()
+        .args(["run", "--role", "tcp-sever"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown role"));
+}
+
+#[test]
+fn a_target_needs_a_role_when_the_suite_has_several() {
+    // One role today: --role may be left out. Naming a role with no
+    // scenarios is an error that says so.
+    sockspec()
+        .args(["run", "--role", "udp-server", "--target", "true"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no scenario for role udp-server"));
+}
+
+#[test]
+fn a_target_that_cannot_start_is_exit_2_with_its_output() {
+    let (code, report) = run_json(&[
+        "--role",
+        "tcp-server",
+        "--target",
+        "python3 -c 'import sys; print(\"boom\", file=sys.stderr); sys.exit(3)' {port}",
+    ]);
+    assert_eq!(code, 2);
+    let first = &report["results"][0];
+    assert_eq!(first["status"], "error");
+    let message = first["message"].as_str().unwrap();
+    assert!(message.contains("exited with code 3"), "{message}");
+    assert!(
+        first["failure"]["target"]["stderr"]
+            .as_str()
+            .unwrap()
+            .contains("boom"),
+        "{first}"
+    );
+}
+
+#[test]
+fn a_missing_program_is_exit_2() {
+    sockspec()
+        .args([
+            "run",
+            "--role",
+            "tcp-server",
+            "--target",
+            "/nonexistent/server {port}",
+        ])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn the_reference_passes_and_json_follows_the_contract() {
+    let (code, report) = run_json(&["--reply", "echo", "--framing", "line"]);
+    assert_eq!(code, 0, "{report:#}");
+    let results = report["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        for key in ["id", "role", "level", "status", "duration_ms", "message"] {
+            assert!(!r[key].is_null(), "{key} missing in {r}");
+        }
+        assert!(
+            ["pass", "skip"].contains(&r["status"].as_str().unwrap()),
+            "{r}"
+        );
+    }
+    for key in ["passed", "failed", "errors", "skipped"] {
+        assert!(report["summary"][key].is_u64(), "summary.{key}: {report:#}");
+    }
+    assert_eq!(report["summary"]["failed"], 0);
+}
+
+#[test]
+fn junit_goes_to_the_out_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.xml");
+    sockspec()
+        .args(["run", "--reply", "echo", "--format", "junit", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty());
+    let xml = std::fs::read_to_string(&out).unwrap();
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(xml.contains("<testcase"), "{xml}");
+    assert!(xml.contains("tcp-server/peer-exit"), "{xml}");
+}
+
+#[test]
+fn human_report_teaches_on_failure() {
+    let output = sockspec()
+        .args(["run", "--role", "tcp-server", "--target"])
+        .arg(python_target("tcp-server", "no_reuseaddr.py"))
+        .args(["--reply", "fixed:Thanks"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("tcp-server/restart"), "{text}");
+    assert!(text.contains("Address already in use"), "{text}");
+    assert!(text.contains("SO_REUSEADDR"), "{text}");
+    assert!(
+        !text.contains("\u{1b}["),
+        "NO_COLOR must give plain text: {text}"
+    );
+}
+
+#[test]
+fn a_hard_coded_port_is_graded_with_port() {
+    let target = format!(
+        "python3 {}",
+        fixture("tcp-server", "hardcoded_port_server.py").display()
+    );
+    let (code, report) = run_json(&[
+        "--role",
+        "tcp-server",
+        "--target",
+        &target,
+        "--reply",
+        "fixed:Thanks",
+        "--port",
+        "47321",
+    ]);
+    assert_eq!(code, 0, "{report:#}");
+}
+
+#[test]
+fn the_reference_serves_on_a_given_port() {
+    // `sockspec ref` runs until killed; prove it listens and answers.
+    use std::io::{BufRead, BufReader, Read, Write};
+    let exe = assert_cmd::cargo::cargo_bin("sockspec");
+    let mut child = std::process::Command::new(exe)
+        .args([
+            "ref",
+            "tcp-server",
+            "--port",
+            "0",
+            "--reply",
+            "fixed:Thanks",
+            "--framing",
+            "line",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line.split_whitespace().nth(4).unwrap().to_owned();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    s.write_all(b"hi\nthere\n").unwrap();
+    s.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut got = String::new();
+    s.read_to_string(&mut got).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(got, "Thanks\nThanks\n");
+}
+
+/// No process of the target outlives the run: every scenario's copy of the
+/// program, and anything it forked, is killed and reaped.
+#[test]
+fn nothing_is_left_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("forking_server.py");
+    // A server, run through `sh -c`, that also starts a long-lived child
+    // (carrying the program's path so this test can find it).
+    std::fs::write(
+        &program,
+        "import os, socket, subprocess, sys\n\
+         subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', sys.argv[0]])\n\
+         s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
+         s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen()\n\
+         while True:\n\
+         \x20   c, _ = s.accept()\n\
+         \x20   try:\n\
+         \x20       while (d := c.recv(1024)): c.sendall(b'Thanks')\n\
+         \x20   except OSError: pass\n\
+         \x20   c.close()\n",
+    )
+    .unwrap();
+    let target = format!("sh -c 'python3 {} {{port}}'", program.display());
+    let (code, report) = run_json(&[
+        "--role",
+        "tcp-server",
+        "--target",
+        &target,
+        "--reply",
+        "fixed:Thanks",
+    ]);
+    assert_eq!(code, 0, "{report:#}");
+    let marker = dir.path().to_string_lossy().into_owned();
+    let mut left = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains(&marker) {
+            left.push(entry.file_name());
+        }
+    }
+    assert!(left.is_empty(), "processes left running: {left:?}");
+}
