@@ -15,7 +15,7 @@ run: build
 	$(BIN) run --role tcp-server --reply echo --framing len32
 
 test:
-	$(CARGO) test --workspace --quiet
+	$(CARGO) test --workspace --quiet --no-fail-fast
 
 lint:
 	$(CARGO) fmt --all --check

@@ -95,7 +95,10 @@ fn run(args: RunArgs) -> u8 {
     let contract = args.contract();
     let (target, target_label) = match &args.target {
         Some(t) => (t.clone(), t.clone()),
-        None => match reference_command(role, &contract) {
+        None => match sockspec_reference::check_contract(&contract)
+            .map_err(|e| e.to_string())
+            .and_then(|()| reference_command(role, &contract))
+        {
             Ok(cmd) => (cmd, format!("the built-in reference {role}")),
             Err(message) => {
                 eprintln!("error: {message}");
@@ -103,12 +106,6 @@ fn run(args: RunArgs) -> u8 {
             }
         },
     };
-    if let Err(e) = sockspec_reference::check_contract(&contract).map_err(|e| e.to_string()) {
-        if args.target.is_none() {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    }
     let scale = args
         .time_scale
         .or_else(|| std::env::var("SOCKSPEC_TIME_SCALE").ok()?.parse().ok())

@@ -13,7 +13,7 @@ fn list_shows_the_builtin_suite() {
         .assert()
         .success()
         .stdout(predicate::str::contains("tcp-server/peer-exit"))
-        .stdout(predicate::str::contains("tcp-server/non-utf8  recommended"));
+        .stdout(predicate::str::is_match(r"(?m)^tcp-server/non-utf8 +recommended +Bytes").unwrap());
 }
 
 #[test]

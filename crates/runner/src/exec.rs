@@ -336,10 +336,8 @@ impl Run<'_> {
     /// or refused connection is often the first sign of a crash) gets a
     /// moment to be reaped, so the report can say how it ended.
     async fn report(&mut self) -> TargetReport {
-        let _ = self
-            .target
-            .wait_exit(Instant::now() + Duration::from_millis(50))
-            .await;
+        let grace = self.config.timing.exit() / 8;
+        let _ = self.target.wait_exit(Instant::now() + grace).await;
         target_report(&mut self.target)
     }
 
