@@ -205,7 +205,7 @@ fn failure_text_with(r: &ScenarioResult, output_lines: usize) -> String {
     }
     if !r.concept.is_empty() {
         line("why it matters:".to_owned());
-        for l in wrap(&r.concept, 76) {
+        for l in wrap(&r.concept, 70) {
             line(format!("  {l}"));
         }
     }
