@@ -12,4 +12,7 @@ pub mod scenario;
 
 pub use contract::{Contract, ContractError, Framing, Level, ReplyKind, ReplyRule, Role};
 pub use load::{LoadError, LoadErrorKind, Source, load_paths, load_source, load_sources};
-pub use scenario::{Bytes, ConnName, Expected, Scenario, SendStep, Step, StepAt, When};
+pub use scenario::{
+    BroadcastStep, Bytes, ConnName, ExpectBroadcastStep, ExpectMessageStep, ExpectPrintedStep,
+    Expected, ReplyStep, Scenario, SendStep, Step, StepAt, When,
+};

@@ -182,6 +182,7 @@ pub fn load_source(src: &Source) -> Result<Scenario, LoadError> {
             column: s.referenced.column(),
         })
         .collect();
+    check_steps_fit_role(src, role, &steps)?;
     check_connections(src, &steps)?;
 
     Ok(Scenario {
@@ -195,6 +196,134 @@ pub fn load_source(src: &Source) -> Result<Scenario, LoadError> {
         steps,
         file: src.name.clone(),
     })
+}
+
+/// The steps each role's scenarios may use: the harness plays the other
+/// end, so a tcp-client scenario accepts rather than connects, and so on.
+fn steps_for(role: Role) -> &'static [&'static str] {
+    const PROCESS: [&str; 7] = [
+        "start",
+        "kill",
+        "restart",
+        "expect_alive",
+        "expect_exit",
+        "expect_printed",
+        "expect_no_traceback",
+    ];
+    const TCP_SERVER: [&str; 15] = [
+        "connect",
+        "send",
+        "expect_reply",
+        "expect_eof",
+        "expect_reset",
+        "shutdown",
+        "close",
+        "abort",
+        PROCESS[0],
+        PROCESS[1],
+        PROCESS[2],
+        PROCESS[3],
+        PROCESS[4],
+        PROCESS[5],
+        PROCESS[6],
+    ];
+    const TCP_CLIENT: [&str; 17] = [
+        "accept",
+        "expect_message",
+        "reply",
+        "stdin",
+        "quit",
+        "close_stdin",
+        "expect_eof",
+        "expect_reset",
+        "shutdown",
+        "close",
+        "abort",
+        PROCESS[0],
+        PROCESS[1],
+        PROCESS[3],
+        PROCESS[4],
+        PROCESS[5],
+        PROCESS[6],
+    ];
+    const UDP_SERVER: [&str; 10] = [
+        "udp",
+        "send",
+        "expect_reply",
+        PROCESS[0],
+        PROCESS[1],
+        PROCESS[2],
+        PROCESS[3],
+        PROCESS[4],
+        PROCESS[5],
+        PROCESS[6],
+    ];
+    const UDP_CLIENT: [&str; 11] = [
+        "stdin",
+        "quit",
+        "close_stdin",
+        "expect_message",
+        "reply",
+        PROCESS[0],
+        PROCESS[1],
+        PROCESS[3],
+        PROCESS[4],
+        PROCESS[5],
+        PROCESS[6],
+    ];
+    const SENDER: [&str; 7] = [
+        "expect_broadcast",
+        PROCESS[0],
+        PROCESS[1],
+        PROCESS[3],
+        PROCESS[4],
+        PROCESS[5],
+        PROCESS[6],
+    ];
+    const RECEIVER: [&str; 9] = [
+        "broadcast",
+        "bind_beside",
+        PROCESS[0],
+        PROCESS[1],
+        PROCESS[2],
+        PROCESS[3],
+        PROCESS[4],
+        PROCESS[5],
+        PROCESS[6],
+    ];
+    match role {
+        Role::TcpServer => &TCP_SERVER,
+        Role::TcpClient => &TCP_CLIENT,
+        Role::UdpServer => &UDP_SERVER,
+        Role::UdpClient => &UDP_CLIENT,
+        Role::BroadcastSender => &SENDER,
+        Role::BroadcastReceiver => &RECEIVER,
+        Role::HttpServer | Role::HttpClient => &[],
+    }
+}
+
+fn check_steps_fit_role(src: &Source, role: Role, steps: &[StepAt]) -> Result<(), LoadError> {
+    let allowed = steps_for(role);
+    for at in steps {
+        let keyword = at.step.keyword();
+        if !allowed.contains(&keyword) {
+            let help = if allowed.is_empty() {
+                format!("role {role} has no steps yet")
+            } else {
+                format!("steps for {role}: {}", allowed.join(", "))
+            };
+            return Err(LoadError::at(
+                src,
+                at.line,
+                at.column,
+                LoadErrorKind::Invalid {
+                    message: format!("step `{keyword}` does not fit role {role}"),
+                    help: Some(help),
+                },
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A connection must be opened before it is used, and not opened twice.
@@ -212,7 +341,7 @@ fn check_connections(src: &Source, steps: &[StepAt]) -> Result<(), LoadError> {
             )
         };
         match &at.step {
-            Step::Connect(c) => {
+            Step::Connect(c) | Step::Accept(c) | Step::Udp(c) => {
                 if !open.insert(c) {
                     return Err(invalid(
                         format!("connection `{c}` is already open"),

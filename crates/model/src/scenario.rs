@@ -89,6 +89,35 @@ pub enum Step {
     Kill,
     /// Start the target again on the same port and wait until it is ready.
     Restart,
+    /// Start the target now (without this step it starts before the first
+    /// step, once the harness's own sockets for the role are in place).
+    Start,
+    /// Type a line on the target's stdin (a newline is added).
+    Stdin(String),
+    /// Type the contract's quit line on the target's stdin.
+    Quit,
+    /// Close the target's stdin: end of input.
+    CloseStdin,
+    /// Accept a connection from the target on the harness's listening socket.
+    Accept(ConnName),
+    /// Open a UDP socket of the harness's own (a client of a UDP server).
+    Udp(ConnName),
+    /// Receive a message the target sends (on a connection, or on the
+    /// harness's UDP server socket when `from` is left out).
+    ExpectMessage(ExpectMessageStep),
+    /// Answer the messages received from the target, by the reply rule.
+    Reply(ReplyStep),
+    /// The target prints this text, or the replies it was sent, on stdout.
+    ExpectPrinted(ExpectPrintedStep),
+    /// Nothing on the target's stderr looks like a Python traceback.
+    ExpectNoTraceback,
+    /// Every one of the harness's broadcast receivers gets datagrams.
+    ExpectBroadcast(ExpectBroadcastStep),
+    /// Send a datagram to the broadcast address and the target's port.
+    Broadcast(BroadcastStep),
+    /// Bind a broadcast receiver of the harness's own to the target's port
+    /// (SO_REUSEADDR) before the target starts: the port is shared.
+    BindBeside,
 }
 
 impl Step {
@@ -103,7 +132,10 @@ impl Step {
             | Step::Abort(c) => Some(c),
             Step::Send(s) => Some(&s.to),
             Step::ExpectReply(e) => Some(&e.from),
-            Step::ExpectAlive | Step::ExpectExit(_) | Step::Kill | Step::Restart => None,
+            Step::Accept(c) | Step::Udp(c) => Some(c),
+            Step::ExpectMessage(e) => e.from.as_ref(),
+            Step::Reply(r) => r.to.as_ref(),
+            _ => None,
         }
     }
 
@@ -122,6 +154,19 @@ impl Step {
             Step::ExpectExit(_) => "expect_exit",
             Step::Kill => "kill",
             Step::Restart => "restart",
+            Step::Start => "start",
+            Step::Stdin(_) => "stdin",
+            Step::Quit => "quit",
+            Step::CloseStdin => "close_stdin",
+            Step::Accept(_) => "accept",
+            Step::Udp(_) => "udp",
+            Step::ExpectMessage(_) => "expect_message",
+            Step::Reply(_) => "reply",
+            Step::ExpectPrinted(_) => "expect_printed",
+            Step::ExpectNoTraceback => "expect_no_traceback",
+            Step::ExpectBroadcast(_) => "expect_broadcast",
+            Step::Broadcast(_) => "broadcast",
+            Step::BindBeside => "bind_beside",
         }
     }
 }
@@ -153,6 +198,36 @@ impl fmt::Display for Step {
             Step::ExpectAlive => write!(f, "expect the target to be running"),
             Step::Kill => write!(f, "kill the target"),
             Step::Restart => write!(f, "restart the target on the same port"),
+            Step::Start => write!(f, "start the target"),
+            Step::Stdin(line) => write!(f, "type {line:?} on the target's stdin"),
+            Step::Quit => write!(f, "type the quit line on the target's stdin"),
+            Step::CloseStdin => write!(f, "close the target's stdin (end of input)"),
+            Step::Accept(c) => write!(f, "accept the target's connection as {c}"),
+            Step::Udp(c) => write!(f, "open UDP socket {c}"),
+            Step::ExpectMessage(e) => {
+                match &e.text {
+                    Some(t) => write!(f, "expect the message {t:?}")?,
+                    None => write!(f, "expect a message")?,
+                }
+                match &e.from {
+                    Some(c) => write!(f, " on {c}"),
+                    None => write!(f, " on the harness's socket"),
+                }
+            }
+            Step::Reply(r) if r.count == 1 => write!(f, "reply to the target's message"),
+            Step::Reply(r) => write!(f, "reply to the target's last {} messages", r.count),
+            Step::ExpectPrinted(p) => match (&p.text, p.replies) {
+                (Some(t), _) => write!(f, "expect the target to print {t:?}"),
+                (None, n) => write!(f, "expect the target to print the {n} replies it got"),
+            },
+            Step::ExpectNoTraceback => write!(f, "expect no traceback on the target's stderr"),
+            Step::ExpectBroadcast(b) => write!(
+                f,
+                "expect every harness receiver to get {} broadcast datagram(s)",
+                b.count
+            ),
+            Step::Broadcast(b) => write!(f, "broadcast {:?}", b.text),
+            Step::BindBeside => write!(f, "bind a harness receiver to the target's port first"),
             other => match other.conn() {
                 Some(c) => write!(f, "{} {}", other.keyword(), c),
                 None => f.write_str(other.keyword()),
@@ -209,6 +284,7 @@ struct RawSend {
     messages: Option<Vec<String>>,
     chunks: Option<Vec<usize>>,
     pause_ms: Option<u64>,
+    repeat: Option<usize>,
     #[serde(default = "yes")]
     framed: bool,
     #[serde(default)]
@@ -233,6 +309,13 @@ impl TryFrom<RawSend> for SendStep {
                 return Err("send needs what to send: one of `text`, `hex` or `messages`".into());
             }
             _ => return Err("send takes only one of `text`, `hex` and `messages`".into()),
+        };
+        let messages = match raw.repeat {
+            Some(0) => {
+                return Err("`repeat: 0` would send nothing; repeat counts start at 1".into());
+            }
+            Some(n) => messages.into_iter().map(|m| Bytes(m.0.repeat(n))).collect(),
+            None => messages,
         };
         let chunks = raw.chunks.unwrap_or_default();
         if chunks.contains(&0) {
@@ -284,6 +367,60 @@ fn one() -> usize {
 pub struct ExpectExitStep {
     /// The exit code it must have, if any.
     pub code: Option<i32>,
+}
+
+/// Receive messages from the target.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectMessageStep {
+    /// The connection (tcp-client); none: the harness's UDP server socket.
+    pub from: Option<ConnName>,
+    /// The exact text the message must have, if given.
+    pub text: Option<String>,
+    /// How long to wait, if not the usual reply deadline (scaled too).
+    pub within_ms: Option<u64>,
+}
+
+/// Answer the target's messages.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyStep {
+    /// The connection (tcp-client); none: the harness's UDP server socket.
+    pub to: Option<ConnName>,
+    /// How many of the oldest unanswered messages to answer, in one write.
+    #[serde(default = "one")]
+    pub count: usize,
+    /// Split the framed replies into pieces of these sizes (TCP only).
+    #[serde(default)]
+    pub chunks: Vec<usize>,
+}
+
+/// What the target must print.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectPrintedStep {
+    /// This text, anywhere on stdout.
+    pub text: Option<String>,
+    /// The last N replies the harness sent, each as many times as sent.
+    #[serde(default)]
+    pub replies: usize,
+}
+
+/// Expect broadcast datagrams at every harness receiver.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectBroadcastStep {
+    /// Datagrams each receiver must get (at least).
+    #[serde(default = "one")]
+    pub count: usize,
+}
+
+/// A broadcast datagram.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BroadcastStep {
+    /// The datagram's text.
+    pub text: String,
 }
 
 /// What a reply must be; the runner builds it from the reply rule.

@@ -59,6 +59,9 @@ pub struct Conn {
     pending: VecDeque<Vec<u8>>,
     /// Every byte read during the current expectation, for the report.
     seen: Vec<u8>,
+    /// Messages the target sent (client roles) that the harness has not
+    /// answered yet.
+    unanswered: VecDeque<Vec<u8>>,
 }
 
 fn secs(d: Duration) -> String {
@@ -104,7 +107,101 @@ impl Conn {
             reader: FrameReader::new(framing),
             pending: VecDeque::new(),
             seen: Vec::new(),
+            unanswered: VecDeque::new(),
         })
+    }
+
+    /// Wraps a connection the target made to the harness's listener.
+    pub fn accepted(stream: TcpStream, framing: Framing) -> Result<Conn, StepFailure> {
+        let _ = stream.set_nodelay(true);
+        let addr = |r: std::io::Result<SocketAddr>| {
+            r.map_err(|e| StepFailure::new(format!("accepted socket has no address: {e}")))
+        };
+        let local = addr(stream.local_addr())?;
+        let remote = addr(stream.peer_addr())?;
+        Ok(Conn {
+            stream,
+            local,
+            remote,
+            reader: FrameReader::new(framing),
+            pending: VecDeque::new(),
+            seen: Vec::new(),
+            unanswered: VecDeque::new(),
+        })
+    }
+
+    /// Reads one message the target sent, framed by the contract (under
+    /// `none` framing: as many bytes as `text` has, or whatever comes first),
+    /// and checks it is `text` when given.
+    pub async fn expect_message(
+        &mut self,
+        text: Option<&[u8]>,
+        framing: Framing,
+        deadline: Instant,
+        limit: Duration,
+    ) -> Result<(), StepFailure> {
+        self.seen = self.reader.buffered().to_vec();
+        let expected = text.map(|t| format!("the message {}", Bytes(t.to_vec())));
+        let failure = |message: String, seen: &[u8]| StepFailure {
+            message,
+            expected: expected.clone(),
+            received: Some(Bytes(seen.to_vec())),
+            ..Default::default()
+        };
+        let message = loop {
+            let whole = match framing {
+                Framing::None => match text {
+                    Some(t) if self.reader.buffered().len() >= t.len() => {
+                        self.reader.take_exact(t.len())
+                    }
+                    Some(_) => None,
+                    None => self.reader.next_message().ok().flatten(),
+                },
+                _ => match self.reader.next_message() {
+                    Ok(m) => m,
+                    Err(e) => {
+                        return Err(failure(
+                            format!("the message cannot be framed: {e}"),
+                            &self.seen,
+                        ));
+                    }
+                },
+            };
+            if let Some(m) = whole {
+                break m;
+            }
+            let why = match self.read_more(deadline).await {
+                Read::Data => continue,
+                Read::Eof => {
+                    "the target closed the connection instead of sending the message".to_owned()
+                }
+                Read::Reset => "the connection was reset before the message came".to_owned(),
+                Read::Failed(e) => format!("reading failed: {e}"),
+                Read::Timeout if self.seen.is_empty() => {
+                    format!("no message within {}", secs(limit))
+                }
+                Read::Timeout => format!("the message is incomplete after {}", secs(limit)),
+            };
+            return Err(failure(why, &self.seen));
+        };
+        if let Some(t) = text
+            && message != t
+        {
+            return Err(failure("the target sent something else".into(), &message));
+        }
+        self.unanswered.push_back(message);
+        Ok(())
+    }
+
+    /// The oldest `count` messages from the target not answered yet.
+    pub fn take_unanswered(&mut self, count: usize) -> Result<Vec<Vec<u8>>, StepFailure> {
+        if self.unanswered.len() < count {
+            return Err(StepFailure::new(format!(
+                "the scenario answers {count} messages but only {} came (a scenario bug)",
+                self.unanswered.len()
+            )));
+        }
+        Ok(self.unanswered.drain(..count).collect())
     }
 
     /// Writes bytes, within the deadline.

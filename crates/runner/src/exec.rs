@@ -1,18 +1,21 @@
-//! Carrying out one scenario: start the target on a fresh port, wait until it
-//! listens, play the steps in order, and turn the first step that does not
+//! Carrying out one scenario: put the harness's own sockets for the role in
+//! place, start the target on a fresh port, wait until it is ready, play the
+//! steps in order, and turn the first step that does not
 //! hold into a verdict with its evidence. The target is killed at the end of
 //! every scenario, whatever happened, so nothing outlives its scenario.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use sockspec_model::{ConnName, Scenario, SendStep, Step};
+use sockspec_model::{ConnName, Role, Scenario, SendStep, Step};
 use sockspec_target::{ExitState, Readiness, ReadyError, Target, TargetSpec, proc};
+use tokio::net::{TcpListener, UdpSocket};
 use tokio::time::Instant;
 
 use crate::conn::{Conn, StepFailure};
 use crate::event::{Failure, ScenarioResult, Status, TargetReport};
+use crate::udp::UdpPeer;
 use crate::{RunConfig, ports::PortPool};
 
 /// Runs one scenario to its verdict.
@@ -82,33 +85,46 @@ async fn play(scenario: &Scenario, config: &RunConfig, ports: &PortPool) -> Verd
             }
         },
     };
+    let role = scenario.role;
     let spec = TargetSpec {
         command: config.target.clone(),
         host: config.host.to_string(),
         port,
-        broadcast: "127.255.255.255".into(),
+        broadcast: BROADCAST.to_string(),
         cwd: config.cwd.clone(),
         env: Vec::new(),
         output_cap: 64 * 1024,
-        stdin: false,
+        stdin: matches!(role, Role::TcpClient | Role::UdpClient),
     };
-    let target = match start(&spec, config).await {
-        Ok(t) => t,
-        Err((target, message)) => {
-            let failure = Failure {
-                target: target.map(|mut t| target_report(&mut t)),
-                ..Failure::default()
-            };
-            return not_passed(Status::Error, failure, message);
-        }
+    let addr = SocketAddr::new(IpAddr::V4(config.host), port);
+    let harness = match Harness::set_up(role, addr).await {
+        Ok(h) => h,
+        Err(f) => return not_passed(Status::Error, Failure::default(), f.message),
     };
     let mut run = Run {
         config,
+        role,
         spec,
-        target,
-        addr: SocketAddr::new(IpAddr::V4(config.host), port),
-        conns: HashMap::new(),
+        target: None,
+        addr,
+        harness,
+        peers: HashMap::new(),
+        replies_sent: Vec::new(),
     };
+    // Without an explicit `start`, the target starts before the first step;
+    // if it cannot, nothing about its behaviour can be judged: an error.
+    if !scenario.steps.iter().any(|s| matches!(s.step, Step::Start)) {
+        match start(&run.spec, role, config).await {
+            Ok(t) => run.target = Some(t),
+            Err((target, message)) => {
+                let failure = Failure {
+                    target: target.map(|mut t| target_report(&mut t)),
+                    ..Failure::default()
+                };
+                return not_passed(Status::Error, failure, message);
+            }
+        }
+    }
     let mut verdict = Ok(());
     for (i, at) in scenario.steps.iter().enumerate() {
         if let Err(f) = run.step(&at.step).await {
@@ -120,7 +136,7 @@ async fn play(scenario: &Scenario, config: &RunConfig, ports: &PortPool) -> Verd
                 sent: f.sent,
                 expected: f.expected,
                 received: f.received,
-                target: Some(target),
+                target,
             };
             verdict = not_passed(Status::Fail, failure, f.message);
             break;
@@ -130,34 +146,54 @@ async fn play(scenario: &Scenario, config: &RunConfig, ports: &PortPool) -> Verd
     verdict
 }
 
-/// Spawns the target and waits until it listens. On failure, the message and
+/// The broadcast address handed to targets and used by the harness. Only the
+/// loopback network's: a broadcast must never leave the machine.
+const BROADCAST: &str = "127.255.255.255";
+
+/// What the target is ready when, per role: servers and receivers when their
+/// socket is listening / bound; clients and senders as soon as they run (the
+/// harness's sockets are in place before they start).
+fn readiness(role: Role, port: u16) -> Option<Readiness> {
+    match role {
+        Role::TcpServer | Role::HttpServer => Some(Readiness::TcpListen { port }),
+        Role::UdpServer | Role::BroadcastReceiver => Some(Readiness::UdpBound { port }),
+        Role::TcpClient | Role::UdpClient | Role::BroadcastSender | Role::HttpClient => None,
+    }
+}
+
+/// Spawns the target and waits until it is ready. On failure, the message and
 /// the target (killed, kept for its output) if it got as far as running.
-async fn start(spec: &TargetSpec, config: &RunConfig) -> Result<Target, (Option<Target>, String)> {
+async fn start(
+    spec: &TargetSpec,
+    role: Role,
+    config: &RunConfig,
+) -> Result<Target, (Option<Target>, String)> {
     let mut target = match Target::spawn(spec).await {
         Ok(t) => t,
         Err(e) => return Err((None, format!("the target could not be started: {e}"))),
     };
+    let Some(what) = readiness(role, spec.port) else {
+        return Ok(target);
+    };
+    let (verb, proto) = match what {
+        Readiness::TcpListen { .. } => ("listened", "TCP"),
+        Readiness::UdpBound { .. } => ("bound", "UDP"),
+    };
     let limit = config.timing.ready();
-    let ready = target
-        .wait_ready(
-            Readiness::TcpListen { port: spec.port },
-            Instant::now() + limit,
-        )
-        .await;
-    let message = match ready {
+    let message = match target.wait_ready(what, Instant::now() + limit).await {
         Ok(()) => return Ok(target),
         Err(ReadyError::Exited { state }) => {
             format!(
-                "the target {state} before it listened on port {}",
+                "the target {state} before it {verb} {proto} port {}",
                 spec.port
             )
         }
         Err(ReadyError::Timeout { seen, .. }) => format!(
-            "the target did not listen on port {} within {:.1} s: {seen}",
+            "the target had not {verb} {proto} port {} after {:.1} s: {seen}",
             spec.port,
             limit.as_secs_f64()
         ),
-        Err(e) => format!("waiting for the target to listen failed: {e}"),
+        Err(e) => format!("waiting for the target to be ready failed: {e}"),
     };
     target.kill().await;
     Err((Some(target), message))
@@ -176,46 +212,201 @@ fn target_report(target: &mut Target) -> TargetReport {
     }
 }
 
+/// The sockets the harness holds for the role before the target starts: the
+/// server a client connects to, the receivers a broadcast must reach.
+enum Harness {
+    /// The harness only makes connections of its own (server roles).
+    Nothing,
+    /// tcp-client: the harness listens.
+    Listener(TcpListener),
+    /// udp-client: the harness is the UDP server.
+    UdpServer(Box<UdpPeer>),
+    /// broadcast roles: receivers bound to the port with SO_REUSEADDR.
+    Receivers(Vec<UdpPeer>),
+}
+
+impl Harness {
+    async fn set_up(role: Role, addr: SocketAddr) -> Result<Harness, StepFailure> {
+        let port = addr.port();
+        Ok(match role {
+            Role::TcpClient => {
+                let listener = reference_bind(addr).map_err(|e| {
+                    StepFailure::new(format!("the harness cannot listen on {addr}: {e}"))
+                })?;
+                Harness::Listener(listener)
+            }
+            Role::UdpClient => Harness::UdpServer(Box::new(UdpPeer::bind(addr).await?)),
+            Role::BroadcastSender => {
+                let mut receivers = Vec::new();
+                for _ in 0..2 {
+                    receivers.push(broadcast_receiver(port)?);
+                }
+                Harness::Receivers(receivers)
+            }
+            _ => Harness::Nothing,
+        })
+    }
+}
+
+/// A TCP listener with SO_REUSEADDR, like the reference server's.
+fn reference_bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        None,
+    )?;
+    socket.set_reuse_address(true)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(16)?;
+    TcpListener::from_std(socket.into())
+}
+
+/// A UDP socket bound to 0.0.0.0:port with SO_REUSEADDR: how a receiver
+/// shares a port with other receivers and hears broadcasts.
+fn broadcast_receiver(port: u16) -> Result<UdpPeer, StepFailure> {
+    let make = || -> std::io::Result<UdpSocket> {
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None)?;
+        socket.set_reuse_address(true)?;
+        socket.set_nonblocking(true)?;
+        let any = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
+        socket.bind(&any.into())?;
+        UdpSocket::from_std(socket.into())
+    };
+    make().map(UdpPeer::from_socket).map_err(|e| {
+        StepFailure::new(format!(
+            "the harness cannot bind a receiver to port {port}: {e}"
+        ))
+    })
+}
+
+/// One of the harness's own sockets, named by the scenario.
+enum Peer {
+    Tcp(Conn),
+    Udp(UdpPeer),
+}
+
 struct Run<'a> {
     config: &'a RunConfig,
+    role: Role,
     spec: TargetSpec,
-    target: Target,
+    target: Option<Target>,
     addr: SocketAddr,
-    conns: HashMap<ConnName, Conn>,
+    harness: Harness,
+    peers: HashMap<ConnName, Peer>,
+    /// Every reply the harness sent to the target (client roles), in order,
+    /// for `expect_printed`.
+    replies_sent: Vec<Vec<u8>>,
 }
 
 impl Run<'_> {
     fn conn(&mut self, name: &ConnName) -> Result<&mut Conn, StepFailure> {
         // The loader proves every connection is opened before use; this only
-        // guards against a future step kind that forgets to.
-        self.conns
-            .get_mut(name)
-            .ok_or_else(|| StepFailure::new(format!("connection `{name}` is not open")))
+        // guards against a step used on the wrong kind of socket.
+        match self.peers.get_mut(name) {
+            Some(Peer::Tcp(c)) => Ok(c),
+            Some(Peer::Udp(_)) => Err(StepFailure::new(format!(
+                "`{name}` is a UDP socket, not a TCP connection"
+            ))),
+            None => Err(StepFailure::new(format!("connection `{name}` is not open"))),
+        }
+    }
+
+    fn target(&mut self) -> Result<&mut Target, StepFailure> {
+        self.target
+            .as_mut()
+            .ok_or_else(|| StepFailure::new("the target has not been started (add a `start` step)"))
+    }
+
+    fn udp_server(&mut self) -> Result<&mut UdpPeer, StepFailure> {
+        match &mut self.harness {
+            Harness::UdpServer(peer) => Ok(peer),
+            _ => Err(StepFailure::new(
+                "this role has no harness UDP server socket",
+            )),
+        }
+    }
+
+    /// The harness's reply to a message from the target, by the contract
+    /// (rules that do not determine a reply get the homework's classic "Thanks").
+    fn reply_to(&self, message: &[u8]) -> Vec<u8> {
+        sockspec_wire::reply_for(&self.config.contract.reply, message)
+            .unwrap_or_else(|| b"Thanks".to_vec())
     }
 
     async fn step(&mut self, step: &Step) -> Result<(), StepFailure> {
         let timing = self.config.timing;
+        let framing = self.config.contract.framing;
         match step {
             Step::Connect(name) => {
                 let limit = timing.connect();
-                let conn = Conn::connect(
-                    self.addr,
-                    self.config.contract.framing,
-                    Instant::now() + limit,
-                    limit,
-                )
-                .await?;
-                self.conns.insert(name.clone(), conn);
+                let conn = Conn::connect(self.addr, framing, Instant::now() + limit, limit).await?;
+                self.peers.insert(name.clone(), Peer::Tcp(conn));
                 Ok(())
+            }
+            Step::Udp(name) => {
+                let any = SocketAddr::new(IpAddr::V4(self.config.host), 0);
+                let peer = UdpPeer::bind(any).await?;
+                self.peers.insert(name.clone(), Peer::Udp(peer));
+                Ok(())
+            }
+            Step::Accept(name) => {
+                let limit = timing.connect();
+                let Harness::Listener(listener) = &self.harness else {
+                    return Err(StepFailure::new("this role has no harness listener"));
+                };
+                match tokio::time::timeout(limit, listener.accept()).await {
+                    Ok(Ok((stream, _))) => {
+                        let conn = Conn::accepted(stream, framing)?;
+                        self.peers.insert(name.clone(), Peer::Tcp(conn));
+                        Ok(())
+                    }
+                    Ok(Err(e)) => Err(StepFailure::new(format!("accept failed: {e}"))),
+                    Err(_) => Err(StepFailure::new(format!(
+                        "the target did not connect to {} within {:.1} s",
+                        self.addr,
+                        limit.as_secs_f64()
+                    ))),
+                }
             }
             Step::Send(send) => self.send(send).await,
             Step::ExpectReply(e) => {
                 let limit = timing.reply();
                 let contract = self.config.contract.clone();
-                self.conn(&e.from)?
-                    .expect_replies(e.count, &contract, Instant::now() + limit, limit)
-                    .await
+                let deadline = Instant::now() + limit;
+                match self.peers.get_mut(&e.from) {
+                    Some(Peer::Udp(peer)) => {
+                        peer.expect_replies(e.count, &contract, deadline, limit)
+                            .await
+                    }
+                    _ => {
+                        self.conn(&e.from)?
+                            .expect_replies(e.count, &contract, deadline, limit)
+                            .await
+                    }
+                }
             }
+            Step::ExpectMessage(e) => {
+                let limit = e
+                    .within_ms
+                    .map(|ms| timing.pause(Duration::from_millis(ms)))
+                    .unwrap_or_else(|| timing.reply());
+                let deadline = Instant::now() + limit;
+                let text = e.text.as_deref().map(str::as_bytes);
+                match &e.from {
+                    Some(name) => {
+                        self.conn(name)?
+                            .expect_message(text, framing, deadline, limit)
+                            .await
+                    }
+                    None => {
+                        self.udp_server()?
+                            .expect_message(text, deadline, limit)
+                            .await
+                    }
+                }
+            }
+            Step::Reply(r) => self.reply(r).await,
             Step::ExpectEof(name) => {
                 let limit = timing.end();
                 self.conn(name)?
@@ -230,16 +421,16 @@ impl Run<'_> {
             }
             Step::Shutdown(name) => self.conn(name)?.shutdown().await,
             Step::Close(name) => {
-                if let Some(conn) = self.conns.remove(name) {
+                if let Some(Peer::Tcp(conn)) = self.peers.remove(name) {
                     conn.close().await;
                 }
                 Ok(())
             }
-            Step::Abort(name) => match self.conns.remove(name) {
-                Some(conn) => conn.abort(),
-                None => Ok(()),
+            Step::Abort(name) => match self.peers.remove(name) {
+                Some(Peer::Tcp(conn)) => conn.abort(),
+                _ => Ok(()),
             },
-            Step::ExpectAlive => match self.target.try_exit() {
+            Step::ExpectAlive => match self.target()?.try_exit() {
                 None => Ok(()),
                 Some(state) => Err(StepFailure::new(format!(
                     "the target is no longer running: it {state}"
@@ -247,7 +438,7 @@ impl Run<'_> {
             },
             Step::ExpectExit(e) => {
                 let limit = timing.exit();
-                match self.target.wait_exit(Instant::now() + limit).await {
+                match self.target()?.wait_exit(Instant::now() + limit).await {
                     None => Err(StepFailure::new(format!(
                         "the target was still running {:.1} s later",
                         limit.as_secs_f64()
@@ -263,37 +454,217 @@ impl Run<'_> {
                 }
             }
             Step::Kill => {
-                self.target.kill().await;
+                self.target()?.kill().await;
                 Ok(())
             }
-            Step::Restart => {
-                self.target.kill().await;
-                match start(&self.spec, self.config).await {
+            Step::Start | Step::Restart => {
+                if let Some(t) = self.target.as_mut() {
+                    t.kill().await;
+                }
+                let restart = matches!(step, Step::Restart);
+                match start(&self.spec, self.role, self.config).await {
                     Ok(t) => {
-                        self.target = t;
+                        self.target = Some(t);
                         Ok(())
                     }
                     Err((target, message)) => {
-                        if let Some(t) = target {
-                            // Report the instance that failed to come back.
-                            self.target = t;
+                        if target.is_some() {
+                            // Report the instance that failed to come up.
+                            self.target = target;
                         }
+                        let when = if restart { "after the restart, " } else { "" };
                         Err(StepFailure {
-                            message: format!("after the restart, {message}"),
-                            expected: Some(format!(
-                                "the target listening on port {} again at once",
-                                self.addr.port()
-                            )),
+                            message: format!("{when}{message}"),
+                            expected: restart.then(|| {
+                                format!(
+                                    "the target listening on port {} again at once",
+                                    self.addr.port()
+                                )
+                            }),
                             ..Default::default()
                         })
                     }
                 }
             }
+            Step::Stdin(line) => {
+                let mut bytes = line.clone().into_bytes();
+                bytes.push(b'\n');
+                self.type_in(&bytes).await
+            }
+            Step::Quit => {
+                let mut bytes = self.config.contract.quit.clone().into_bytes();
+                bytes.push(b'\n');
+                self.type_in(&bytes).await
+            }
+            Step::CloseStdin => {
+                self.target()?.close_stdin().await;
+                Ok(())
+            }
+            Step::ExpectPrinted(p) => self.expect_printed(p).await,
+            Step::ExpectNoTraceback => {
+                let stderr = self.target()?.output().stderr;
+                match stderr.find("Traceback (most recent call last)") {
+                    None => Ok(()),
+                    Some(at) => Err(StepFailure {
+                        message: "the target printed a traceback: an exception it did not handle"
+                            .into(),
+                        received: Some(sockspec_model::Bytes(stderr.as_bytes()[at..].to_vec())),
+                        ..Default::default()
+                    }),
+                }
+            }
+            Step::ExpectBroadcast(b) => {
+                let limit = timing.reply();
+                let deadline = Instant::now() + limit;
+                let Harness::Receivers(receivers) = &self.harness else {
+                    return Err(StepFailure::new("this role has no harness receivers"));
+                };
+                let mut counts = Vec::new();
+                for r in receivers {
+                    counts.push(r.expect_any(b.count, deadline).await);
+                }
+                if counts.iter().all(|&n| n >= b.count) {
+                    Ok(())
+                } else {
+                    Err(StepFailure {
+                        message: format!(
+                            "the harness's {} receivers on port {} (0.0.0.0, SO_REUSEADDR) got {:?} datagrams within {:.1} s; a broadcast reaches every one of them, a datagram to one address reaches one",
+                            receivers.len(),
+                            self.addr.port(),
+                            counts,
+                            limit.as_secs_f64()
+                        ),
+                        expected: Some(format!(
+                            "at least {} datagram(s) at every receiver, sent to {BROADCAST}:{}",
+                            b.count,
+                            self.addr.port()
+                        )),
+                        ..Default::default()
+                    })
+                }
+            }
+            Step::Broadcast(b) => {
+                let to = SocketAddr::new(
+                    IpAddr::V4(BROADCAST.parse().unwrap_or(Ipv4Addr::LOCALHOST)),
+                    self.addr.port(),
+                );
+                let send = || -> std::io::Result<()> {
+                    let socket =
+                        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None)?;
+                    socket.set_broadcast(true)?;
+                    socket.send_to(b.text.as_bytes(), &to.into())?;
+                    Ok(())
+                };
+                send().map_err(|e| StepFailure::new(format!("broadcasting to {to} failed: {e}")))
+            }
+            Step::BindBeside => {
+                let receiver = broadcast_receiver(self.addr.port())?;
+                match &mut self.harness {
+                    Harness::Receivers(rs) => rs.push(receiver),
+                    other => *other = Harness::Receivers(vec![receiver]),
+                }
+                Ok(())
+            }
+        }
+    }
+
+    async fn type_in(&mut self, bytes: &[u8]) -> Result<(), StepFailure> {
+        self.target()?.write_stdin(bytes).await.map_err(|e| {
+            StepFailure::new(format!(
+                "cannot type on the target's stdin: {e} (has it stopped reading?)"
+            ))
+        })
+    }
+
+    async fn reply(&mut self, r: &sockspec_model::ReplyStep) -> Result<(), StepFailure> {
+        let timing = self.config.timing;
+        let framing = self.config.contract.framing;
+        match &r.to {
+            None => {
+                let rule = self.config.contract.reply.clone();
+                let sent = self
+                    .udp_server()?
+                    .reply(r.count, |m| {
+                        sockspec_wire::reply_for(&rule, m).unwrap_or_else(|| b"Thanks".to_vec())
+                    })
+                    .await?;
+                self.replies_sent.extend(sent);
+                Ok(())
+            }
+            Some(name) => {
+                let messages = self.conn(name)?.take_unanswered(r.count)?;
+                let replies: Vec<Vec<u8>> = messages.iter().map(|m| self.reply_to(m)).collect();
+                let bytes: Vec<u8> = replies
+                    .iter()
+                    .flat_map(|reply| sockspec_wire::encode(framing, reply))
+                    .collect();
+                self.replies_sent.extend(replies);
+                let conn = self.conn(name)?;
+                let mut pieces = split(&bytes, &r.chunks);
+                let last = pieces.pop().unwrap_or_default();
+                for piece in pieces {
+                    conn.write(piece, Instant::now() + timing.reply()).await?;
+                    wait_consumed(conn, Instant::now() + timing.consumed()).await;
+                }
+                conn.write(last, Instant::now() + timing.reply()).await
+            }
+        }
+    }
+
+    /// Waits until stdout holds the text, or each of the last N replies as
+    /// many times as it was sent (a reply printed in fragments does not count).
+    async fn expect_printed(
+        &mut self,
+        p: &sockspec_model::ExpectPrintedStep,
+    ) -> Result<(), StepFailure> {
+        let limit = self.config.timing.reply();
+        let deadline = Instant::now() + limit;
+        let mut wanted: Vec<(String, usize)> = Vec::new();
+        if let Some(t) = &p.text {
+            wanted.push((t.clone(), 1));
+        }
+        let recent = &self.replies_sent[self.replies_sent.len().saturating_sub(p.replies)..];
+        for reply in recent {
+            let text = String::from_utf8_lossy(reply).into_owned();
+            match wanted.iter_mut().find(|(t, _)| *t == text) {
+                Some((_, n)) => *n += 1,
+                None => wanted.push((text, 1)),
+            }
+        }
+        let target = self.target()?;
+        loop {
+            let stdout = target.output().stdout;
+            let missing: Vec<String> = wanted
+                .iter()
+                .filter(|(t, n)| stdout.matches(t.as_str()).count() < *n)
+                .map(|(t, n)| format!("{t:?} ×{n}"))
+                .collect();
+            if missing.is_empty() {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(StepFailure {
+                    message: format!(
+                        "the target did not print {} within {:.1} s",
+                        missing.join(", "),
+                        limit.as_secs_f64()
+                    ),
+                    expected: Some(format!("stdout to contain {}", missing.join(", "))),
+                    received: Some(sockspec_model::Bytes(stdout.into_bytes())),
+                    ..Default::default()
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
 
     async fn send(&mut self, send: &SendStep) -> Result<(), StepFailure> {
         let framing = self.config.contract.framing;
+        if let Some(Peer::Udp(peer)) = self.peers.get_mut(&send.to) {
+            // A datagram is a message: no framing, no pieces.
+            let messages: Vec<Vec<u8>> = send.messages.iter().map(|m| m.0.clone()).collect();
+            return peer.send(&messages, self.addr).await;
+        }
         let bytes: Vec<u8> = if send.framed {
             send.messages
                 .iter()
@@ -318,32 +689,35 @@ impl Run<'_> {
             }
         }
         let deadline = Instant::now() + timing.reply();
-        match self.conns.remove(&send.to) {
-            Some(conn) if send.close => conn.write_and_close(last, deadline).await,
-            Some(mut conn) => {
+        match self.peers.remove(&send.to) {
+            Some(Peer::Tcp(conn)) if send.close => conn.write_and_close(last, deadline).await,
+            Some(Peer::Tcp(mut conn)) => {
                 let written = conn.write(last, deadline).await;
-                self.conns.insert(send.to.clone(), conn);
+                self.peers.insert(send.to.clone(), Peer::Tcp(conn));
                 written
             }
-            None => Err(StepFailure::new(format!(
+            _ => Err(StepFailure::new(format!(
                 "connection `{}` is not open",
                 send.to
             ))),
         }
     }
 
-    /// The target's state and output now. A target that is dying (a reset
-    /// or refused connection is often the first sign of a crash) gets a
-    /// moment to be reaped, so the report can say how it ended.
-    async fn report(&mut self) -> TargetReport {
+    /// The target's state and output now, if it was started. A target that
+    /// is dying (a reset or refused connection is often the first sign of a
+    /// crash) gets a moment to be reaped, so the report can say how it ended.
+    async fn report(&mut self) -> Option<TargetReport> {
         let grace = self.config.timing.exit() / 8;
-        let _ = self.target.wait_exit(Instant::now() + grace).await;
-        target_report(&mut self.target)
+        let target = self.target.as_mut()?;
+        let _ = target.wait_exit(Instant::now() + grace).await;
+        Some(target_report(target))
     }
 
     async fn finish(mut self) {
-        self.target.kill().await;
-        self.conns.clear();
+        if let Some(t) = self.target.as_mut() {
+            t.kill().await;
+        }
+        self.peers.clear();
     }
 }
 

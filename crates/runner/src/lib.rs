@@ -9,6 +9,7 @@ pub mod event;
 mod exec;
 pub mod ports;
 pub mod timing;
+mod udp;
 
 use std::net::Ipv4Addr;
 use std::path::PathBuf;

@@ -1,0 +1,210 @@
+//! The harness's UDP sockets: a client of a UDP server, or the server a UDP
+//! client talks to. Every datagram is one message, so there is no framing to
+//! undo; what matters is that each datagram is judged on its own and replies
+//! go to, and come from, the right address.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use sockspec_model::{Bytes, Contract};
+use sockspec_wire::{describe_expected, reply_ok};
+use tokio::net::UdpSocket;
+use tokio::time::{Instant, timeout_at};
+
+use crate::conn::StepFailure;
+
+/// Large enough for any UDP payload (65507 bytes), so the harness never
+/// truncates what it receives.
+const MAX_DATAGRAM: usize = 65536;
+
+fn secs(d: Duration) -> String {
+    format!("{:.1} s", d.as_secs_f64())
+}
+
+/// One UDP socket of the harness.
+pub struct UdpPeer {
+    socket: UdpSocket,
+    /// Datagrams sent that await a reply.
+    pending: VecDeque<Vec<u8>>,
+    /// Datagrams received from the target and not answered yet, with their sender.
+    unanswered: VecDeque<(Vec<u8>, SocketAddr)>,
+}
+
+impl UdpPeer {
+    /// Binds a UDP socket.
+    pub async fn bind(addr: SocketAddr) -> Result<UdpPeer, StepFailure> {
+        let socket = UdpSocket::bind(addr)
+            .await
+            .map_err(|e| StepFailure::new(format!("cannot bind a UDP socket to {addr}: {e}")))?;
+        Ok(UdpPeer::from_socket(socket))
+    }
+
+    /// Wraps a socket bound elsewhere (with options set by the caller).
+    pub fn from_socket(socket: UdpSocket) -> UdpPeer {
+        UdpPeer {
+            socket,
+            pending: VecDeque::new(),
+            unanswered: VecDeque::new(),
+        }
+    }
+
+    /// Sends each message as one datagram to `to`, back to back.
+    pub async fn send(&mut self, messages: &[Vec<u8>], to: SocketAddr) -> Result<(), StepFailure> {
+        for m in messages {
+            self.socket
+                .send_to(m, to)
+                .await
+                .map_err(|e| StepFailure::new(format!("sending a datagram to {to} failed: {e}")))?;
+            self.pending.push_back(m.clone());
+        }
+        Ok(())
+    }
+
+    async fn recv(&self, deadline: Instant) -> Option<std::io::Result<(Vec<u8>, SocketAddr)>> {
+        let mut buf = vec![0u8; MAX_DATAGRAM];
+        match timeout_at(deadline, self.socket.recv_from(&mut buf)).await {
+            Ok(Ok((n, from))) => {
+                buf.truncate(n);
+                Some(Ok((buf, from)))
+            }
+            Ok(Err(e)) => Some(Err(e)),
+            Err(_) => None,
+        }
+    }
+
+    /// Receives `count` replies, one datagram each, and judges each against
+    /// the datagram it answers.
+    pub async fn expect_replies(
+        &mut self,
+        count: usize,
+        contract: &Contract,
+        deadline: Instant,
+        limit: Duration,
+    ) -> Result<(), StepFailure> {
+        if self.pending.len() < count {
+            return Err(StepFailure::new(format!(
+                "the scenario awaits {count} replies but only {} datagrams were sent (a scenario bug)",
+                self.pending.len()
+            )));
+        }
+        let messages: Vec<Vec<u8>> = self.pending.drain(..count).collect();
+        for (i, message) in messages.iter().enumerate() {
+            let nth = if count > 1 {
+                format!("reply {} of {count}", i + 1)
+            } else {
+                "the reply".into()
+            };
+            let expected =
+                describe_expected(&contract.reply, sockspec_model::Framing::None, message);
+            let evidence = |why: String, received: Option<Vec<u8>>| StepFailure {
+                message: why,
+                sent: Some(Bytes(message.clone())),
+                expected: Some(expected.clone()),
+                received: received.map(Bytes),
+            };
+            let reply = match self.recv(deadline).await {
+                Some(Ok((data, _))) => data,
+                Some(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                    return Err(evidence(
+                        format!(
+                            "{nth} never came: the datagram was refused (ICMP port unreachable), nothing is bound to the port any more"
+                        ),
+                        None,
+                    ));
+                }
+                Some(Err(e)) => return Err(evidence(format!("receiving {nth} failed: {e}"), None)),
+                None if i == 0 => {
+                    return Err(evidence(format!("no reply within {}", secs(limit)), None));
+                }
+                None => {
+                    return Err(evidence(
+                        format!(
+                            "only {i} of {count} replies came within {} (each datagram needs its own reply)",
+                            secs(limit)
+                        ),
+                        None,
+                    ));
+                }
+            };
+            if !reply_ok(&contract.reply, message, &reply) {
+                return Err(evidence(
+                    format!("{nth} is not what the contract says"),
+                    Some(reply),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Receives one datagram from the target, checks it is `text` when given,
+    /// and remembers its sender for the reply.
+    pub async fn expect_message(
+        &mut self,
+        text: Option<&[u8]>,
+        deadline: Instant,
+        limit: Duration,
+    ) -> Result<(), StepFailure> {
+        let expected = text.map(|t| format!("one datagram of exactly {}", Bytes(t.to_vec())));
+        match self.recv(deadline).await {
+            Some(Ok((data, from))) => {
+                if let Some(t) = text
+                    && data != t
+                {
+                    return Err(StepFailure {
+                        message: "the datagram is not the line that was typed".into(),
+                        expected,
+                        received: Some(Bytes(data)),
+                        ..Default::default()
+                    });
+                }
+                self.unanswered.push_back((data, from));
+                Ok(())
+            }
+            Some(Err(e)) => Err(StepFailure::new(format!("receiving failed: {e}"))),
+            None => Err(StepFailure {
+                message: format!("no datagram within {}", secs(limit)),
+                expected,
+                ..Default::default()
+            }),
+        }
+    }
+
+    /// Answers the oldest `count` datagrams from the target, each with one
+    /// datagram to its sender. Returns the replies sent.
+    pub async fn reply(
+        &mut self,
+        count: usize,
+        reply: impl Fn(&[u8]) -> Vec<u8>,
+    ) -> Result<Vec<Vec<u8>>, StepFailure> {
+        if self.unanswered.len() < count {
+            return Err(StepFailure::new(format!(
+                "the scenario answers {count} datagrams but only {} came (a scenario bug)",
+                self.unanswered.len()
+            )));
+        }
+        let mut sent = Vec::new();
+        for (data, from) in self.unanswered.drain(..count).collect::<Vec<_>>() {
+            let answer = reply(&data);
+            self.socket
+                .send_to(&answer, from)
+                .await
+                .map_err(|e| StepFailure::new(format!("replying to {from} failed: {e}")))?;
+            sent.push(answer);
+        }
+        Ok(sent)
+    }
+
+    /// Receives at least `count` datagrams (from anyone) within the deadline.
+    pub async fn expect_any(&self, count: usize, deadline: Instant) -> usize {
+        let mut got = 0;
+        while got < count {
+            match self.recv(deadline).await {
+                Some(Ok(_)) => got += 1,
+                Some(Err(_)) => continue,
+                None => break,
+            }
+        }
+        got
+    }
+}
