@@ -80,38 +80,50 @@ fn run(args: RunArgs) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let role = match pick_role(&args, &scenarios) {
+    let roles = match pick_roles(&args, &scenarios) {
         Ok(r) => r,
         Err(message) => {
             eprintln!("error: {message}");
             return 2;
         }
     };
-    scenarios.retain(|s| s.role == role);
+    scenarios.retain(|s| roles.contains(&s.role));
     if scenarios.is_empty() {
-        eprintln!("error: no scenario for role {role} in the given paths");
+        let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        eprintln!(
+            "error: no scenario for role {} in the given paths",
+            names.join(", ")
+        );
         return 2;
     }
     let contract = args.contract();
-    let (target, target_label) = match &args.target {
-        Some(t) => (t.clone(), t.clone()),
-        None => match sockspec_reference::check_contract(&contract)
-            .map_err(|e| e.to_string())
-            .and_then(|()| reference_command(role, &contract))
-        {
-            Ok(cmd) => (cmd, format!("the built-in reference {role}")),
-            Err(message) => {
-                eprintln!("error: {message}");
-                return 2;
+    let (targets, target_label) = match &args.target {
+        Some(t) => (roles.iter().map(|r| (*r, t.clone())).collect(), t.clone()),
+        None => {
+            let commands: Result<Vec<(Role, String)>, String> =
+                sockspec_reference::check_contract(&contract)
+                    .map_err(|e| e.to_string())
+                    .and_then(|()| {
+                        roles
+                            .iter()
+                            .map(|r| reference_command(*r, &contract).map(|c| (*r, c)))
+                            .collect()
+                    });
+            match commands {
+                Ok(cmds) => (cmds, "the built-in references".to_owned()),
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return 2;
+                }
             }
-        },
+        }
     };
     let scale = args
         .time_scale
         .or_else(|| std::env::var("SOCKSPEC_TIME_SCALE").ok()?.parse().ok())
         .unwrap_or(1.0);
     let config = RunConfig {
-        target,
+        targets,
         target_label,
         cwd: args.cwd.clone(),
         contract,
@@ -180,19 +192,21 @@ fn default_jobs() -> usize {
         .clamp(2, 8)
 }
 
-fn pick_role(args: &RunArgs, scenarios: &[Scenario]) -> Result<Role, String> {
+/// The roles to run: the one named; or, grading the references, every role
+/// the scenarios cover; a student's program needs its role named unless the
+/// scenarios leave no doubt.
+fn pick_roles(args: &RunArgs, scenarios: &[Scenario]) -> Result<Vec<Role>, String> {
     if let Some(role) = args.role {
-        return Ok(role);
+        return Ok(vec![role]);
     }
     let mut roles: Vec<Role> = scenarios.iter().map(|s| s.role).collect();
     roles.sort();
     roles.dedup();
-    match (roles.as_slice(), &args.target) {
-        ([one], _) => Ok(*one),
-        (_, Some(_)) => Err("--target needs --role: which program is it (tcp-server, ...)?".into()),
-        ([], None) => Err("no scenarios to run".into()),
-        (_, None) => Err(format!(
-            "the scenarios cover several roles ({}); pick one with --role",
+    match (roles.len(), &args.target) {
+        (0, _) => Err("no scenarios to run".into()),
+        (1, _) | (_, None) => Ok(roles),
+        (_, Some(_)) => Err(format!(
+            "--target needs --role: which program is it ({})?",
             roles
                 .iter()
                 .map(|r| r.as_str())
@@ -211,12 +225,18 @@ fn reference_command(role: Role, contract: &sockspec_model::Contract) -> Result<
             .map(|q| q.into_owned())
             .map_err(|e| format!("cannot quote {s:?}: {e}"))
     };
-    Ok(format!(
-        "{} ref {role} --host {{host}} --port {{port}} --reply {} --framing {}",
-        quote(&exe.to_string_lossy())?,
+    let exe = quote(&exe.to_string_lossy())?;
+    let contract_args = format!(
+        "--reply {} --framing {} --quit {}",
         quote(&contract.reply.to_string())?,
-        contract.framing
-    ))
+        contract.framing,
+        quote(&contract.quit)?
+    );
+    Ok(match role {
+        Role::BroadcastSender => format!("{exe} ref {role} --host {{broadcast}} --port {{port}}"),
+        Role::BroadcastReceiver => format!("{exe} ref {role} --port {{port}}"),
+        _ => format!("{exe} ref {role} --host {{host}} --port {{port}} {contract_args}"),
+    })
 }
 
 fn reference(args: RefArgs) -> u8 {

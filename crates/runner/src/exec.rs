@@ -86,8 +86,15 @@ async fn play(scenario: &Scenario, config: &RunConfig, ports: &PortPool) -> Verd
         },
     };
     let role = scenario.role;
+    let Some(command) = config.target_for(role) else {
+        return not_passed(
+            Status::Error,
+            Failure::default(),
+            format!("no program to run for role {role}"),
+        );
+    };
     let spec = TargetSpec {
-        command: config.target.clone(),
+        command: command.to_owned(),
         host: config.host.to_string(),
         port,
         broadcast: BROADCAST.to_string(),

@@ -15,7 +15,7 @@ use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use sockspec_model::{Contract, Scenario};
+use sockspec_model::{Contract, Role, Scenario};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::time::Instant;
 
@@ -25,8 +25,10 @@ pub use timing::Timing;
 /// Everything a run needs besides the scenarios.
 #[derive(Clone, Debug)]
 pub struct RunConfig {
-    /// The command template of the program under test (`{port}`, `{host}`).
-    pub target: String,
+    /// The command template of the program under test (`{port}`, `{host}`,
+    /// `{broadcast}`) for each role that is run: one role when a student's
+    /// program is graded, every role when the references are.
+    pub targets: Vec<(Role, String)>,
     /// How the target is named in reports.
     pub target_label: String,
     /// Working directory for the target.
@@ -46,6 +48,14 @@ pub struct RunConfig {
 }
 
 impl RunConfig {
+    /// The command template for a role's program, if one was given.
+    pub fn target_for(&self, role: Role) -> Option<&str> {
+        self.targets
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, t)| t.as_str())
+    }
+
     /// The contract as command-line options, for reports.
     pub fn contract_label(&self) -> String {
         format!(
