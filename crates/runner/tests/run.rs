@@ -14,13 +14,16 @@ async fn grade(fixture: &str, reply: &str, framing: Framing) -> Vec<Event> {
     let (scenarios, errors) = sockspec_model::load_paths(&[root().join("scenarios/tcp-server")]);
     assert!(errors.is_empty(), "{errors:?}");
     let config = RunConfig {
-        target: format!(
-            "python3 {} {{port}}",
-            root()
-                .join("tests/fixtures/tcp-server")
-                .join(fixture)
-                .display()
-        ),
+        targets: vec![(
+            sockspec_model::Role::TcpServer,
+            format!(
+                "python3 {} {{port}}",
+                root()
+                    .join("tests/fixtures/tcp-server")
+                    .join(fixture)
+                    .display()
+            ),
+        )],
         target_label: fixture.into(),
         cwd: None,
         contract: Contract {
