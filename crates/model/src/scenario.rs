@@ -187,6 +187,9 @@ impl fmt::Display for Step {
                 if s.close {
                     write!(f, ", and close at once")?;
                 }
+                if s.queued {
+                    write!(f, " while the target is paused")?;
+                }
                 Ok(())
             }
             Step::ExpectReply(e) if e.count == 1 => write!(f, "expect a reply on {}", e.from),
@@ -273,6 +276,9 @@ pub struct SendStep {
     /// Close the connection with the last piece: data and FIN in one segment,
     /// so the client is gone before the target can answer.
     pub close: bool,
+    /// Pause the target (SIGSTOP) while writing, so that everything sent
+    /// waits in its queue at once, as if it had been busy; then resume it.
+    pub queued: bool,
 }
 
 #[derive(Deserialize)]
@@ -289,6 +295,8 @@ struct RawSend {
     framed: bool,
     #[serde(default)]
     close: bool,
+    #[serde(default)]
+    queued: bool,
 }
 
 fn yes() -> bool {
@@ -328,6 +336,7 @@ impl TryFrom<RawSend> for SendStep {
             chunks,
             pause: Duration::from_millis(raw.pause_ms.unwrap_or(0)),
             close: raw.close,
+            queued: raw.queued,
         })
     }
 }

@@ -667,10 +667,8 @@ impl Run<'_> {
 
     async fn send(&mut self, send: &SendStep) -> Result<(), StepFailure> {
         let framing = self.config.contract.framing;
-        if let Some(Peer::Udp(peer)) = self.peers.get_mut(&send.to) {
-            // A datagram is a message: no framing, no pieces.
-            let messages: Vec<Vec<u8>> = send.messages.iter().map(|m| m.0.clone()).collect();
-            return peer.send(&messages, self.addr).await;
+        if matches!(self.peers.get(&send.to), Some(Peer::Udp(_))) {
+            return self.send_datagrams(send).await;
         }
         let bytes: Vec<u8> = if send.framed {
             send.messages
@@ -707,6 +705,44 @@ impl Run<'_> {
                 "connection `{}` is not open",
                 send.to
             ))),
+        }
+    }
+
+    /// Sends each message as one datagram (no framing, no pieces), then waits
+    /// until the target has read them all (its socket's receive queue is
+    /// empty), so the next step's datagrams cannot be read in the same
+    /// breath. With `queued`, the target is paused while they are sent, so
+    /// they all wait in its queue together.
+    async fn send_datagrams(&mut self, send: &SendStep) -> Result<(), StepFailure> {
+        let messages: Vec<Vec<u8>> = send.messages.iter().map(|m| m.0.clone()).collect();
+        let to = self.addr;
+        let deadline = Instant::now() + self.config.timing.consumed();
+        let pid = self.target.as_ref().map(|t| t.pid() as i32);
+        if send.queued {
+            self.target()?.pause();
+        }
+        let sent = match self.peers.get_mut(&send.to) {
+            Some(Peer::Udp(peer)) => peer.send(&messages, to).await,
+            _ => Err(StepFailure::new(format!(
+                "`{}` is not a UDP socket",
+                send.to
+            ))),
+        };
+        if send.queued {
+            self.target()?.resume();
+        }
+        sent?;
+        let Some(pid) = pid else { return Ok(()) };
+        loop {
+            let unread: u32 = proc::sockets(pid, proc::Proto::Udp)
+                .iter()
+                .filter(|e| e.local.port() == to.port())
+                .map(|e| e.rx_queue)
+                .sum();
+            if unread == 0 || Instant::now() >= deadline {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
         }
     }
 

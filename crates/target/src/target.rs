@@ -330,6 +330,25 @@ impl Target {
         &self.argv
     }
 
+    /// Stops the whole group (SIGSTOP): it runs no code until [`resume`],
+    /// so whatever arrives meanwhile waits in its socket queues at once.
+    /// That is how "datagrams queued while the server was busy" is made
+    /// certain rather than likely.
+    ///
+    /// [`resume`]: Target::resume
+    pub fn pause(&self) {
+        if self.exit.is_none() {
+            let _ = killpg(Pid::from_raw(self.pgid()), Signal::SIGSTOP);
+        }
+    }
+
+    /// Lets a paused group run again (SIGCONT).
+    pub fn resume(&self) {
+        if self.exit.is_none() {
+            let _ = killpg(Pid::from_raw(self.pgid()), Signal::SIGCONT);
+        }
+    }
+
     /// The command line for display, quoted so it can be pasted into a shell.
     pub fn command_line(&self) -> String {
         shlex::try_join(self.argv.iter().map(String::as_str))
