@@ -7,12 +7,13 @@ BIN := target/debug/sockspec
 build:
 	$(CARGO) build --quiet
 
-# The built-in suite against the built-in reference peers, once per contract
-# shape, so that every scenario (framed or not, echo or fixed) is exercised.
+# The built-in suite against the built-in reference peers of every role, once
+# per contract shape, so that every scenario (framed or not, echo or fixed)
+# is exercised.
 run: build
-	$(BIN) run --role tcp-server --reply echo --framing none
-	$(BIN) run --role tcp-server --reply fixed:Thanks --framing line
-	$(BIN) run --role tcp-server --reply echo --framing len32
+	$(BIN) run --reply echo --framing none
+	$(BIN) run --reply fixed:Thanks --framing line
+	$(BIN) run --reply echo --framing len32
 
 test:
 	$(CARGO) test --workspace --quiet --no-fail-fast

@@ -156,15 +156,9 @@ fn run(args: RunArgs) -> u8 {
         Format::Junit => Box::new(sockspec_report::Junit::new(out)),
     };
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime(tokio::runtime::Builder::new_multi_thread()) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return 2;
-        }
+        Err(code) => return code,
     };
     let summary = runtime.block_on(async move {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -183,6 +177,14 @@ fn run(args: RunArgs) -> u8 {
             2
         }
     }
+}
+
+/// An async runtime, or exit code 2 with the reason printed.
+fn runtime(mut builder: tokio::runtime::Builder) -> Result<tokio::runtime::Runtime, u8> {
+    builder.enable_all().build().map_err(|e| {
+        eprintln!("error: cannot start the async runtime: {e}");
+        2
+    })
 }
 
 fn default_jobs() -> usize {
@@ -245,15 +247,9 @@ fn reference(args: RefArgs) -> u8 {
         eprintln!("error: {e}");
         return 2;
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime(tokio::runtime::Builder::new_current_thread()) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return 2;
-        }
+        Err(code) => return code,
     };
     let result: Result<(), String> = runtime.block_on(async move {
         match args.role {

@@ -29,6 +29,23 @@ pub struct StepFailure {
     pub received: Option<Bytes>,
 }
 
+/// The oldest `count` entries of a queue: the messages sent that await
+/// replies, or those received that await answers. Asking for more than are
+/// there is a mistake in the scenario, and is said so.
+pub(crate) fn take_oldest<T>(
+    queue: &mut VecDeque<T>,
+    count: usize,
+    what: &str,
+) -> Result<Vec<T>, StepFailure> {
+    if queue.len() < count {
+        return Err(StepFailure::new(format!(
+            "the scenario wants {count} {what} but there are only {} (a scenario bug)",
+            queue.len()
+        )));
+    }
+    Ok(queue.drain(..count).collect())
+}
+
 impl StepFailure {
     /// A failure with only a message.
     pub fn new(message: impl Into<String>) -> Self {
@@ -150,9 +167,12 @@ impl Conn {
         };
         let message = loop {
             let whole = match framing {
+                // Without framing, what one write carried is the message:
+                // once enough bytes for the expected text are here, all of
+                // them are judged, so trailing extras (a "\r\n") show.
                 Framing::None => match text {
                     Some(t) if self.reader.buffered().len() >= t.len() => {
-                        self.reader.take_exact(t.len())
+                        Some(self.reader.take_all())
                     }
                     Some(_) => None,
                     None => self.reader.next_message().ok().flatten(),
@@ -195,13 +215,11 @@ impl Conn {
 
     /// The oldest `count` messages from the target not answered yet.
     pub fn take_unanswered(&mut self, count: usize) -> Result<Vec<Vec<u8>>, StepFailure> {
-        if self.unanswered.len() < count {
-            return Err(StepFailure::new(format!(
-                "the scenario answers {count} messages but only {} came (a scenario bug)",
-                self.unanswered.len()
-            )));
-        }
-        Ok(self.unanswered.drain(..count).collect())
+        take_oldest(
+            &mut self.unanswered,
+            count,
+            "messages from the target to answer",
+        )
     }
 
     /// Writes bytes, within the deadline.
@@ -249,13 +267,7 @@ impl Conn {
         deadline: Instant,
         limit: Duration,
     ) -> Result<(), StepFailure> {
-        if self.pending.len() < count {
-            return Err(StepFailure::new(format!(
-                "the scenario awaits {count} replies but only {} messages were sent (a scenario bug)",
-                self.pending.len()
-            )));
-        }
-        let messages: Vec<Vec<u8>> = self.pending.drain(..count).collect();
+        let messages = take_oldest(&mut self.pending, count, "replies to messages sent")?;
         self.seen = self.reader.buffered().to_vec();
         let sent: Vec<u8> = messages
             .iter()

@@ -12,7 +12,7 @@ use sockspec_wire::{describe_expected, reply_ok};
 use tokio::net::UdpSocket;
 use tokio::time::{Instant, timeout_at};
 
-use crate::conn::StepFailure;
+use crate::conn::{StepFailure, take_oldest};
 
 /// Large enough for any UDP payload (65507 bytes), so the harness never
 /// truncates what it receives.
@@ -82,13 +82,7 @@ impl UdpPeer {
         deadline: Instant,
         limit: Duration,
     ) -> Result<(), StepFailure> {
-        if self.pending.len() < count {
-            return Err(StepFailure::new(format!(
-                "the scenario awaits {count} replies but only {} datagrams were sent (a scenario bug)",
-                self.pending.len()
-            )));
-        }
-        let messages: Vec<Vec<u8>> = self.pending.drain(..count).collect();
+        let messages = take_oldest(&mut self.pending, count, "replies to datagrams sent")?;
         for (i, message) in messages.iter().enumerate() {
             let nth = if count > 1 {
                 format!("reply {} of {count}", i + 1)
@@ -177,14 +171,8 @@ impl UdpPeer {
         count: usize,
         reply: impl Fn(&[u8]) -> Vec<u8>,
     ) -> Result<Vec<Vec<u8>>, StepFailure> {
-        if self.unanswered.len() < count {
-            return Err(StepFailure::new(format!(
-                "the scenario answers {count} datagrams but only {} came (a scenario bug)",
-                self.unanswered.len()
-            )));
-        }
         let mut sent = Vec::new();
-        for (data, from) in self.unanswered.drain(..count).collect::<Vec<_>>() {
+        for (data, from) in take_oldest(&mut self.unanswered, count, "datagrams to answer")? {
             let answer = reply(&data);
             self.socket
                 .send_to(&answer, from)
