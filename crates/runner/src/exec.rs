@@ -25,20 +25,7 @@ pub async fn run_scenario(
     ports: &PortPool,
 ) -> ScenarioResult {
     let started = Instant::now();
-    let mut result = ScenarioResult {
-        id: scenario.id.clone(),
-        title: scenario.title.clone(),
-        role: scenario.role,
-        level: scenario.level,
-        counted: scenario.counts(config.strict),
-        points: scenario.points,
-        status: Status::Pass,
-        duration: Duration::ZERO,
-        message: String::new(),
-        concept: scenario.concept.clone(),
-        file: scenario.file.clone(),
-        failure: None,
-    };
+    let mut result = base_result(scenario, config);
     if let Some(reason) = scenario.when.skip_reason(&config.contract) {
         result.status = Status::Skip;
         result.message = reason;
@@ -52,6 +39,33 @@ pub async fn run_scenario(
         result.failure = Some(not_passed.failure);
     }
     result
+}
+
+/// The verdict of a scenario the harness itself failed to carry out (a bug
+/// of ours, reported as an error rather than lost).
+pub fn harness_error(scenario: &Scenario, config: &RunConfig, message: String) -> ScenarioResult {
+    ScenarioResult {
+        status: Status::Error,
+        message,
+        ..base_result(scenario, config)
+    }
+}
+
+fn base_result(scenario: &Scenario, config: &RunConfig) -> ScenarioResult {
+    ScenarioResult {
+        id: scenario.id.clone(),
+        title: scenario.title.clone(),
+        role: scenario.role,
+        level: scenario.level,
+        counted: scenario.counts(config.strict),
+        points: scenario.points,
+        status: Status::Pass,
+        duration: Duration::ZERO,
+        message: String::new(),
+        concept: scenario.concept.clone(),
+        file: scenario.file.clone(),
+        failure: None,
+    }
 }
 
 /// A scenario that did not pass: how, why, and the evidence.

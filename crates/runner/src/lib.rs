@@ -98,7 +98,19 @@ pub async fn run(
             let _ = events.send(Event::ScenarioStarted {
                 id: scenario.id.clone(),
             });
-            let result = exec::run_scenario(&scenario, &config, &ports).await;
+            // The scenario runs in a task of its own so that a bug of the
+            // harness (a panic) becomes an error verdict, not a lost result.
+            let scenario = Arc::new(scenario);
+            let inner = {
+                let (scenario, config, ports) = (scenario.clone(), config.clone(), ports.clone());
+                tokio::spawn(async move { exec::run_scenario(&scenario, &config, &ports).await })
+            };
+            let result = match inner.await {
+                Ok(r) => r,
+                Err(e) => {
+                    exec::harness_error(&scenario, &config, format!("the harness failed: {e}"))
+                }
+            };
             let _ = events.send(Event::ScenarioFinished(Box::new(result.clone())));
             result
         }));
