@@ -1,23 +1,33 @@
 //! The report a student reads at 1 a.m. before handing in, and a grader
-//! skims for 300 submissions: one line per scenario, and under every failure
-//! the evidence (what was sent, expected and received, what the program
-//! printed) and the note of the course that explains it.
+//! skims for 300 submissions: one line per scenario as it finishes, and under
+//! every failure the evidence (what was sent, expected and received, what the
+//! program printed) and the note of the course that explains it. The labels
+//! a user sees match the counts at the end: FAIL counts, WARN is a
+//! recommended scenario that does not (unless `--strict`).
 
 use std::io::Write;
 use std::time::Duration;
 
+use sockspec_model::Level;
 use sockspec_runner::{Event, ScenarioResult, Status, Summary};
 
 use crate::Reporter;
+use crate::evidence::{Limits, Tone, evidence};
+use crate::text::{count, width};
 
 /// How the human report looks.
 #[derive(Clone, Copy, Debug)]
 pub struct HumanOptions {
-    /// ANSI colours (on a terminal, unless NO_COLOR).
+    /// ANSI colours; see [`color_wanted`](crate::color_wanted).
     pub color: bool,
-    /// Durations on every line; off for tests that pin the output.
+    /// Everything whole: every line of the target's output and long values
+    /// (sent, expected, received) uncut.
+    pub verbose: bool,
+    /// Durations on every line and in the summary; off for tests that pin
+    /// the output.
     pub durations: bool,
-    /// How many trailing lines of the target's stdout and stderr to show.
+    /// How many trailing lines of the target's stdout and stderr to show
+    /// (ignored when `verbose`).
     pub output_lines: usize,
 }
 
@@ -25,6 +35,7 @@ impl Default for HumanOptions {
     fn default() -> Self {
         HumanOptions {
             color: false,
+            verbose: false,
             durations: true,
             output_lines: 15,
         }
@@ -35,14 +46,37 @@ impl Default for HumanOptions {
 pub struct Human<W: Write> {
     out: W,
     options: HumanOptions,
-    width: usize,
+    /// Whether the last line written was blank, so that blocks are
+    /// separated by exactly one blank line.
+    after_blank: bool,
 }
 
-const GREEN: &str = "32";
-const RED: &str = "31";
-const YELLOW: &str = "33";
-const DIM: &str = "2";
-const BOLD: &str = "1";
+/// Columns of the id on a verdict line: the longest ids of the suite fit,
+/// so titles line up.
+const ID_WIDTH: usize = 30;
+/// Indentation of the block under a verdict line: past `ERROR  `.
+const INDENT: &str = "       ";
+
+#[derive(Clone, Copy)]
+enum Paint {
+    Green,
+    Red,
+    Yellow,
+    Dim,
+    Bold,
+}
+
+impl Paint {
+    fn code(self) -> &'static str {
+        match self {
+            Paint::Green => "32",
+            Paint::Red => "31",
+            Paint::Yellow => "33",
+            Paint::Dim => "2",
+            Paint::Bold => "1",
+        }
+    }
+}
 
 impl<W: Write> Human<W> {
     /// A reporter writing to `out`.
@@ -50,185 +84,146 @@ impl<W: Write> Human<W> {
         Human {
             out,
             options,
-            width: 0,
+            after_blank: true,
         }
     }
 
-    fn paint(&self, code: &str, text: &str) -> String {
-        if self.options.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
+    fn paint(&self, paint: Paint, text: &str) -> String {
+        if self.options.color && !text.is_empty() {
+            format!("\x1b[{}m{text}\x1b[0m", paint.code())
         } else {
             text.to_owned()
         }
     }
 
-    fn ms(&self, d: Duration) -> String {
-        if self.options.durations {
-            format!(" ({} ms)", d.as_millis())
+    fn line(&mut self, text: &str) -> std::io::Result<()> {
+        self.after_blank = text.is_empty();
+        writeln!(self.out, "{text}")
+    }
+
+    fn blank(&mut self) -> std::io::Result<()> {
+        if self.after_blank {
+            Ok(())
         } else {
-            String::new()
+            self.line("")
         }
+    }
+
+    fn header(&mut self, total: usize, target: &str, contract: &str) -> std::io::Result<()> {
+        let head = format!("sockspec: {} against {target}", count(total, "scenario"));
+        let head = self.paint(Paint::Bold, &head);
+        self.line(&head)?;
+        self.line(&format!("contract: {contract}"))?;
+        self.line("")
     }
 
     fn scenario(&mut self, r: &ScenarioResult) -> std::io::Result<()> {
-        let (label, code) = match (r.status, r.counted) {
-            (Status::Pass, _) => ("PASS", GREEN),
-            (Status::Fail, true) => ("FAIL", RED),
-            (Status::Fail, false) => ("WARN", YELLOW),
-            (Status::Error, _) => ("ERROR", RED),
-            (Status::Skip, _) => ("SKIP", DIM),
+        let (label, paint) = match (r.status, r.counted) {
+            (Status::Pass, _) => ("PASS", Paint::Green),
+            (Status::Fail, true) => ("FAIL", Paint::Red),
+            (Status::Fail, false) => ("WARN", Paint::Yellow),
+            (Status::Error, _) => ("ERROR", Paint::Red),
+            (Status::Skip, _) => ("SKIP", Paint::Dim),
         };
-        let level = if r.level == sockspec_model::Level::Recommended {
-            " (recommended)"
-        } else {
-            ""
-        };
-        let id = format!("{:width$}", r.id, width = self.width);
+        let mut rest = r.title.clone();
+        if r.level == Level::Recommended {
+            rest.push_str(" (recommended)");
+        }
+        if self.options.durations {
+            rest.push_str(&format!(" ({} ms)", r.duration.as_millis()));
+        }
+        let pad = " ".repeat(ID_WIDTH.saturating_sub(width(&r.id)));
         let line = format!(
-            "{}  {}  {}{}{}",
-            self.paint(code, &format!("{label:5}")),
-            self.paint(BOLD, &id),
-            r.title,
-            level,
-            self.ms(r.duration)
+            "{}  {}{pad}  {rest}",
+            self.paint(paint, &format!("{label:5}")),
+            self.paint(Paint::Bold, &r.id),
         );
-        writeln!(self.out, "{line}")?;
+        self.line(&line)?;
         match r.status {
-            Status::Pass => {}
+            Status::Pass => Ok(()),
             Status::Skip => {
-                let why = self.paint(DIM, &format!("skipped: {}", r.message));
-                writeln!(self.out, "       {why}")?;
+                let why = self.paint(Paint::Dim, &format!("skipped: {}", r.message));
+                self.line(&format!("{INDENT}{why}"))
             }
             Status::Fail | Status::Error => {
-                let text = failure_text_with(r, self.options.output_lines);
-                for (i, l) in text.lines().enumerate() {
-                    let l = if i == 0 {
-                        self.paint(code, l)
+                let limits = Limits {
+                    output_lines: if self.options.verbose {
+                        usize::MAX
                     } else {
-                        l.to_owned()
+                        self.options.output_lines
+                    },
+                    full: self.options.verbose,
+                };
+                for (tone, text) in evidence(r, limits) {
+                    let text = match tone {
+                        Tone::Headline => self.paint(paint, &text),
+                        Tone::Heading => self.paint(Paint::Bold, &text),
+                        Tone::Quiet => self.paint(Paint::Dim, &text),
+                        Tone::Plain => text,
                     };
-                    writeln!(self.out, "       {l}")?;
+                    self.line(&format!("{INDENT}{text}"))?;
                 }
-                writeln!(self.out)?;
+                self.line("")
             }
         }
-        Ok(())
     }
 
     fn summary(&mut self, s: &Summary, wall: Duration) -> std::io::Result<()> {
-        let total = s.passed + s.failed + s.errors + s.skipped;
-        let time = if self.options.durations {
-            format!(" · {:.1} s", wall.as_secs_f64())
-        } else {
-            String::new()
-        };
-        writeln!(
-            self.out,
-            "\n{total} scenarios: {} passed, {} failed, {} errors, {} skipped · points {}/{}{time}",
-            s.passed, s.failed, s.errors, s.skipped, s.points, s.points_possible
-        )?;
-        let verdict = match s.exit_code() {
-            0 if s.failed > 0 => self.paint(
-                YELLOW,
-                "PASSED (recommended scenarios failed; --strict would count them)",
-            ),
-            0 => self.paint(GREEN, "PASSED"),
-            1 => self.paint(
-                RED,
-                &format!("FAILED: {} counted scenario(s) failed", s.counted_failed),
-            ),
-            _ => self.paint(
-                RED,
-                &format!(
-                    "ERROR: {} scenario(s) could not be carried out (see above)",
-                    s.errors
-                ),
-            ),
-        };
-        writeln!(self.out, "{verdict}")
-    }
-}
-
-/// The block shown under a failure or error, without colour, also used as
-/// the JUnit failure description.
-pub(crate) fn failure_text(r: &ScenarioResult) -> String {
-    failure_text_with(r, 15)
-}
-
-fn failure_text_with(r: &ScenarioResult, output_lines: usize) -> String {
-    let mut out = String::new();
-    let mut line = |s: String| {
-        out.push_str(&s);
-        out.push('\n');
-    };
-    line(r.message.clone());
-    if let Some(f) = &r.failure {
-        if f.step > 0 {
-            line(format!(
-                "at step {} ({}:{}): {}",
-                f.step, r.file, f.line, f.step_text
-            ));
+        self.blank()?;
+        let warnings = s.failed.saturating_sub(s.counted_failed);
+        let mut counts = format!(
+            "{} passed, {} failed, {}, {} skipped",
+            s.passed,
+            s.counted_failed,
+            count(s.errors, "error"),
+            s.skipped
+        );
+        if warnings > 0 {
+            counts.push_str(&format!(", {}", count(warnings, "warning")));
         }
-        if let Some(sent) = &f.sent {
-            line(format!("sent:      {sent}"));
+        if s.points_possible > 0 {
+            counts.push_str(&format!(" — points {}/{}", s.points, s.points_possible));
         }
-        if let Some(expected) = &f.expected {
-            line(format!("expected:  {expected}"));
+        if self.options.durations {
+            counts.push_str(&format!(" — {:.1} s", wall.as_secs_f64()));
         }
-        if let Some(received) = &f.received {
-            let shown = if received.0.is_empty() {
-                "nothing".to_owned()
+        self.line(&counts)?;
+        let code = s.exit_code();
+        let (paint, verdict) = if code == 2 {
+            let errors = count(s.errors, "scenario");
+            let v = if s.counted_failed > 0 {
+                format!(
+                    "ERROR: {errors} could not be carried out and {} failed",
+                    count(s.counted_failed, "counted scenario")
+                )
             } else {
-                received.to_string()
+                format!("ERROR: {errors} could not be carried out, so the verdict is incomplete")
             };
-            line(format!("received:  {shown}"));
-        }
-        if let Some(t) = &f.target {
-            line(format!("target:    {} — {}", t.state, t.command));
-            for (name, text) in [("stderr", &t.stderr), ("stdout", &t.stdout)] {
-                let lines: Vec<&str> = text.lines().collect();
-                if lines.is_empty() {
-                    continue;
-                }
-                let skip = lines.len().saturating_sub(output_lines);
-                let more = if skip > 0 {
-                    format!(" (last {output_lines} of {} lines)", lines.len())
-                } else {
-                    String::new()
-                };
-                line(format!("{name}{more}:"));
-                for l in &lines[skip..] {
-                    line(format!("  | {l}"));
-                }
-            }
-        }
+            (Paint::Red, v)
+        } else if code == 1 {
+            let v = format!(
+                "FAILED: {} failed; the first failure above is the place to start",
+                count(s.counted_failed, "counted scenario")
+            );
+            (Paint::Red, v)
+        } else if s.passed + s.failed == 0 {
+            let v = "NOTHING CHECKED: no scenario applied to this contract".to_owned();
+            (Paint::Yellow, v)
+        } else if warnings > 0 {
+            let v = format!(
+                "PASSED with {}: recommended scenarios that fail count only under --strict",
+                count(warnings, "warning")
+            );
+            (Paint::Yellow, v)
+        } else {
+            (
+                Paint::Green,
+                "PASSED: every counted scenario passed".to_owned(),
+            )
+        };
+        let verdict = self.paint(paint, &format!("{verdict} (exit code {code})"));
+        self.line(&verdict)
     }
-    if !r.concept.is_empty() {
-        line("why it matters:".to_owned());
-        for l in wrap(&r.concept, 70) {
-            line(format!("  {l}"));
-        }
-    }
-    out
-}
-
-/// Greedy word wrap; long words stay whole.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut current = String::new();
-    for word in text.split_whitespace() {
-        if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(word);
-    }
-    if !current.is_empty() {
-        lines.push(current);
-    }
-    lines
 }
 
 impl<W: Write> Reporter for Human<W> {
@@ -238,29 +233,12 @@ impl<W: Write> Reporter for Human<W> {
                 total,
                 target,
                 contract,
-            } => {
-                self.width = 32;
-                let head = format!("sockspec: {total} scenarios against {target}");
-                writeln!(self.out, "{}", self.paint(BOLD, &head))?;
-                writeln!(self.out, "contract: {contract}\n")?;
-            }
-            Event::ScenarioStarted { .. } => {}
+            } => self.header(*total, target, contract)?,
+            Event::ScenarioStarted { .. } => return Ok(()),
             Event::ScenarioFinished(r) => self.scenario(r)?,
             Event::RunFinished { summary, wall } => self.summary(summary, *wall)?,
         }
+        // A student watching a slow run sees each verdict as it comes.
         self.out.flush()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wrap;
-
-    #[test]
-    fn wrap_keeps_words_and_width() {
-        let text = "one two three four five six seven eight nine ten";
-        let lines = wrap(text, 14);
-        assert!(lines.iter().all(|l| l.len() <= 14), "{lines:?}");
-        assert_eq!(lines.join(" "), text);
     }
 }

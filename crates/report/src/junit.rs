@@ -1,20 +1,28 @@
 //! JUnit XML for CI systems: one test suite per role, one test case per
-//! scenario. Failures carry the teaching text; the target's output goes to
-//! system-out / system-err where CI viewers show it.
+//! scenario (classname = role, name = id), written when the run ends and
+//! sorted by id so that parallel runs give the same file.
+//!
+//! A failure's text is the same evidence block the human report shows, so a
+//! student reading the CI page learns the same thing; the target's whole
+//! captured output goes to system-out / system-err, where CI viewers show
+//! it. A recommended scenario that does not count is reported as skipped
+//! with its reason, so that it is visible without failing the CI job.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use sockspec_runner::{Event, ScenarioResult, Status};
 
 use crate::Reporter;
-use crate::human::failure_text;
+use crate::evidence::{Limits, evidence};
 
 /// Writes a JUnit XML report to `out` at the end of the run.
 pub struct Junit<W: Write> {
     out: W,
     results: Vec<ScenarioResult>,
+    target: String,
+    contract: String,
 }
 
 impl<W: Write> Junit<W> {
@@ -23,6 +31,8 @@ impl<W: Write> Junit<W> {
         Junit {
             out,
             results: Vec::new(),
+            target: String::new(),
+            contract: String::new(),
         }
     }
 }
@@ -36,20 +46,31 @@ fn test_case(r: &ScenarioResult) -> TestCase {
             s
         }
         Status::Fail | Status::Error => {
-            // A recommended scenario that does not count is reported as
-            // skipped-with-a-reason rather than failing the CI job.
-            let kind = if r.status == Status::Error {
-                NonSuccessKind::Error
-            } else {
-                NonSuccessKind::Failure
+            let (mut s, message) = match (r.status, r.counted) {
+                (Status::Error, _) => (
+                    TestCaseStatus::non_success(NonSuccessKind::Error),
+                    r.message.clone(),
+                ),
+                (_, true) => (
+                    TestCaseStatus::non_success(NonSuccessKind::Failure),
+                    r.message.clone(),
+                ),
+                (_, false) => (
+                    TestCaseStatus::skipped(),
+                    format!("recommended, not counted: {}", r.message),
+                ),
             };
-            let mut s = if r.counted {
-                TestCaseStatus::non_success(kind)
-            } else {
-                TestCaseStatus::skipped()
+            let limits = Limits {
+                output_lines: 15,
+                full: false,
             };
-            s.set_message(r.message.as_str());
-            s.set_description(failure_text(r));
+            let mut text = String::new();
+            for (_, line) in evidence(r, limits) {
+                text.push_str(&line);
+                text.push('\n');
+            }
+            s.set_message(message);
+            s.set_description(text);
             s
         }
     };
@@ -57,6 +78,7 @@ fn test_case(r: &ScenarioResult) -> TestCase {
     case.set_classname(r.role.as_str());
     case.set_time(r.duration);
     if let Some(t) = r.failure.as_ref().and_then(|f| f.target.as_ref()) {
+        // quick-junit drops characters XML cannot carry (escape codes).
         case.set_system_out(t.stdout.as_str());
         case.set_system_err(t.stderr.as_str());
     }
@@ -66,6 +88,13 @@ fn test_case(r: &ScenarioResult) -> TestCase {
 impl<W: Write> Reporter for Junit<W> {
     fn event(&mut self, event: &Event) -> std::io::Result<()> {
         match event {
+            Event::RunStarted {
+                target, contract, ..
+            } => {
+                self.target.clone_from(target);
+                self.contract.clone_from(contract);
+            }
+            Event::ScenarioStarted { .. } => {}
             Event::ScenarioFinished(r) => self.results.push((**r).clone()),
             Event::RunFinished { wall, .. } => {
                 self.results.sort_by(|a, b| a.id.cmp(&b.id));
@@ -73,7 +102,14 @@ impl<W: Write> Reporter for Junit<W> {
                 for r in &self.results {
                     suites
                         .entry(r.role.as_str())
-                        .or_insert_with(|| TestSuite::new(r.role.as_str()))
+                        .or_insert_with(|| {
+                            let mut suite = TestSuite::new(r.role.as_str());
+                            suite.add_properties([
+                                Property::new("target", self.target.as_str()),
+                                Property::new("contract", self.contract.as_str()),
+                            ]);
+                            suite
+                        })
                         .add_test_case(test_case(r));
                 }
                 let mut report = Report::new("sockspec");
@@ -82,10 +118,8 @@ impl<W: Write> Reporter for Junit<W> {
                 report
                     .serialize(&mut self.out)
                     .map_err(std::io::Error::other)?;
-                writeln!(self.out)?;
                 self.out.flush()?;
             }
-            _ => {}
         }
         Ok(())
     }

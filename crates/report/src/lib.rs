@@ -2,11 +2,18 @@
 //!
 //! A reporter never touches a socket or a process; everything it shows came
 //! in an [`Event`]. Adding a format is adding a reporter, never changing the
-//! runner.
+//! runner. [`Human`] writes as the run goes, for people; [`Json`] and
+//! [`Junit`] write one document when the run ends, sorted by id, for tools.
 
+#![warn(missing_docs)]
+
+mod evidence;
 mod human;
 mod json;
 mod junit;
+mod text;
+
+use std::ffi::OsStr;
 
 pub use human::{Human, HumanOptions};
 pub use json::Json;
@@ -21,12 +28,66 @@ pub trait Reporter {
     fn event(&mut self, event: &Event) -> std::io::Result<()>;
 }
 
-/// Whether to colour output: on a terminal, unless NO_COLOR is set and
-/// non-empty; always when CLICOLOR_FORCE is set and not "0".
+impl<R: Reporter + ?Sized> Reporter for Box<R> {
+    fn event(&mut self, event: &Event) -> std::io::Result<()> {
+        (**self).event(event)
+    }
+}
+
+/// Whether to colour output written to a terminal (`is_tty`) or not:
+/// never when NO_COLOR is set and non-empty, always when CLICOLOR_FORCE is
+/// set and not "0", never when CLICOLOR is "0", else on a terminal only.
 pub fn color_wanted(is_tty: bool) -> bool {
-    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
-    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+    let var = std::env::var_os;
+    color_from(
+        is_tty,
+        var("NO_COLOR").as_deref(),
+        var("CLICOLOR_FORCE").as_deref(),
+        var("CLICOLOR").as_deref(),
+    )
+}
+
+/// [`color_wanted`] without the environment, so it can be tested.
+fn color_from(
+    is_tty: bool,
+    no_color: Option<&OsStr>,
+    force: Option<&OsStr>,
+    clicolor: Option<&OsStr>,
+) -> bool {
+    if no_color.is_some_and(|v| !v.is_empty()) {
         return false;
     }
-    set("CLICOLOR_FORCE") || is_tty
+    if force.is_some_and(|v| !v.is_empty() && v != "0") {
+        return true;
+    }
+    if clicolor.is_some_and(|v| v == "0") {
+        return false;
+    }
+    is_tty
+}
+
+#[cfg(test)]
+mod tests {
+    use super::color_from;
+    use std::ffi::OsStr;
+
+    fn os(s: &str) -> Option<&OsStr> {
+        Some(OsStr::new(s))
+    }
+
+    #[test]
+    fn colour_follows_the_terminal_and_the_conventions() {
+        assert!(color_from(true, None, None, None));
+        assert!(!color_from(false, None, None, None));
+        assert!(!color_from(true, os("1"), None, None), "NO_COLOR wins");
+        assert!(!color_from(true, os("1"), os("1"), None), "even over force");
+        assert!(
+            color_from(true, os(""), None, None),
+            "empty NO_COLOR is unset"
+        );
+        assert!(color_from(false, None, os("1"), None), "CLICOLOR_FORCE");
+        assert!(!color_from(false, None, os("0"), None), "CLICOLOR_FORCE=0");
+        assert!(!color_from(true, None, None, os("0")), "CLICOLOR=0");
+        assert!(color_from(true, None, None, os("1")));
+    }
 }

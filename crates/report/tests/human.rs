@@ -1,0 +1,192 @@
+//! The human report, pinned whole in tests/snapshots/human.txt (durations
+//! off), plus what the snapshot cannot show: colours, durations, verbose
+//! mode and the verdict line of other kinds of runs.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{check_snapshot, events, render, results};
+use sockspec_report::{Human, HumanOptions, Reporter};
+use sockspec_runner::{Event, Status, Summary};
+
+fn human(options: HumanOptions) -> String {
+    let mut out = Vec::new();
+    render(Human::new(&mut out, options));
+    String::from_utf8(out).unwrap()
+}
+
+fn pinned() -> HumanOptions {
+    HumanOptions {
+        durations: false,
+        ..HumanOptions::default()
+    }
+}
+
+#[test]
+fn human_report() {
+    check_snapshot("human.txt", &human(pinned()));
+}
+
+#[test]
+fn without_colour_no_escape_code_reaches_the_terminal() {
+    let text = human(pinned());
+    assert!(!text.contains('\x1b'), "{text}");
+    // The target printed a colour code; it is shown, not obeyed.
+    assert!(text.contains("| \\u{1b}[32mlistening"), "{text}");
+}
+
+#[test]
+fn colour_marks_verdicts() {
+    let text = human(HumanOptions {
+        color: true,
+        ..pinned()
+    });
+    for (code, label) in [
+        ("32", "PASS"),
+        ("31", "FAIL"),
+        ("33", "WARN"),
+        ("31", "ERROR"),
+    ] {
+        assert!(
+            text.contains(&format!("\x1b[{code}m{label}")),
+            "{label}: {text}"
+        );
+    }
+    assert!(text.contains("\x1b[2mSKIP"), "{text}");
+}
+
+#[test]
+fn durations_are_shown_unless_pinned() {
+    let text = human(HumanOptions::default());
+    assert!(text.contains("A client that leaves does not stop the server (12 ms)"));
+    assert!(text.contains(" — 1.3 s\n"), "{text}");
+    let pinned = human(pinned());
+    assert!(
+        !pinned.contains(" ms)") && !pinned.contains(" s\n"),
+        "{pinned}"
+    );
+}
+
+#[test]
+fn verbose_shows_long_values_and_all_output_whole() {
+    let short = human(pinned());
+    let long = human(HumanOptions {
+        verbose: true,
+        ..pinned()
+    });
+    let big = format!("{:?}", "你".repeat(100));
+    assert!(!short.contains(&big) && long.contains(&big));
+    assert!(short.contains("stdout (last 15 of 20 lines):"), "{short}");
+    assert!(!short.contains("| received b'message 5'\n"), "{short}");
+    assert!(long.contains("| received b'message 1'\n"), "{long}");
+}
+
+#[test]
+fn prose_fits_80_columns_and_long_values_are_shortened() {
+    // Verdict lines carry the id and the title, which are as long as they
+    // are. Messages and concepts are wrapped to fit a terminal; values and
+    // output lines are shortened by their middle to at most 160 columns.
+    for line in human(pinned()).lines() {
+        let columns = unicode_columns(line);
+        let verdict = ["PASS", "FAIL", "WARN", "ERROR", "SKIP"]
+            .iter()
+            .any(|l| line.starts_with(l));
+        let value = [
+            "sent:",
+            "expected:",
+            "received:",
+            "at step",
+            "target:",
+            "| ",
+        ]
+        .iter()
+        .any(|l| line.trim_start().starts_with(l));
+        if !verdict {
+            let limit = if value { 7 + 11 + 160 + 25 } else { 80 };
+            assert!(columns <= limit, "{columns} columns: {line}");
+        }
+    }
+}
+
+/// Terminal columns, counting CJK as two, without a dependency for it.
+fn unicode_columns(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            if ('\u{3000}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c) {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+/// The summary and verdict lines for a run of these statuses, counted
+/// (required) or not (recommended).
+fn verdict(statuses: &[(Status, bool)]) -> String {
+    let mut summary = Summary::default();
+    for (i, &(status, counted)) in statuses.iter().enumerate() {
+        let mut r = results()[0].clone();
+        r.id = format!("tcp-server/s{i}");
+        r.status = status;
+        r.counted = counted;
+        summary.add(&r);
+    }
+    let mut out = Vec::new();
+    let mut reporter = Human::new(&mut out, pinned());
+    reporter
+        .event(&Event::RunFinished {
+            summary,
+            wall: Duration::ZERO,
+        })
+        .unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn the_verdict_line_says_what_the_exit_code_means() {
+    assert_eq!(
+        verdict(&[(Status::Pass, true), (Status::Skip, true)]),
+        "1 passed, 0 failed, 0 errors, 1 skipped — points 1/1\n\
+         PASSED: every counted scenario passed (exit code 0)\n"
+    );
+    assert_eq!(
+        verdict(&[(Status::Pass, true), (Status::Fail, false)]),
+        "1 passed, 0 failed, 0 errors, 0 skipped, 1 warning — points 1/1\n\
+         PASSED with 1 warning: recommended scenarios that fail count only under --strict (exit code 0)\n"
+    );
+    assert_eq!(
+        verdict(&[(Status::Fail, true), (Status::Fail, true)]),
+        "0 passed, 2 failed, 0 errors, 0 skipped — points 0/2\n\
+         FAILED: 2 counted scenarios failed; the first failure above is the place to start (exit code 1)\n"
+    );
+    assert_eq!(
+        verdict(&[(Status::Skip, true)]),
+        "0 passed, 0 failed, 0 errors, 1 skipped\n\
+         NOTHING CHECKED: no scenario applied to this contract (exit code 0)\n"
+    );
+}
+
+#[test]
+fn every_event_of_the_run_is_accepted_in_any_order_of_finishing() {
+    // Parallel runs finish scenarios in any order; the human report streams
+    // them as they come and still ends with the same summary.
+    let mut shuffled = events();
+    let last = shuffled.len() - 1;
+    shuffled[1..last].reverse();
+    let mut out = Vec::new();
+    let mut reporter = Human::new(&mut out, pinned());
+    for e in &shuffled {
+        reporter.event(e).unwrap();
+    }
+    let text = String::from_utf8(out).unwrap();
+    let tail = |t: &str| {
+        t.lines()
+            .rev()
+            .take(2)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(tail(&text), tail(&human(pinned())));
+}

@@ -1,0 +1,182 @@
+//! The JSON report: every field of the contract in DESIGN.md, checked on the
+//! parsed document, and the whole document pinned in
+//! tests/snapshots/report.json.
+
+mod common;
+
+use common::{check_snapshot, events, render};
+use serde_json::{Value, json};
+use sockspec_report::{Json, Reporter};
+
+fn document() -> (String, Value) {
+    let mut out = Vec::new();
+    render(Json::new(&mut out));
+    let text = String::from_utf8(out).unwrap();
+    let doc = serde_json::from_str(&text).unwrap();
+    (text, doc)
+}
+
+fn result<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no result {id}"))
+}
+
+#[test]
+fn json_report_snapshot() {
+    check_snapshot("report.json", &document().0);
+}
+
+#[test]
+fn top_level_and_summary_fields() {
+    let (_, doc) = document();
+    assert_eq!(doc["target"], "python3 server.py {port}");
+    assert_eq!(doc["contract"], "--reply fixed:Thanks --framing none");
+    assert_eq!(doc["duration_ms"], 1300);
+    assert_eq!(
+        doc["summary"],
+        json!({
+            "passed": 1, "failed": 3, "errors": 1, "skipped": 1,
+            "counted_failed": 2, "points": 1, "points_possible": 5,
+            "exit_code": 2,
+        })
+    );
+}
+
+#[test]
+fn results_are_sorted_by_id() {
+    let (_, doc) = document();
+    let ids: Vec<&str> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "tcp-server/echo-stream",
+            "tcp-server/non-utf8",
+            "tcp-server/peer-exit",
+            "tcp-server/reply",
+            "tcp-server/restart",
+            "tcp-server/sticky-split",
+        ]
+    );
+}
+
+#[test]
+fn a_pass_has_every_field_and_a_null_failure() {
+    let (_, doc) = document();
+    let r = result(&doc, "tcp-server/reply");
+    assert_eq!(r["role"], "tcp-server");
+    assert_eq!(r["level"], "required");
+    assert_eq!(r["status"], "pass");
+    assert_eq!(r["duration_ms"], 12);
+    assert_eq!(r["message"], "");
+    assert_eq!(r["counted"], true);
+    assert_eq!(r["points"], 1);
+    assert_eq!(
+        r["title"],
+        "The server answers a client's message as the contract says"
+    );
+    assert_eq!(r["file"], "scenarios/tcp-server/reply.yaml");
+    assert!(r["failure"].is_null());
+}
+
+#[test]
+fn a_failure_carries_the_evidence_and_the_target() {
+    let (_, doc) = document();
+    let r = result(&doc, "tcp-server/peer-exit");
+    assert_eq!(r["status"], "fail");
+    assert_eq!(
+        r["message"],
+        "the connection was reset before the reply arrived"
+    );
+    assert_eq!(r["points"], 2);
+    assert!(r["concept"].as_str().unwrap().contains("b''"));
+    let f = &r["failure"];
+    assert_eq!(f["step"], 7);
+    assert_eq!(f["step_text"], "expect a reply on b");
+    assert_eq!(f["line"], 17);
+    assert_eq!(f["sent"], "are you still there?");
+    assert_eq!(f["sent_hex"], hex(b"are you still there?"));
+    assert_eq!(f["expected"], "exactly \"Thanks\" (reply rule fixed)");
+    assert_eq!(f["received"], "");
+    assert_eq!(f["received_hex"], "");
+    let t = &f["target"];
+    assert_eq!(t["command"], "python3 server.py 40001");
+    assert_eq!(t["state"], "exited with code 1");
+    assert!(
+        t["stderr"]
+            .as_str()
+            .unwrap()
+            .starts_with("Traceback (most recent call last):")
+    );
+    assert!(
+        t["stdout"]
+            .as_str()
+            .unwrap()
+            .contains("received b'message 1'\n")
+    );
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_hex_and_exact() {
+    let (_, doc) = document();
+    let f = &result(&doc, "tcp-server/echo-stream")["failure"];
+    assert_eq!(f["sent"], "你好");
+    assert_eq!(f["received"], "hex e4bda0e5");
+    assert_eq!(f["received_hex"], "e4bda0e5");
+    assert!(f["target"].is_null());
+}
+
+#[test]
+fn nothing_is_shortened_for_tools() {
+    let (_, doc) = document();
+    let r = result(&doc, "tcp-server/non-utf8");
+    assert_eq!(r["level"], "recommended");
+    assert_eq!(r["counted"], false);
+    assert_eq!(r["failure"]["sent"], "你".repeat(100));
+    assert!(r["failure"]["received"].is_null());
+    assert!(r["failure"]["received_hex"].is_null());
+}
+
+#[test]
+fn error_and_skip() {
+    let (_, doc) = document();
+    let e = result(&doc, "tcp-server/restart");
+    assert_eq!(e["status"], "error");
+    assert_eq!(e["failure"]["step"], 0);
+    assert!(
+        e["failure"]["target"]["stderr"]
+            .as_str()
+            .unwrap()
+            .contains("SyntaxError")
+    );
+    let s = result(&doc, "tcp-server/sticky-split");
+    assert_eq!(s["status"], "skip");
+    assert_eq!(
+        s["message"],
+        "applies to framing line/len32 only; the contract says none"
+    );
+}
+
+#[test]
+fn nothing_is_written_before_the_run_ends() {
+    let mut out = Vec::new();
+    let mut reporter = Json::new(&mut out);
+    let events = events();
+    for e in &events[..events.len() - 1] {
+        reporter.event(e).unwrap();
+    }
+    drop(reporter);
+    assert!(out.is_empty());
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|b| format!("{b:02x}")).collect()
+}

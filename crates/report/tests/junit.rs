@@ -1,0 +1,96 @@
+//! The JUnit report: well-formed (quick-junit reads it back), with the
+//! elements and attributes CI systems look for, pinned whole in
+//! tests/snapshots/junit.xml.
+
+mod common;
+
+use common::{check_snapshot, render};
+use quick_junit::{NonSuccessKind, Report, TestCaseStatus};
+use sockspec_report::Junit;
+
+fn xml() -> String {
+    let mut out = Vec::new();
+    render(Junit::new(&mut out));
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn junit_report_snapshot() {
+    check_snapshot("junit.xml", &xml());
+}
+
+#[test]
+fn it_is_well_formed_and_counts_match() {
+    let report = Report::deserialize_from_str(&xml()).expect("well-formed JUnit XML");
+    assert_eq!(report.name.as_ref().map(|n| n.as_str()), Some("sockspec"));
+    assert_eq!(report.tests, 6);
+    assert_eq!(report.failures, 2);
+    assert_eq!(report.errors, 1);
+    assert_eq!(report.test_suites.len(), 1);
+    let suite = &report.test_suites[0];
+    assert_eq!(suite.name.as_str(), "tcp-server");
+    let case = |name: &str| {
+        suite
+            .test_cases
+            .iter()
+            .find(|c| c.name.as_str() == name)
+            .unwrap_or_else(|| panic!("no test case {name}"))
+    };
+    let peer_exit = case("tcp-server/peer-exit");
+    assert_eq!(peer_exit.classname.as_ref().unwrap().as_str(), "tcp-server");
+    match &peer_exit.status {
+        TestCaseStatus::NonSuccess {
+            kind: NonSuccessKind::Failure,
+            message,
+            description,
+            ..
+        } => {
+            assert_eq!(
+                message.as_ref().unwrap().as_str(),
+                "the connection was reset before the reply arrived"
+            );
+            let text = description.as_ref().unwrap().as_str();
+            assert!(text.contains("received:  nothing (0 bytes)"), "{text}");
+            assert!(text.contains("why it matters:"), "{text}");
+        }
+        other => panic!("peer-exit should fail: {other:?}"),
+    }
+    assert!(matches!(
+        case("tcp-server/restart").status,
+        TestCaseStatus::NonSuccess {
+            kind: NonSuccessKind::Error,
+            ..
+        }
+    ));
+    assert!(matches!(
+        case("tcp-server/reply").status,
+        TestCaseStatus::Success { .. }
+    ));
+    for skipped in ["tcp-server/sticky-split", "tcp-server/non-utf8"] {
+        assert!(
+            matches!(case(skipped).status, TestCaseStatus::Skipped { .. }),
+            "{skipped}"
+        );
+    }
+}
+
+#[test]
+fn it_has_the_elements_ci_systems_read() {
+    let xml = xml();
+    for needle in [
+        r#"<testsuites name="sockspec" tests="6" skipped="2" failures="2" errors="1" time="1.300">"#,
+        r#"<testsuite name="tcp-server" tests="6""#,
+        r#"<property name="target" value="python3 server.py {port}"/>"#,
+        r#"<testcase name="tcp-server/peer-exit" classname="tcp-server" time="0.012">"#,
+        r#"<failure message="the connection was reset before the reply arrived">"#,
+        r#"<error message="the target exited with code 1 before it listened on port 40001">"#,
+        r#"<skipped message="applies to framing line/len32 only; the contract says none"/>"#,
+        r#"<skipped message="recommended, not counted: the target is no longer running: it exited with code 1">"#,
+        "<system-err>Traceback (most recent call last):",
+        "<system-out>received b&apos;message 1&apos;",
+    ] {
+        assert!(xml.contains(needle), "missing {needle}\n{xml}");
+    }
+    // The colour code the target printed cannot be carried by XML 1.0.
+    assert!(!xml.contains('\x1b'));
+}
