@@ -48,6 +48,8 @@ fn draft_roles(#[case] role: &str, #[case] file: &str, #[case] args: &str, #[cas
         "--reply",
         "fixed:Thanks",
         "--strict",
+        "--time-scale",
+        "3",
     ]);
     assert_eq!(ids_with(&report, "fail"), fails, "{report:#}");
     assert!(ids_with(&report, "error").is_empty(), "{report:#}");
