@@ -621,12 +621,8 @@ impl Run<'_> {
                     .collect();
                 self.replies_sent.extend(replies);
                 let conn = self.conn(name)?;
-                let mut pieces = split(&bytes, &r.chunks);
-                let last = pieces.pop().unwrap_or_default();
-                for piece in pieces {
-                    conn.write(piece, Instant::now() + timing.reply()).await?;
-                    wait_consumed(conn, Instant::now() + timing.consumed()).await;
-                }
+                let last =
+                    write_leading_pieces(conn, &bytes, &r.chunks, Duration::ZERO, timing).await?;
                 conn.write(last, Instant::now() + timing.reply()).await
             }
         }
@@ -698,15 +694,7 @@ impl Run<'_> {
         let timing = self.config.timing;
         let conn = self.conn(&send.to)?;
         conn.expect_replies_to(send.messages.iter().map(|m| m.0.clone()));
-        let mut pieces = split(&bytes, &send.chunks);
-        let last = pieces.pop().unwrap_or_default();
-        for piece in pieces {
-            conn.write(piece, Instant::now() + timing.reply()).await?;
-            wait_consumed(conn, Instant::now() + timing.consumed()).await;
-            if !send.pause.is_zero() {
-                tokio::time::sleep(timing.pause(send.pause)).await;
-            }
-        }
+        let last = write_leading_pieces(conn, &bytes, &send.chunks, send.pause, timing).await?;
         let deadline = Instant::now() + timing.reply();
         match self.peers.remove(&send.to) {
             Some(Peer::Tcp(conn)) if send.close => conn.write_and_close(last, deadline).await,
@@ -776,6 +764,28 @@ impl Run<'_> {
         }
         self.peers.clear();
     }
+}
+
+/// Writes every piece of `bytes` but the last, each once the target has read
+/// the one before (plus the scenario's own pause), and returns the last piece
+/// for the caller to write as it must (plainly, or together with a close).
+async fn write_leading_pieces<'b>(
+    conn: &mut Conn,
+    bytes: &'b [u8],
+    chunks: &[usize],
+    pause: Duration,
+    timing: crate::Timing,
+) -> Result<&'b [u8], StepFailure> {
+    let mut pieces = split(bytes, chunks);
+    let last = pieces.pop().unwrap_or_default();
+    for piece in pieces {
+        conn.write(piece, Instant::now() + timing.reply()).await?;
+        wait_consumed(conn, Instant::now() + timing.consumed()).await;
+        if !pause.is_zero() {
+            tokio::time::sleep(timing.pause(pause)).await;
+        }
+    }
+    Ok(last)
 }
 
 /// Cuts `bytes` into pieces of the given sizes; what is left is a last piece.
