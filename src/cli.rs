@@ -120,19 +120,44 @@ impl RunArgs {
     }
 }
 
+/// The reference peers take the same contract flags as `run`, so that a
+/// grader can try a contract by hand before pointing it at 300 programs.
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  sockspec ref tcp-server --port 9000 --reply fixed:Thanks
+  sockspec ref tcp-client --port 9000 --framing line
+  sockspec ref udp-server --port 9000 --reply echo
+  sockspec ref udp-client --port 9000 --timeout-ms 2000
+  sockspec ref broadcast-sender --port 9000 --text hello --count 3
+  sockspec ref broadcast-receiver --port 9000")]
 pub struct RefArgs {
     /// Which reference peer.
     #[arg(value_parser = parse_role)]
     pub role: Role,
-    /// The port to listen on (0: any free port, printed at start).
+    /// Servers and receivers: the port to bind (0: any free port, printed at
+    /// start). Clients and senders: the port to send to.
     #[arg(long, default_value_t = 0)]
     pub port: u16,
-    /// The address to listen on.
-    #[arg(long, default_value = "127.0.0.1")]
-    pub host: IpAddr,
+    /// Servers: the address to bind (default 127.0.0.1; broadcast-receiver
+    /// 0.0.0.0). Clients: the server's address (default 127.0.0.1).
+    /// broadcast-sender: the broadcast address (default 127.255.255.255,
+    /// loopback only).
+    #[arg(long)]
+    pub host: Option<IpAddr>,
     #[command(flatten)]
     pub contract: ContractArgs,
+    /// broadcast-sender: the text of each datagram.
+    #[arg(long, default_value = "hello from the sockspec broadcaster")]
+    pub text: String,
+    /// broadcast-sender: how many datagrams to send before exiting.
+    #[arg(long, default_value_t = 1)]
+    pub count: u32,
+    /// broadcast-sender: the pause between datagrams.
+    #[arg(long, default_value_t = 100)]
+    pub interval_ms: u64,
+    /// udp-client: how long to wait for each reply before giving it up as lost.
+    #[arg(long, default_value_t = 1000)]
+    pub timeout_ms: u64,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -237,43 +237,109 @@ fn reference_command(role: Role, contract: &sockspec_model::Contract) -> Result<
     Ok(match role {
         Role::BroadcastSender => format!("{exe} ref {role} --host {{broadcast}} --port {{port}}"),
         Role::BroadcastReceiver => format!("{exe} ref {role} --port {{port}}"),
+        // A short timeout: the lost-reply scenario waits for it to expire,
+        // and 250 ms is still far above any loopback round trip.
+        Role::UdpClient => {
+            format!(
+                "{exe} ref {role} --host {{host}} --port {{port}} {contract_args} --timeout-ms 250"
+            )
+        }
         _ => format!("{exe} ref {role} --host {{host}} --port {{port}} {contract_args}"),
     })
 }
 
 fn reference(args: RefArgs) -> u8 {
-    let contract = args.contract.to_contract();
-    if let Err(e) = sockspec_reference::check_contract(&contract) {
-        eprintln!("error: {e}");
-        return 2;
-    }
-    let runtime = match runtime(tokio::runtime::Builder::new_current_thread()) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let result: Result<(), String> = runtime.block_on(async move {
-        match args.role {
-            Role::TcpServer => {
-                let addr = std::net::SocketAddr::new(args.host, args.port);
-                let listener = sockspec_reference::tcp_server::bind(addr)
-                    .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-                let local = listener.local_addr().map_err(|e| e.to_string())?;
-                println!(
-                    "reference tcp-server listening on {local} ({})",
-                    contract.reply
-                );
-                sockspec_reference::tcp_server::serve(listener, contract)
-                    .await
-                    .map_err(|e| e.to_string())
-            }
-            other => Err(format!("there is no reference {other} yet")),
-        }
-    });
-    match result {
+    match reference_result(args) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {e}");
             2
         }
+    }
+}
+
+/// Runs one reference peer: servers and receivers until killed, clients and
+/// senders until their conversation ends.
+fn reference_result(args: RefArgs) -> Result<(), String> {
+    use sockspec_reference::{broadcast, tcp_client, tcp_server, udp_client, udp_server};
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+    let contract = args.contract.to_contract();
+    sockspec_reference::check_contract(&contract).map_err(|e| e.to_string())?;
+    let role = args.role;
+    let host = args.host.unwrap_or(match role {
+        Role::BroadcastSender => IpAddr::V4(Ipv4Addr::new(127, 255, 255, 255)),
+        Role::BroadcastReceiver => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        _ => IpAddr::V4(Ipv4Addr::LOCALHOST),
+    });
+    let addr = SocketAddr::new(host, args.port);
+    let sends = matches!(
+        role,
+        Role::TcpClient | Role::UdpClient | Role::BroadcastSender | Role::HttpClient
+    );
+    if sends && args.port == 0 {
+        return Err(format!("{role} needs --port: the port to send to"));
+    }
+    let stdin = || std::io::stdin().lock();
+    let stdout = || std::io::stdout().lock();
+    let ended = |e: sockspec_reference::ReferenceError| e.to_string();
+    match role {
+        Role::TcpServer | Role::UdpServer => {
+            let runtime = runtime(tokio::runtime::Builder::new_current_thread())
+                .map_err(|_| "cannot start the async runtime".to_owned())?;
+            runtime.block_on(async move {
+                if role == Role::TcpServer {
+                    let listener = tcp_server::bind(addr)
+                        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+                    let local = listener.local_addr().map_err(|e| e.to_string())?;
+                    println!(
+                        "reference tcp-server listening on {local} ({})",
+                        contract.reply
+                    );
+                    tcp_server::serve(listener, contract).await.map_err(ended)
+                } else {
+                    let socket = udp_server::bind(addr)
+                        .await
+                        .map_err(|e| format!("cannot bind {addr}: {e}"))?;
+                    let local = socket.local_addr().map_err(|e| e.to_string())?;
+                    println!("reference udp-server bound to {local} ({})", contract.reply);
+                    udp_server::serve(socket, contract).await.map_err(ended)
+                }
+            })
+        }
+        Role::TcpClient => tcp_client::run(addr, &contract, stdin(), stdout())
+            .map(drop)
+            .map_err(ended),
+        Role::UdpClient => udp_client::run(
+            addr,
+            &contract.quit,
+            std::time::Duration::from_millis(args.timeout_ms),
+            stdin(),
+            stdout(),
+        )
+        .map(drop)
+        .map_err(ended),
+        Role::BroadcastSender => {
+            let IpAddr::V4(ip) = host else {
+                return Err(format!(
+                    "{host} is not an IPv4 address: IPv6 has no broadcast"
+                ));
+            };
+            let plan = broadcast::Broadcast {
+                to: std::net::SocketAddrV4::new(ip, args.port),
+                text: args.text,
+                count: args.count,
+                interval: std::time::Duration::from_millis(args.interval_ms),
+            };
+            broadcast::send(&plan, stdout()).map_err(ended)
+        }
+        Role::BroadcastReceiver => {
+            let socket =
+                broadcast::bind_receiver(addr).map_err(|e| format!("cannot bind {addr}: {e}"))?;
+            let local = socket.local_addr().map_err(|e| e.to_string())?;
+            println!("reference broadcast-receiver bound to {local}");
+            broadcast::receive(&socket, stdout()).map_err(ended)
+        }
+        other => Err(format!("there is no reference {other} yet")),
     }
 }

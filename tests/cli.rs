@@ -77,13 +77,18 @@ fn bad_contract_options_are_usage_errors() {
 
 #[test]
 fn a_target_needs_a_role_when_the_suite_has_several() {
-    // One role today: --role may be left out. Naming a role with no
-    // scenarios is an error that says so.
     sockspec()
-        .args(["run", "--role", "udp-server", "--target", "true"])
+        .args(["run", "--target", "true"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no scenario for role udp-server"));
+        .stderr(predicate::str::contains("--target needs --role"))
+        .stderr(predicate::str::contains("udp-client"));
+    // Naming a role with no scenarios is an error that says so.
+    sockspec()
+        .args(["run", "--role", "http-server", "--target", "true"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no scenario for role http-server"));
 }
 
 #[test]
@@ -273,4 +278,48 @@ fn nothing_is_left_running() {
         }
     }
     assert!(left.is_empty(), "processes left running: {left:?}");
+}
+
+#[test]
+fn the_reference_broadcaster_stays_on_loopback() {
+    for host in ["255.255.255.255", "192.168.1.255"] {
+        sockspec()
+            .args(["ref", "broadcast-sender", "--host", host, "--port", "9"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("only broadcasts on loopback"));
+    }
+}
+
+#[test]
+fn a_reference_client_needs_the_port_to_send_to() {
+    for role in ["tcp-client", "udp-client", "broadcast-sender"] {
+        sockspec()
+            .args(["ref", role])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("needs --port"));
+    }
+}
+
+#[test]
+fn the_reference_tcp_client_converses_through_stdin() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 64];
+        let n = s.read(&mut buf).unwrap();
+        s.write_all(&buf[..n]).unwrap();
+        assert_eq!(s.read(&mut buf).unwrap(), 0);
+    });
+    sockspec()
+        .args(["ref", "tcp-client", "--port", &port, "--quit", "exit"])
+        .write_stdin("hello\nexit\nnot sent\n")
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .success()
+        .stdout("hello\nbye\n");
+    server.join().unwrap();
 }
