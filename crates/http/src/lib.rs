@@ -1,0 +1,389 @@
+//! A strict HTTP/1.x format checker that explains itself.
+//!
+//! Students write HTTP by hand over sockets, so their mistakes are in the
+//! bytes: LF where CRLF belongs, no empty line after the headers, a
+//! Content-Length that does not match the body. A parser that says only
+//! "invalid" teaches nothing, and a lenient one (most are, on purpose)
+//! hides exactly what a course wants named. This checker reads a message
+//! line by line and reports every problem with the line it is on, in the
+//! words a teacher would use.
+//!
+//! It accepts every valid variant real homework uses: `Content-Type:text/html`
+//! without a space, lower-case header names, a response whose body ends when
+//! the connection closes, HTTP/1.0 without Host. It is stricter than
+//! httparse where httparse is lenient on purpose (bare LF line ends, spaces
+//! before the colon are rejected here), and never more lenient: a property
+//! test holds it to that.
+//!
+//! Completeness and correctness come from the same reading, so a harness
+//! that reads "until the checker says complete" never judges a message by
+//! different rules than it read it by.
+
+mod body;
+mod head;
+
+use std::fmt;
+
+pub use head::head_end;
+
+/// The verdict on the bytes received so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Checked<T> {
+    /// More bytes are needed before anything can be said.
+    Incomplete,
+    /// A whole message, perhaps with problems (errors or warnings).
+    Complete(T, Vec<Problem>),
+    /// Not HTTP, for these reasons.
+    Invalid(Vec<Problem>),
+}
+
+impl<T> Checked<T> {
+    /// The problems found, if the message is complete or invalid.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            Checked::Incomplete => &[],
+            Checked::Complete(_, p) | Checked::Invalid(p) => p,
+        }
+    }
+
+    /// Whether the bytes make a whole message without errors (warnings allowed).
+    pub fn is_ok(&self) -> bool {
+        matches!(self, Checked::Complete(_, p) if !p.iter().any(Problem::is_error))
+    }
+}
+
+/// A parsed request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub method: String,
+    pub target: String,
+    /// (major, minor): (1, 1) for HTTP/1.1.
+    pub version: (u8, u8),
+    pub headers: Vec<(String, Vec<u8>)>,
+    /// The body, de-chunked when it was chunked.
+    pub body: Vec<u8>,
+    /// Bytes in the head, up to and including the empty line.
+    pub head_len: usize,
+}
+
+/// A parsed response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub version: (u8, u8),
+    pub status: u16,
+    pub reason: String,
+    pub headers: Vec<(String, Vec<u8>)>,
+    /// The body, de-chunked when it was chunked.
+    pub body: Vec<u8>,
+    /// Bytes in the head, up to and including the empty line.
+    pub head_len: usize,
+}
+
+fn find<'a>(headers: &'a [(String, Vec<u8>)], name: &str) -> Option<&'a [u8]> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_slice())
+}
+
+impl Request {
+    /// The first header of this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        find(&self.headers, name)
+    }
+}
+
+impl Response {
+    /// The first header of this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        find(&self.headers, name)
+    }
+}
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The message breaks HTTP: a browser or server may reject or misread it.
+    Error,
+    /// Allowed, but worth a word.
+    Warning,
+}
+
+/// What kind of mistake, for callers and tests to match on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    LfLineEnd,
+    BareCr,
+    NoEmptyLine,
+    LeadingEmptyLine,
+    RequestLineShape,
+    LowercaseMethod,
+    UnknownMethod,
+    BadMethod,
+    BadTarget,
+    BadVersion,
+    StatusLineShape,
+    NoStatusCode,
+    BadStatusCode,
+    NoColon,
+    SpaceBeforeColon,
+    EmptyHeaderName,
+    BadHeaderName,
+    ControlInValue,
+    ObsoleteFolding,
+    MissingHost,
+    DuplicateHost,
+    BadContentLength,
+    ConflictingContentLength,
+    LengthAndChunked,
+    UnsupportedTransferEncoding,
+    BodyTooShort,
+    BodyTooLong,
+    BadChunk,
+    UnexpectedBody,
+    Binary,
+}
+
+/// One thing wrong (or worth a word) in a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The 1-based line of the head it is on; none for the body or the whole.
+    pub line: Option<usize>,
+    pub kind: Kind,
+    pub severity: Severity,
+    /// The explanation, in a teacher's words.
+    pub message: String,
+}
+
+impl Problem {
+    pub(crate) fn error(line: Option<usize>, kind: Kind, message: impl Into<String>) -> Self {
+        Problem {
+            line,
+            kind,
+            severity: Severity::Error,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn warning(line: Option<usize>, kind: Kind, message: impl Into<String>) -> Self {
+        Problem {
+            line,
+            kind,
+            severity: Severity::Warning,
+            message: message.into(),
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(line) = self.line {
+            write!(f, "line {line}: ")?;
+        }
+        f.write_str(&self.message)?;
+        if self.severity == Severity::Warning {
+            f.write_str(" (warning)")?;
+        }
+        Ok(())
+    }
+}
+
+/// Shows a line of a message as a student would recognise it.
+pub(crate) fn show(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let shown: String = text.chars().take(60).collect();
+    if text.chars().count() > 60 {
+        format!("{shown}…")
+    } else {
+        shown
+    }
+}
+
+/// Checks a request. Without the peer's close to go by, a message that
+/// could still grow is Incomplete; a head that ends with bare LF ends
+/// (and is named for it), so a harness is never left waiting for a CRLF
+/// that will not come.
+pub fn check_request(bytes: &[u8]) -> Checked<Request> {
+    let Some(head) = head::parse(bytes, head::Kind::Request) else {
+        return Checked::Incomplete;
+    };
+    let mut problems = head.problems;
+    let Some(head::Start::Request {
+        method,
+        target,
+        version,
+    }) = head.start
+    else {
+        return Checked::Invalid(problems);
+    };
+    let version = version.unwrap_or((1, 1));
+    let hosts = head
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("host"))
+        .count();
+    if version == (1, 1) && hosts == 0 {
+        problems.push(Problem::error(
+            None,
+            Kind::MissingHost,
+            "HTTP/1.1 request without Host: add a header line like \"Host: 127.0.0.1:8000\"",
+        ));
+    }
+    if hosts > 1 {
+        problems.push(Problem::error(
+            None,
+            Kind::DuplicateHost,
+            format!("{hosts} Host header lines; a request has exactly one"),
+        ));
+    }
+    let rest = &bytes[head.len..];
+    let body = match body::framing(&head.headers, &mut problems) {
+        body::Framing::Length(n) => match body::by_length(rest, n, false, &mut problems) {
+            None => return Checked::Incomplete,
+            Some(b) => b,
+        },
+        body::Framing::Chunked => match body::chunked(rest, false, &mut problems) {
+            None => return Checked::Incomplete,
+            Some(b) => b,
+        },
+        body::Framing::Unknown => Vec::new(),
+        body::Framing::None => {
+            if !rest.is_empty() {
+                problems.push(Problem::error(
+                    None,
+                    Kind::UnexpectedBody,
+                    format!(
+                        "{} bytes after the empty line but no Content-Length: the server will read them as the next request",
+                        rest.len()
+                    ),
+                ));
+            }
+            Vec::new()
+        }
+    };
+    let request = Request {
+        method,
+        target,
+        version,
+        headers: head.headers,
+        body,
+        head_len: head.len,
+    };
+    Checked::Complete(request, problems)
+}
+
+/// Checks a response to a request with `request_method` (HEAD responses
+/// have no body); `closed` says the peer has closed, so a body without a
+/// length is over and a short one will not grow.
+pub fn check_response(
+    bytes: &[u8],
+    request_method: Option<&str>,
+    closed: bool,
+) -> Checked<Response> {
+    let Some(head) = head::parse(bytes, head::Kind::Response) else {
+        if closed && !bytes.is_empty() {
+            return Checked::Invalid(vec![Problem::error(
+                None,
+                Kind::NoEmptyLine,
+                "no empty line after the headers: the head must end with an empty line (\\r\\n\\r\\n), even when there is no body",
+            )]);
+        }
+        return Checked::Incomplete;
+    };
+    let mut problems = head.problems;
+    let Some(head::Start::Response {
+        version,
+        status,
+        reason,
+    }) = head.start
+    else {
+        return Checked::Invalid(problems);
+    };
+    let rest = &bytes[head.len..];
+    let bodiless = request_method == Some("HEAD")
+        || (100..200).contains(&status)
+        || status == 204
+        || status == 304;
+    let framing = body::framing(&head.headers, &mut problems);
+    let body = if bodiless {
+        if !rest.is_empty() {
+            let why = if request_method == Some("HEAD") {
+                "a response to HEAD".to_owned()
+            } else {
+                format!("a {status} response")
+            };
+            problems.push(Problem::error(
+                None,
+                Kind::UnexpectedBody,
+                format!(
+                    "{why} has no body, but {} bytes came after the head",
+                    rest.len()
+                ),
+            ));
+        }
+        Vec::new()
+    } else {
+        match framing {
+            body::Framing::Length(n) => match body::by_length(rest, n, closed, &mut problems) {
+                None => return Checked::Incomplete,
+                Some(b) => b,
+            },
+            body::Framing::Chunked => match body::chunked(rest, closed, &mut problems) {
+                None => return Checked::Incomplete,
+                Some(b) => b,
+            },
+            // Without a length the body runs to the close (valid, and what
+            // most homework servers do).
+            body::Framing::None | body::Framing::Unknown if closed => rest.to_vec(),
+            body::Framing::None | body::Framing::Unknown => return Checked::Incomplete,
+        }
+    };
+    Checked::Complete(
+        Response {
+            version: version.unwrap_or((1, 1)),
+            status,
+            reason,
+            headers: head.headers,
+            body,
+            head_len: head.len,
+        },
+        problems,
+    )
+}
+
+/// Why bytes that stopped coming are not a whole message, in a sentence;
+/// for a harness whose deadline passed while the checker said Incomplete.
+pub fn why_incomplete(bytes: &[u8], is_response: bool, request_method: Option<&str>) -> String {
+    if bytes.is_empty() {
+        return "nothing came".into();
+    }
+    if head_end(bytes).is_none() {
+        return "no empty line after the headers: the head never ended".into();
+    }
+    let kind = if is_response {
+        head::Kind::Response
+    } else {
+        head::Kind::Request
+    };
+    let Some(head) = head::parse(bytes, kind) else {
+        return "the head never ended".into();
+    };
+    let rest = bytes.len() - head.len;
+    let mut scratch = Vec::new();
+    match body::framing(&head.headers, &mut scratch) {
+        body::Framing::Length(n) => {
+            format!("Content-Length says {n}, but only {rest} bytes of body came")
+        }
+        body::Framing::Chunked => {
+            "the chunked body never ended: the last chunk is \"0\\r\\n\\r\\n\"".into()
+        }
+        _ if is_response && request_method != Some("HEAD") => {
+            "the response has no Content-Length, so its body ends only when the connection closes, and it stayed open".into()
+        }
+        _ => "the message stopped before it was whole".into(),
+    }
+}
