@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use sockspec_model::{Contract, Framing, ReplyRule, Role};
+use sockspec_model::{Contract, Framing, Page, ReplyRule, Role};
 
 /// Grade socket-programming homework: sockspec plays the other end of the
 /// wire and checks what the program does when peers connect, send in pieces,
@@ -47,6 +47,10 @@ pub struct ContractArgs {
     /// The line that makes a client program quit.
     #[arg(long, default_value = "")]
     pub quit: String,
+    /// http-server: what a path must answer, PATH=STATUS[:BODY-REGEX]
+    /// (e.g. --page /=200:Welcome --page /missing=404); repeatable.
+    #[arg(long = "page", value_parser = parse_page)]
+    pub pages: Vec<Page>,
 }
 
 impl ContractArgs {
@@ -55,11 +59,17 @@ impl ContractArgs {
             reply: self.reply.clone(),
             framing: self.framing,
             quit: self.quit.clone(),
+            pages: self.pages.clone(),
         }
     }
 }
 
 fn parse_reply(s: &str) -> Result<ReplyRule, String> {
+    s.parse()
+        .map_err(|e: sockspec_model::ContractError| e.to_string())
+}
+
+fn parse_page(s: &str) -> Result<Page, String> {
     s.parse()
         .map_err(|e: sockspec_model::ContractError| e.to_string())
 }

@@ -241,6 +241,8 @@ pub struct Contract {
     pub framing: Framing,
     /// The line that makes a client program quit.
     pub quit: String,
+    /// What an HTTP server must answer for given paths.
+    pub pages: Vec<Page>,
 }
 
 impl Default for Contract {
@@ -249,7 +251,64 @@ impl Default for Contract {
             reply: ReplyRule::Any,
             framing: Framing::None,
             quit: String::new(),
+            pages: Vec::new(),
         }
+    }
+}
+
+impl Contract {
+    /// The grader's rule for a path, if any.
+    pub fn page(&self, path: &str) -> Option<&Page> {
+        self.pages.iter().find(|p| p.path == path)
+    }
+}
+
+/// What an HTTP server must answer for one path: `PATH=STATUS`, optionally
+/// followed by `:REGEX` for the body (e.g. `/=200:Welcome`, `/missing=404`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    /// The request target, e.g. `/` or `/index.html`.
+    pub path: String,
+    /// The status code it must have.
+    pub status: u16,
+    /// A regular expression the body must match (checked when parsed).
+    pub body: Option<String>,
+}
+
+impl FromStr for Page {
+    type Err = ContractError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || ContractError::BadPage(s.to_owned());
+        let (path, rest) = s.split_once('=').ok_or_else(bad)?;
+        let (status, body) = match rest.split_once(':') {
+            Some((status, body)) => (status, Some(body.to_owned())),
+            None => (rest, None),
+        };
+        if !path.starts_with('/') && path != "*" {
+            return Err(bad());
+        }
+        let status: u16 = status.parse().map_err(|_| bad())?;
+        if !(100..=599).contains(&status) {
+            return Err(bad());
+        }
+        if let Some(re) = &body {
+            regex::Regex::new(re).map_err(|e| ContractError::BadRegex(e.to_string()))?;
+        }
+        Ok(Page {
+            path: path.to_owned(),
+            status,
+            body,
+        })
+    }
+}
+
+impl fmt::Display for Page {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={}", self.path, self.status)?;
+        if let Some(b) = &self.body {
+            write!(f, ":{b}")?;
+        }
+        Ok(())
     }
 }
 
@@ -270,6 +329,11 @@ pub enum ContractError {
     /// The regular expression does not compile.
     #[error("bad regular expression in reply rule: {0}")]
     BadRegex(String),
+    /// Not `PATH=STATUS[:REGEX]`.
+    #[error(
+        "bad page rule `{0}`; expected PATH=STATUS or PATH=STATUS:BODY-REGEX, e.g. /=200:Welcome or /missing=404"
+    )]
+    BadPage(String),
     /// Not `none`, `line` or `len32`.
     #[error("unknown framing `{0}`; expected none, line or len32")]
     UnknownFraming(String),

@@ -10,9 +10,10 @@ pub mod contract;
 pub mod load;
 pub mod scenario;
 
-pub use contract::{Contract, ContractError, Framing, Level, ReplyKind, ReplyRule, Role};
+pub use contract::{Contract, ContractError, Framing, Level, Page, ReplyKind, ReplyRule, Role};
 pub use load::{LoadError, LoadErrorKind, Source, load_paths, load_source, load_sources};
 pub use scenario::{
-    BroadcastStep, Bytes, ConnName, ExpectBroadcastStep, ExpectMessageStep, ExpectPrintedStep,
-    Expected, ReplyStep, Scenario, SendStep, Step, StepAt, When,
+    BodyLength, BroadcastStep, Bytes, ConnName, ExpectBroadcastStep, ExpectMessageStep,
+    ExpectPrintedStep, ExpectRequestStep, ExpectResponseStep, Expected, ReplyStep, RequestStep,
+    RespondStep, Scenario, SendStep, Step, StepAt, When,
 };

@@ -291,6 +291,33 @@ fn steps_for(role: Role) -> &'static [&'static str] {
         PROCESS[5],
         PROCESS[6],
     ];
+    const HTTP_SERVER: [&str; 12] = [
+        "connect",
+        "request",
+        "expect_response",
+        "expect_eof",
+        "close",
+        "abort",
+        PROCESS[0],
+        PROCESS[1],
+        PROCESS[3],
+        PROCESS[4],
+        PROCESS[5],
+        PROCESS[6],
+    ];
+    const HTTP_CLIENT: [&str; 11] = [
+        "accept",
+        "expect_request",
+        "respond",
+        "close",
+        "abort",
+        PROCESS[0],
+        PROCESS[1],
+        PROCESS[3],
+        PROCESS[4],
+        PROCESS[5],
+        PROCESS[6],
+    ];
     match role {
         Role::TcpServer => &TCP_SERVER,
         Role::TcpClient => &TCP_CLIENT,
@@ -298,7 +325,8 @@ fn steps_for(role: Role) -> &'static [&'static str] {
         Role::UdpClient => &UDP_CLIENT,
         Role::BroadcastSender => &SENDER,
         Role::BroadcastReceiver => &RECEIVER,
-        Role::HttpServer | Role::HttpClient => &[],
+        Role::HttpServer => &HTTP_SERVER,
+        Role::HttpClient => &HTTP_CLIENT,
     }
 }
 

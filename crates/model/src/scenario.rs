@@ -118,6 +118,14 @@ pub enum Step {
     /// Bind a broadcast receiver of the harness's own to the target's port
     /// (SO_REUSEADDR) before the target starts: the port is shared.
     BindBeside,
+    /// Write an HTTP request (http-server), in chosen pieces.
+    Request(RequestStep),
+    /// Read one whole HTTP response and check its format, status and body.
+    ExpectResponse(ExpectResponseStep),
+    /// Read one whole HTTP request from the target (http-client) and check its format.
+    ExpectRequest(ExpectRequestStep),
+    /// Answer the target's request with an HTTP response.
+    Respond(RespondStep),
 }
 
 impl Step {
@@ -135,6 +143,10 @@ impl Step {
             Step::Accept(c) | Step::Udp(c) => Some(c),
             Step::ExpectMessage(e) => e.from.as_ref(),
             Step::Reply(r) => r.to.as_ref(),
+            Step::Request(r) => Some(&r.to),
+            Step::ExpectResponse(e) => Some(&e.from),
+            Step::ExpectRequest(e) => Some(&e.from),
+            Step::Respond(r) => Some(&r.to),
             _ => None,
         }
     }
@@ -167,6 +179,10 @@ impl Step {
             Step::ExpectBroadcast(_) => "expect_broadcast",
             Step::Broadcast(_) => "broadcast",
             Step::BindBeside => "bind_beside",
+            Step::Request(_) => "request",
+            Step::ExpectResponse(_) => "expect_response",
+            Step::ExpectRequest(_) => "expect_request",
+            Step::Respond(_) => "respond",
         }
     }
 }
@@ -231,6 +247,32 @@ impl fmt::Display for Step {
             ),
             Step::Broadcast(b) => write!(f, "broadcast {:?}", b.text),
             Step::BindBeside => write!(f, "bind a harness receiver to the target's port first"),
+            Step::Request(r) => {
+                match &r.raw {
+                    Some(raw) => write!(f, "send on {} the request {:?}", r.to, raw)?,
+                    None => write!(f, "send on {} the request {} {}", r.to, r.method, r.path)?,
+                }
+                if !r.chunks.is_empty() {
+                    write!(f, " in pieces of {:?} bytes", r.chunks)?;
+                }
+                Ok(())
+            }
+            Step::ExpectResponse(e) => {
+                write!(f, "expect a well-formed HTTP response on {}", e.from)?;
+                if let Some(s) = e.status {
+                    write!(f, " with status {s}")?;
+                }
+                Ok(())
+            }
+            Step::ExpectRequest(e) => write!(f, "expect a well-formed HTTP request on {}", e.from),
+            Step::Respond(r) => write!(
+                f,
+                "respond on {} with status {} and a {}-byte body ({})",
+                r.to,
+                r.status,
+                r.body.len(),
+                r.length.as_str()
+            ),
             other => match other.conn() {
                 Some(c) => write!(f, "{} {}", other.keyword(), c),
                 None => f.write_str(other.keyword()),
@@ -476,4 +518,188 @@ impl When {
         }
         None
     }
+}
+
+/// An HTTP request the harness sends to an http-server.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestStep {
+    /// The connection to write on.
+    pub to: ConnName,
+    /// The method (GET unless stated).
+    #[serde(default = "get")]
+    pub method: String,
+    /// The request target (`/` unless stated).
+    #[serde(default = "slash")]
+    pub path: String,
+    /// Header lines (`Name: value`), after the Host line the harness adds.
+    #[serde(default)]
+    pub headers: Vec<String>,
+    /// A body; a Content-Length header is added for it.
+    pub body: Option<String>,
+    /// The exact bytes to send instead of a request built from the fields above.
+    pub raw: Option<String>,
+    /// Split the request into pieces of these sizes; each is written once
+    /// the target has read the one before.
+    #[serde(default)]
+    pub chunks: Vec<usize>,
+    /// An extra pause after each piece, before the next.
+    #[serde(default)]
+    pub pause_ms: u64,
+}
+
+impl RequestStep {
+    /// The bytes on the wire, given the Host the target is reached at.
+    pub fn bytes(&self, host: &str) -> Vec<u8> {
+        if let Some(raw) = &self.raw {
+            return raw.as_bytes().to_vec();
+        }
+        let mut head = format!("{} {} HTTP/1.1\r\nHost: {host}\r\n", self.method, self.path);
+        for h in &self.headers {
+            head.push_str(h);
+            head.push_str("\r\n");
+        }
+        if let Some(body) = &self.body {
+            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        head.push_str("\r\n");
+        let mut bytes = head.into_bytes();
+        if let Some(body) = &self.body {
+            bytes.extend_from_slice(body.as_bytes());
+        }
+        bytes
+    }
+}
+
+fn get() -> String {
+    "GET".into()
+}
+
+fn slash() -> String {
+    "/".into()
+}
+
+/// Read and judge one HTTP response.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectResponseStep {
+    /// The connection to read from.
+    pub from: ConnName,
+    /// The status it must have (otherwise the contract's page rule, if any).
+    pub status: Option<u16>,
+    /// A regular expression the body must match (otherwise the contract's).
+    pub body: Option<String>,
+    /// How long to wait, if not the usual reply deadline (scaled too).
+    pub within_ms: Option<u64>,
+}
+
+/// Read and judge one HTTP request the target sends.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectRequestStep {
+    /// The connection to read from.
+    pub from: ConnName,
+    /// The method it must use, if stated.
+    pub method: Option<String>,
+    /// How long to wait, if not the usual reply deadline (scaled too).
+    pub within_ms: Option<u64>,
+}
+
+/// How a response tells where its body ends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BodyLength {
+    /// A Content-Length header.
+    #[default]
+    ContentLength,
+    /// No length: the body ends when the connection closes.
+    Close,
+    /// Transfer-Encoding: chunked.
+    Chunked,
+}
+
+impl BodyLength {
+    /// As written in YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BodyLength::ContentLength => "content-length",
+            BodyLength::Close => "close",
+            BodyLength::Chunked => "chunked",
+        }
+    }
+}
+
+/// An HTTP response the harness sends to an http-client.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RespondStep {
+    /// The connection to write on.
+    pub to: ConnName,
+    /// The status code (200 unless stated).
+    #[serde(default = "ok")]
+    pub status: u16,
+    /// The body.
+    #[serde(default)]
+    pub body: String,
+    /// How the end of the body is marked.
+    #[serde(default)]
+    pub length: BodyLength,
+    /// Split the response into pieces of these sizes.
+    #[serde(default)]
+    pub chunks: Vec<usize>,
+    /// An extra pause after each piece, before the next.
+    #[serde(default)]
+    pub pause_ms: u64,
+}
+
+impl RespondStep {
+    /// The bytes on the wire.
+    pub fn bytes(&self) -> Vec<u8> {
+        let reason = match self.status {
+            200 => "OK",
+            404 => "Not Found",
+            500 => "Internal Server Error",
+            _ => "Status",
+        };
+        let mut head = format!(
+            "HTTP/1.1 {} {reason}\r\nContent-Type: text/html; charset=utf-8\r\n",
+            self.status
+        );
+        let body = self.body.as_bytes();
+        let mut out = Vec::new();
+        match self.length {
+            BodyLength::ContentLength => {
+                head.push_str(&format!(
+                    "Content-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                ));
+                out.extend_from_slice(head.as_bytes());
+                out.extend_from_slice(body);
+            }
+            BodyLength::Close => {
+                head.push_str("Connection: close\r\n\r\n");
+                out.extend_from_slice(head.as_bytes());
+                out.extend_from_slice(body);
+            }
+            BodyLength::Chunked => {
+                head.push_str("Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+                out.extend_from_slice(head.as_bytes());
+                // Two chunks when there is enough body, so the client must join them.
+                let mid = body.len() / 2;
+                for part in [&body[..mid], &body[mid..]] {
+                    if !part.is_empty() {
+                        out.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
+                        out.extend_from_slice(part);
+                        out.extend_from_slice(b"\r\n");
+                    }
+                }
+                out.extend_from_slice(b"0\r\n\r\n");
+            }
+        }
+        out
+    }
+}
+
+fn ok() -> u16 {
+    200
 }

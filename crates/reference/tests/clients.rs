@@ -14,6 +14,7 @@ fn contract(framing: Framing) -> Contract {
         reply: ReplyRule::Echo,
         framing,
         quit: String::new(),
+        pages: Vec::new(),
     }
 }
 

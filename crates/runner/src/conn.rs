@@ -497,6 +497,66 @@ impl Conn {
         }
     }
 
+    /// Whether the target has written or closed since the last read:
+    /// asked of the kernel with a non-blocking peek, so nothing is consumed.
+    pub fn target_spoke(&self) -> bool {
+        let mut byte = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+        // The socket is non-blocking (tokio's), so an empty queue is WouldBlock.
+        match socket2::SockRef::from(&self.stream).peek(&mut byte) {
+            Ok(_) => true,
+            Err(e) => e.kind() != ErrorKind::WouldBlock,
+        }
+    }
+
+    /// Reads until `whole` says the bytes so far (and whether the target
+    /// has closed) make a whole message, the target closes, or the deadline
+    /// passes. Returns every byte read and whether the target closed; a
+    /// deadline or a reset is a failure that shows what had come.
+    pub async fn read_until(
+        &mut self,
+        deadline: Instant,
+        limit: Duration,
+        what: &str,
+        whole: impl Fn(&[u8]) -> bool,
+    ) -> Result<(Vec<u8>, bool), StepFailure> {
+        self.seen = self.reader.buffered().to_vec();
+        loop {
+            if !self.reader.buffered().is_empty() && whole(self.reader.buffered()) {
+                return Ok((self.reader.take_all(), false));
+            }
+            let failure = |message: String, seen: &[u8]| StepFailure {
+                message,
+                received: (!seen.is_empty()).then(|| Bytes(seen.to_vec())),
+                ..Default::default()
+            };
+            match self.read_more(deadline).await {
+                Read::Data => continue,
+                Read::Eof => return Ok((self.reader.take_all(), true)),
+                Read::Reset => {
+                    return Err(failure(
+                        format!("the connection was reset before {what} was complete"),
+                        &self.seen,
+                    ));
+                }
+                Read::Failed(e) => {
+                    return Err(failure(format!("reading {what} failed: {e}"), &self.seen));
+                }
+                Read::Timeout => {
+                    let message = if self.seen.is_empty() {
+                        format!("no {what} within {}", secs(limit))
+                    } else {
+                        format!(
+                            "{what} was not complete within {}: {} bytes came and then nothing",
+                            secs(limit),
+                            self.seen.len()
+                        )
+                    };
+                    return Err(failure(message, &self.seen));
+                }
+            }
+        }
+    }
+
     /// Shuts down the write half: the target's recv gives b''.
     pub async fn shutdown(&mut self) -> Result<(), StepFailure> {
         self.stream

@@ -131,6 +131,7 @@ async fn play(scenario: &Scenario, config: &RunConfig, ports: &PortPool) -> Verd
         harness,
         peers: HashMap::new(),
         replies_sent: Vec::new(),
+        requests: HashMap::new(),
     };
     // Without an explicit `start`, the target starts before the first step;
     // if it cannot, nothing about its behaviour can be judged: an error.
@@ -250,7 +251,7 @@ impl Harness {
     async fn set_up(role: Role, addr: SocketAddr) -> Result<Harness, StepFailure> {
         let port = addr.port();
         Ok(match role {
-            Role::TcpClient => {
+            Role::TcpClient | Role::HttpClient => {
                 let listener = reference_bind(addr).map_err(|e| {
                     StepFailure::new(format!("the harness cannot listen on {addr}: {e}"))
                 })?;
@@ -318,6 +319,8 @@ struct Run<'a> {
     /// Every reply the harness sent to the target (client roles), in order,
     /// for `expect_printed`.
     replies_sent: Vec<Vec<u8>>,
+    /// The method and path of the last HTTP request sent on each connection.
+    requests: HashMap<ConnName, (String, String)>,
 }
 
 impl Run<'_> {
@@ -357,7 +360,12 @@ impl Run<'_> {
 
     async fn step(&mut self, step: &Step) -> Result<(), StepFailure> {
         let timing = self.config.timing;
-        let framing = self.config.contract.framing;
+        // HTTP carries its own boundaries; the contract's framing is for
+        // the plain stream roles.
+        let framing = match self.role {
+            Role::HttpServer | Role::HttpClient => sockspec_model::Framing::None,
+            _ => self.config.contract.framing,
+        };
         match step {
             Step::Connect(name) => {
                 let limit = timing.connect();
@@ -578,6 +586,58 @@ impl Run<'_> {
                 };
                 send().map_err(|e| StepFailure::new(format!("broadcasting to {to} failed: {e}")))
             }
+            Step::Request(r) => {
+                let bytes = r.bytes(&self.addr.to_string());
+                let (method, path) = match &r.raw {
+                    Some(raw) => {
+                        let mut words = raw.split_whitespace();
+                        let method = words.next().unwrap_or_default().to_owned();
+                        (method, words.next().unwrap_or_default().to_owned())
+                    }
+                    None => (r.method.clone(), r.path.clone()),
+                };
+                self.requests.insert(r.to.clone(), (method, path));
+                let pause = Duration::from_millis(r.pause_ms);
+                let conn = self.conn(&r.to)?;
+                crate::http::send_request(conn, &bytes, &r.chunks, pause, timing).await
+            }
+            Step::ExpectResponse(e) => {
+                let (method, path) = self
+                    .requests
+                    .get(&e.from)
+                    .cloned()
+                    .unwrap_or_else(|| ("GET".into(), "/".into()));
+                let contract = &self.config.contract;
+                let Some(Peer::Tcp(conn)) = self.peers.get_mut(&e.from) else {
+                    return Err(StepFailure::new(format!(
+                        "connection `{}` is not open",
+                        e.from
+                    )));
+                };
+                crate::http::expect_response(conn, &method, &path, e, contract, timing).await
+            }
+            Step::ExpectRequest(e) => {
+                let conn = self.conn(&e.from)?;
+                crate::http::expect_request(conn, e, timing).await
+            }
+            Step::Respond(r) => {
+                let bytes = r.bytes();
+                let pause = Duration::from_millis(r.pause_ms);
+                let conn = self.conn(&r.to)?;
+                let last = write_leading_pieces(conn, &bytes, &r.chunks, pause, timing).await?;
+                // Every response ends the connection (Connection: close), so
+                // a client that reads until b'' is never left waiting.
+                match self.peers.remove(&r.to) {
+                    Some(Peer::Tcp(conn)) => {
+                        conn.write_and_close(last, Instant::now() + timing.reply())
+                            .await
+                    }
+                    _ => Err(StepFailure::new(format!(
+                        "connection `{}` is not open",
+                        r.to
+                    ))),
+                }
+            }
             Step::BindBeside => {
                 let receiver = broadcast_receiver(self.addr.port())?;
                 match &mut self.harness {
@@ -769,7 +829,7 @@ impl Run<'_> {
 /// Writes every piece of `bytes` but the last, each once the target has read
 /// the one before (plus the scenario's own pause), and returns the last piece
 /// for the caller to write as it must (plainly, or together with a close).
-async fn write_leading_pieces<'b>(
+pub(crate) async fn write_leading_pieces<'b>(
     conn: &mut Conn,
     bytes: &'b [u8],
     chunks: &[usize],
@@ -789,7 +849,7 @@ async fn write_leading_pieces<'b>(
 }
 
 /// Cuts `bytes` into pieces of the given sizes; what is left is a last piece.
-fn split<'b>(bytes: &'b [u8], sizes: &[usize]) -> Vec<&'b [u8]> {
+pub(crate) fn split<'b>(bytes: &'b [u8], sizes: &[usize]) -> Vec<&'b [u8]> {
     let mut pieces = Vec::new();
     let mut rest = bytes;
     for &size in sizes {
@@ -813,7 +873,7 @@ fn split<'b>(bytes: &'b [u8], sizes: &[usize]) -> Vec<&'b [u8]> {
 /// whatever the machine's load: the next piece is written only after the
 /// target has read the previous one. Past the deadline the next piece goes
 /// anyway; a target that never reads fails on its replies, not here.
-async fn wait_consumed(conn: &Conn, deadline: Instant) {
+pub(crate) async fn wait_consumed(conn: &Conn, deadline: Instant) {
     loop {
         let ours = proc::tcp_conn_queues(conn.local, conn.remote);
         let theirs = proc::tcp_conn_queues(conn.remote, conn.local);

@@ -7,6 +7,7 @@
 mod conn;
 pub mod event;
 mod exec;
+mod http;
 pub mod ports;
 pub mod timing;
 mod udp;

@@ -30,6 +30,7 @@ async fn grade(fixture: &str, reply: &str, framing: Framing) -> Vec<Event> {
             reply: reply.parse::<ReplyRule>().unwrap(),
             framing,
             quit: String::new(),
+            pages: Vec::new(),
         },
         port: None,
         host: std::net::Ipv4Addr::LOCALHOST,
