@@ -139,7 +139,9 @@ impl RunArgs {
   sockspec ref udp-server --port 9000 --reply echo
   sockspec ref udp-client --port 9000 --timeout-ms 2000
   sockspec ref broadcast-sender --port 9000 --text hello --count 3
-  sockspec ref broadcast-receiver --port 9000")]
+  sockspec ref broadcast-receiver --port 9000
+  sockspec ref http-server --port 8000 --page /missing=404
+  sockspec ref http-client --port 8000 --path /index.html")]
 pub struct RefArgs {
     /// Which reference peer.
     #[arg(value_parser = parse_role)]
@@ -165,6 +167,12 @@ pub struct RefArgs {
     /// broadcast-sender: the pause between datagrams.
     #[arg(long, default_value_t = 100)]
     pub interval_ms: u64,
+    /// http-client: the path to request.
+    #[arg(long, default_value = "/")]
+    pub path: String,
+    /// http-client: the method to use.
+    #[arg(long, default_value = "GET")]
+    pub method: String,
     /// udp-client: how long to wait for each reply before giving it up as lost.
     #[arg(long, default_value_t = 1000)]
     pub timeout_ms: u64,

@@ -228,12 +228,15 @@ fn reference_command(role: Role, contract: &sockspec_model::Contract) -> Result<
             .map_err(|e| format!("cannot quote {s:?}: {e}"))
     };
     let exe = quote(&exe.to_string_lossy())?;
-    let contract_args = format!(
+    let mut contract_args = format!(
         "--reply {} --framing {} --quit {}",
         quote(&contract.reply.to_string())?,
         contract.framing,
         quote(&contract.quit)?
     );
+    for page in &contract.pages {
+        contract_args.push_str(&format!(" --page {}", quote(&page.to_string())?));
+    }
     Ok(match role {
         Role::BroadcastSender => format!("{exe} ref {role} --host {{broadcast}} --port {{port}}"),
         Role::BroadcastReceiver => format!("{exe} ref {role} --port {{port}}"),
@@ -261,7 +264,9 @@ fn reference(args: RefArgs) -> u8 {
 /// Runs one reference peer: servers and receivers until killed, clients and
 /// senders until their conversation ends.
 fn reference_result(args: RefArgs) -> Result<(), String> {
-    use sockspec_reference::{broadcast, tcp_client, tcp_server, udp_client, udp_server};
+    use sockspec_reference::{
+        broadcast, http_client, http_server, tcp_client, tcp_server, udp_client, udp_server,
+    };
     use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
     let contract = args.contract.to_contract();
@@ -284,11 +289,17 @@ fn reference_result(args: RefArgs) -> Result<(), String> {
     let stdout = || std::io::stdout().lock();
     let ended = |e: sockspec_reference::ReferenceError| e.to_string();
     match role {
-        Role::TcpServer | Role::UdpServer => {
+        Role::TcpServer | Role::UdpServer | Role::HttpServer => {
             let runtime = runtime(tokio::runtime::Builder::new_current_thread())
                 .map_err(|_| "cannot start the async runtime".to_owned())?;
             runtime.block_on(async move {
-                if role == Role::TcpServer {
+                if role == Role::HttpServer {
+                    let listener = http_server::bind(addr)
+                        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+                    let local = listener.local_addr().map_err(|e| e.to_string())?;
+                    println!("reference http-server listening on http://{local}/");
+                    http_server::serve(listener, contract).await.map_err(ended)
+                } else if role == Role::TcpServer {
                     let listener = tcp_server::bind(addr)
                         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
                     let local = listener.local_addr().map_err(|e| e.to_string())?;
@@ -340,6 +351,8 @@ fn reference_result(args: RefArgs) -> Result<(), String> {
             println!("reference broadcast-receiver bound to {local}");
             broadcast::receive(&socket, stdout()).map_err(ended)
         }
-        other => Err(format!("there is no reference {other} yet")),
+        Role::HttpClient => {
+            http_client::run(addr, &args.method, &args.path, stdout()).map_err(ended)
+        }
     }
 }

@@ -546,6 +546,10 @@ pub struct RequestStep {
     /// An extra pause after each piece, before the next.
     #[serde(default)]
     pub pause_ms: u64,
+    /// Send the head and the body as two pieces (the body once the head
+    /// has been read), whatever the head's length.
+    #[serde(default)]
+    pub split_body: bool,
 }
 
 impl RequestStep {

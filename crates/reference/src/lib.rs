@@ -6,6 +6,8 @@
 //! student's program takes.
 
 pub mod broadcast;
+pub mod http_client;
+pub mod http_server;
 pub mod tcp_client;
 pub mod tcp_server;
 pub mod udp_client;
@@ -32,6 +34,9 @@ pub enum ReferenceError {
         "the reference only broadcasts on loopback (127.0.0.0/8, e.g. 127.255.255.255); {0} would reach a real network"
     )]
     OffLoopback(Ipv4Addr),
+    /// The server's response is not HTTP.
+    #[error("the response is not well-formed HTTP: {0}")]
+    BadResponse(String),
     /// The socket could not be set up.
     #[error("{0}")]
     Io(#[from] std::io::Error),

@@ -598,8 +598,20 @@ impl Run<'_> {
                 };
                 self.requests.insert(r.to.clone(), (method, path));
                 let pause = Duration::from_millis(r.pause_ms);
+                let chunks = match sockspec_http::head_end(&bytes) {
+                    Some(head) if r.split_body && r.chunks.is_empty() => vec![head],
+                    _ => r.chunks.clone(),
+                };
                 let conn = self.conn(&r.to)?;
-                crate::http::send_request(conn, &bytes, &r.chunks, pause, timing).await
+                crate::http::send_pieces(
+                    conn,
+                    &bytes,
+                    &chunks,
+                    pause,
+                    timing,
+                    crate::http::Writing::Request,
+                )
+                .await
             }
             Step::ExpectResponse(e) => {
                 let (method, path) = self
@@ -624,19 +636,14 @@ impl Run<'_> {
                 let bytes = r.bytes();
                 let pause = Duration::from_millis(r.pause_ms);
                 let conn = self.conn(&r.to)?;
-                let last = write_leading_pieces(conn, &bytes, &r.chunks, pause, timing).await?;
+                let writing = crate::http::Writing::Response;
+                crate::http::send_pieces(conn, &bytes, &r.chunks, pause, timing, writing).await?;
                 // Every response ends the connection (Connection: close), so
                 // a client that reads until b'' is never left waiting.
-                match self.peers.remove(&r.to) {
-                    Some(Peer::Tcp(conn)) => {
-                        conn.write_and_close(last, Instant::now() + timing.reply())
-                            .await
-                    }
-                    _ => Err(StepFailure::new(format!(
-                        "connection `{}` is not open",
-                        r.to
-                    ))),
+                if let Some(Peer::Tcp(conn)) = self.peers.remove(&r.to) {
+                    conn.close().await;
                 }
+                Ok(())
             }
             Step::BindBeside => {
                 let receiver = broadcast_receiver(self.addr.port())?;
@@ -708,7 +715,12 @@ impl Run<'_> {
                 None => wanted.push((text, 1)),
             }
         }
+        // Once the target has exited nothing more will be printed: after a
+        // moment for its last output to come through the pipe, say so
+        // rather than wait out the deadline.
+        let drain = self.config.timing.pause(Duration::from_millis(100));
         let target = self.target()?;
+        let mut exited: Option<(Instant, sockspec_target::ExitState)> = None;
         loop {
             let stdout = target.output().stdout;
             let missing: Vec<String> = wanted
@@ -718,6 +730,19 @@ impl Run<'_> {
                 .collect();
             if missing.is_empty() {
                 return Ok(());
+            }
+            if exited.is_none() {
+                exited = target.try_exit().map(|state| (Instant::now(), state));
+            }
+            if let Some((at, state)) = exited
+                && at.elapsed() >= drain
+            {
+                return Err(StepFailure {
+                    message: format!("the target {state} without printing {}", missing.join(", ")),
+                    expected: Some(format!("stdout to contain {}", missing.join(", "))),
+                    received: Some(sockspec_model::Bytes(stdout.into_bytes())),
+                    ..Default::default()
+                });
             }
             if Instant::now() >= deadline {
                 return Err(StepFailure {

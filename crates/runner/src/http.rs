@@ -16,32 +16,50 @@ use crate::Timing;
 use crate::conn::{Conn, StepFailure};
 use crate::exec::{split, wait_consumed};
 
-/// Writes a request piece by piece. After each piece but the last has been
+/// Which message the harness is writing, for what an early answer means.
+#[derive(Clone, Copy)]
+pub(crate) enum Writing {
+    Request,
+    Response,
+}
+
+/// Writes a message piece by piece. After each piece but the last has been
 /// read by the target (and the pause), the target must still be silent: a
-/// server that answers, or closes, then has acted on part of a request.
-pub(crate) async fn send_request(
+/// server that answers, or a client that closes, has acted on part of a
+/// message.
+pub(crate) async fn send_pieces(
     conn: &mut Conn,
     bytes: &[u8],
     chunks: &[usize],
     pause: Duration,
     timing: Timing,
+    writing: Writing,
 ) -> Result<(), StepFailure> {
     let head_end = sockspec_http::head_end(bytes).unwrap_or(bytes.len());
     let mut sent = 0;
     for piece in split(bytes, chunks) {
         if sent > 0 && conn.target_spoke() {
-            let missing = if sent < head_end {
-                "the head was not over: a server reads until the empty line (\\r\\n\\r\\n) that ends it, however many recv calls that takes"
-            } else {
-                "the body was still on its way: after the head, a server reads Content-Length more bytes"
-            };
-            return Err(StepFailure {
-                message: format!(
-                    "the server answered (or closed) after {sent} of the request's {} bytes: {missing}",
+            let message = match writing {
+                Writing::Request => {
+                    let missing = if sent < head_end {
+                        "the head was not over: a server reads until the empty line (\\r\\n\\r\\n) that ends it, however many recv calls that takes"
+                    } else {
+                        "the body was still on its way: after the head, a server reads Content-Length more bytes"
+                    };
+                    format!(
+                        "the server answered (or closed) after {sent} of the request's {} bytes: {missing}",
+                        bytes.len()
+                    )
+                }
+                Writing::Response => format!(
+                    "the client closed the connection after {sent} of the response's {} bytes: it stopped reading too soon; read until Content-Length bytes of body have come, or until the server closes",
                     bytes.len()
                 ),
+            };
+            return Err(StepFailure {
+                message,
                 sent: Some(Bytes(bytes[..sent].to_vec())),
-                expected: Some("silence until the whole request had been sent".into()),
+                expected: Some("the target to wait for the whole message".into()),
                 ..Default::default()
             });
         }
