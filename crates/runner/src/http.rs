@@ -162,10 +162,10 @@ pub(crate) async fn expect_response(
             ..Default::default()
         });
     }
-    let body_rule = step
-        .body
-        .as_deref()
-        .or(page.and_then(|p| p.body.as_deref()));
+    // A page's body rule says nothing about HEAD, whose answer has no body.
+    let body_rule = step.body.as_deref().or(page
+        .filter(|_| method != "HEAD")
+        .and_then(|p| p.body.as_deref()));
     if let Some(rule) = body_rule {
         let re = regex::bytes::Regex::new(rule)
             .map_err(|e| StepFailure::new(format!("bad body regex {rule:?}: {e}")))?;
