@@ -1,42 +1,100 @@
 //! Fresh ports for targets. A port is never handed out twice in one run: a
 //! TIME_WAIT left behind by a program without SO_REUSEADDR would make the next
 //! scenario on that port fail for a reason that is not its own.
+//!
+//! Ports come from below Linux's ephemeral range (32768–60999 by default):
+//! a port taken from the kernel with bind(0) is an ephemeral one, and any
+//! connect() on the machine (the harness's own clients first of all) may
+//! take it as its local port between the moment it is handed out and the
+//! moment the target binds it. And several sockspec runs at once (a grader's
+//! parallel batch, a test suite) must not hand out the same number: each
+//! port is claimed with an abstract Unix socket named after it, which the
+//! kernel frees when the run ends, however it ends, and leaves no file.
 
 use std::collections::HashSet;
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, UdpSocket};
+use std::os::linux::net::SocketAddrExt;
+use std::os::unix::net::{SocketAddr, UnixListener};
 use std::sync::Mutex;
 
-/// Hands out ports that are free for both TCP and UDP right now and were not
-/// handed out before by this pool.
-#[derive(Debug, Default)]
+/// The range ports are handed out from.
+const FIRST: u16 = 20000;
+const LAST: u16 = 32767;
+
+#[derive(Debug)]
+struct State {
+    next: u16,
+    given: HashSet<u16>,
+    /// The claims on the ports handed out, held as long as the pool lives.
+    claims: Vec<UnixListener>,
+}
+
+/// Hands out ports that are free for both TCP and UDP right now, were not
+/// handed out before by this pool, and are not held by another sockspec run.
+#[derive(Debug)]
 pub struct PortPool {
-    given: Mutex<HashSet<u16>>,
+    state: Mutex<State>,
+}
+
+impl Default for PortPool {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Claims `port` among every sockspec process on this machine.
+fn claim(port: u16) -> Option<UnixListener> {
+    let name = format!("sockspec-port-{port}");
+    let addr = SocketAddr::from_abstract_name(name.as_bytes()).ok()?;
+    UnixListener::bind_addr(&addr).ok()
+}
+
+/// Whether nothing on the machine holds the port, TIME_WAIT included: a
+/// bind without SO_REUSEADDR to all addresses fails if any socket uses it.
+fn free(port: u16) -> bool {
+    TcpListener::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port)).is_ok()
+        && UdpSocket::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port)).is_ok()
 }
 
 impl PortPool {
-    /// A new, empty pool.
+    /// A new, empty pool, starting at a place in the range that differs
+    /// from run to run, so that parallel runs rarely even meet.
     pub fn new() -> Self {
-        Self::default()
+        let seed = std::process::id()
+            ^ std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0);
+        let span = u32::from(LAST - FIRST) + 1;
+        let next = FIRST + (seed % span) as u16;
+        PortPool {
+            state: Mutex::new(State {
+                next,
+                given: HashSet::new(),
+                claims: Vec::new(),
+            }),
+        }
     }
 
     /// A port nobody uses, that this pool has not given before.
     pub fn take(&self) -> std::io::Result<u16> {
-        for _ in 0..200 {
-            let listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0))?;
-            let port = listener.local_addr()?.port();
-            // The same number must be free for UDP too, so a role that binds
-            // both (or a broadcast receiver) gets a clean port.
-            if UdpSocket::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port)).is_err() {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        for _ in FIRST..=LAST {
+            let port = state.next;
+            state.next = if port == LAST { FIRST } else { port + 1 };
+            if state.given.contains(&port) {
                 continue;
             }
-            let mut given = self.given.lock().unwrap_or_else(|e| e.into_inner());
-            if given.insert(port) {
+            let Some(claimed) = claim(port) else { continue };
+            if free(port) {
+                state.given.insert(port);
+                state.claims.push(claimed);
                 return Ok(port);
             }
         }
         Err(std::io::Error::new(
             std::io::ErrorKind::AddrNotAvailable,
-            "no free port found after 200 tries",
+            format!("no free port left in {FIRST}-{LAST}"),
         ))
     }
 }
@@ -51,5 +109,25 @@ mod tests {
         let ports: Vec<u16> = (0..50).map(|_| pool.take().unwrap()).collect();
         let unique: HashSet<u16> = ports.iter().copied().collect();
         assert_eq!(unique.len(), ports.len());
+        assert!(ports.iter().all(|p| (FIRST..=LAST).contains(p)));
+    }
+
+    #[test]
+    fn two_pools_never_share_a_port() {
+        let (a, b) = (PortPool::new(), PortPool::new());
+        let from_a: HashSet<u16> = (0..40).map(|_| a.take().unwrap()).collect();
+        let from_b: HashSet<u16> = (0..40).map(|_| b.take().unwrap()).collect();
+        assert!(from_a.is_disjoint(&from_b));
+    }
+
+    #[test]
+    fn a_port_in_use_is_skipped() {
+        let pool = PortPool::new();
+        let first = pool.take().unwrap();
+        // Hold the next one as another program would.
+        let next = if first == LAST { FIRST } else { first + 1 };
+        let _busy = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, next));
+        let second = pool.take().unwrap();
+        assert_ne!(second, next);
     }
 }
