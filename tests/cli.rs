@@ -84,8 +84,16 @@ fn a_target_needs_a_role_when_the_suite_has_several() {
         .stderr(predicate::str::contains("--target needs --role"))
         .stderr(predicate::str::contains("udp-client"));
     // Naming a role with no scenarios is an error that says so.
+    let tcp_server = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/tcp-server");
     sockspec()
-        .args(["run", "--role", "http-server", "--target", "true"])
+        .args([
+            "run",
+            tcp_server,
+            "--role",
+            "http-server",
+            "--target",
+            "true",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no scenario for role http-server"));

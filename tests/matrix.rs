@@ -79,7 +79,40 @@ const fn buggy(
 }
 
 const TS: &str = "tcp-server";
+const TC: &str = "tcp-client";
+const US: &str = "udp-server";
+const UC: &str = "udp-client";
+const BS: &str = "broadcast-sender";
+const BR: &str = "broadcast-receiver";
+const HS: &str = "http-server";
+const HC: &str = "http-client";
 const F: &str = "fixed:Thanks";
+/// HTTP roles take no reply rule; the format checker and --page judge them.
+const A: &str = "any";
+
+/// Every http-server scenario that reads a response.
+const EVERY_HTTP_RESPONSE: &[&str] = &[
+    "http-server/browser",
+    "http-server/get",
+    "http-server/head-in-pieces",
+    "http-server/head-method",
+    "http-server/not-found",
+    "http-server/post-body",
+    "http-server/preconnect",
+];
+
+const EVERY_HTTP_REQUEST: &[&str] = &[
+    "http-client/close-delimited",
+    "http-client/request",
+    "http-client/response-in-pieces",
+];
+
+const EVERY_UDP_REPLY_AFTER_ANOTHER_CLIENT: &[&str] = &[
+    "udp-server/big-datagram",
+    "udp-server/empty-datagram",
+    "udp-server/non-utf8",
+    "udp-server/two-clients",
+];
 
 const EVERY_TCP_CLIENT_AFTER_THE_FIRST: &[&str] = &[
     "tcp-server/clients-in-turn",
@@ -125,12 +158,106 @@ const CASES: &[Case] = &[
           "tcp-server/peer-exit", "tcp-server/reply", "tcp-server/restart",
           "tcp-server/vanish-close", "tcp-server/vanish-reset"],
         &[("tcp-server/reply", "not what the contract says")]),
+    // tcp-client
+    correct("tcp_client", TC, "tcp_client.py", F, "none"),
+    correct("tcp_client_line", TC, "tcp_client_line.py", F, "line"),
+    correct("tcp_client_len32", TC, "tcp_client_len32.py", F, "len32"),
+    buggy("tcp_client_newline", TC, "tcp_client_newline.py", F, "none",
+        &["tcp-client/lines", "tcp-client/quit", "tcp-client/server-leaves", "tcp-client/server-resets"],
+        &[("tcp-client/lines", "\\r\\n")]),
+    buggy("tcp_client_no_quit", TC, "tcp_client_no_quit.py", F, "none", &["tcp-client/quit"],
+        &[("tcp-client/quit", "within")]),
+    buggy("tcp_client_eof_crash", TC, "tcp_client_eof_crash.py", F, "none", &["tcp-client/end-of-input"],
+        &[("tcp-client/end-of-input", "EOFError")]),
+    buggy("tcp_client_ignores_eof", TC, "tcp_client_ignores_eof.py", F, "none", &["tcp-client/server-leaves"],
+        &[("tcp-client/server-leaves", "exit")]),
+    buggy("tcp_client_reset_crash", TC, "tcp_client_reset_crash.py", F, "none", &["tcp-client/server-resets"],
+        &[("tcp-client/server-resets", "ConnectionResetError|BrokenPipeError")]),
+    buggy("tcp_client_one_recv_line", TC, "tcp_client_one_recv_line.py", F, "line", &["tcp-client/reply-in-pieces"],
+        &[("tcp-client/reply-in-pieces", "print")]),
+    // udp-server
+    correct("udp_server", US, "udp_server.py", F, "none"),
+    correct("udp_echo_server", US, "udp_echo_server.py", "echo", "none"),
+    buggy("udp_batching", US, "udp_batching.py", F, "none", &["udp-server/burst"],
+        &[("udp-server/burst", "reply")]),
+    buggy("udp_decode_crash", US, "udp_decode_crash.py", F, "none",
+        &["udp-server/big-datagram", "udp-server/non-utf8"],
+        &[("udp-server/big-datagram", "UnicodeDecodeError"), ("udp-server/non-utf8", "UnicodeDecodeError")]),
+    buggy("udp_empty_quits", US, "udp_empty_quits.py", F, "none", &["udp-server/empty-datagram"],
+        &[("udp-server/empty-datagram", "exited|no reply")]),
+    buggy("udp_first_client", US, "udp_first_client.py", F, "none", EVERY_UDP_REPLY_AFTER_ANOTHER_CLIENT,
+        &[("udp-server/two-clients", "no reply")]),
+    buggy("udp_hardcoded_client", US, "udp_hardcoded_client.py", F, "none",
+        &["udp-server/big-datagram", "udp-server/burst", "udp-server/empty-datagram", "udp-server/non-utf8",
+          "udp-server/reply", "udp-server/two-clients"],
+        &[("udp-server/reply", "no reply within")]),
+    buggy("udp_wrong_reply", US, "udp_wrong_reply.py", F, "none",
+        &["udp-server/big-datagram", "udp-server/burst", "udp-server/empty-datagram", "udp-server/non-utf8",
+          "udp-server/reply", "udp-server/two-clients"],
+        &[("udp-server/reply", "not what the contract says")]),
+    // udp-client
+    correct("udp_client", UC, "udp_client.py", F, "none"),
+    buggy("udp_client_newline", UC, "udp_client_newline.py", F, "none", &["udp-client/lines", "udp-client/lost-reply", "udp-client/quit"],
+        &[("udp-client/lines", "\\n")]),
+    buggy("udp_client_no_quit", UC, "udp_client_no_quit.py", F, "none", &["udp-client/quit"],
+        &[("udp-client/quit", "exit")]),
+    buggy("udp_client_eof_crash", UC, "udp_client_eof_crash.py", F, "none", &["udp-client/end-of-input"],
+        &[("udp-client/end-of-input", "EOFError")]),
+    buggy("udp_client_no_timeout", UC, "udp_client_no_timeout.py", F, "none", &["udp-client/lost-reply"],
+        &[("udp-client/lost-reply", "within")]),
+    // broadcast
+    correct("broadcast_sender", BS, "broadcast_sender.py", F, "none"),
+    buggy("broadcast_no_so_broadcast", BS, "broadcast_no_so_broadcast.py", F, "none", &["broadcast-sender/reaches-all"],
+        &[("broadcast-sender/reaches-all", "PermissionError")]),
+    buggy("broadcast_to_localhost", BS, "broadcast_to_localhost.py", F, "none", &["broadcast-sender/reaches-all"],
+        &[("broadcast-sender/reaches-all", "receiver")]),
+    correct("broadcast_receiver", BR, "broadcast_receiver.py", F, "none"),
+    buggy("broadcast_receiver_localhost", BR, "broadcast_receiver_localhost.py", F, "none",
+        &["broadcast-receiver/receives", "broadcast-receiver/shares-port"],
+        &[("broadcast-receiver/receives", "did not print")]),
+    buggy("broadcast_receiver_no_reuse", BR, "broadcast_receiver_no_reuse.py", F, "none", &["broadcast-receiver/shares-port"],
+        &[("broadcast-receiver/shares-port", "Address already in use")]),
+    // http-server (run in tests/fixtures/http-server, where index.html is)
+    correct("page_server", HS, "page_server.py", A, "none"),
+    buggy("one_recv_server", HS, "one_recv_server.py", A, "none",
+        &["http-server/browser", "http-server/head-in-pieces", "http-server/post-body"],
+        &[("http-server/head-in-pieces", "the head was not over"),
+          ("http-server/post-body", "the body was still on its way")]),
+    buggy("lf_server", HS, "lf_server.py", A, "none", EVERY_HTTP_RESPONSE,
+        &[("http-server/get", "line 1: the status line ends with LF, HTTP needs CRLF")]),
+    buggy("no_empty_line_server", HS, "no_empty_line_server.py", A, "none", EVERY_HTTP_RESPONSE,
+        &[("http-server/get", "no empty line after the headers")]),
+    buggy("char_length_server", HS, "char_length_server.py", A, "none",
+        &["http-server/browser", "http-server/get", "http-server/head-in-pieces", "http-server/not-found",
+          "http-server/post-body", "http-server/preconnect"],
+        &[("http-server/get", "Content-Length says 138, but 142 bytes came")]),
+    buggy("empty_request_crash", HS, "empty_request_crash.py", A, "none", &["http-server/preconnect"],
+        &[("http-server/preconnect", "IndexError")]),
+    buggy("one_client_server", HS, "one_client_server.py", A, "none", &["http-server/get", "http-server/preconnect"],
+        &[("http-server/get", "exited with code 0")]),
+    buggy("file_not_found_crash", HS, "file_not_found_crash.py", A, "none", &["http-server/not-found"],
+        &[("http-server/not-found", "FileNotFoundError")]),
+    buggy("head_body_server", HS, "head_body_server.py", A, "none", &["http-server/head-method"],
+        &[("http-server/head-method", "a response to HEAD has no body")]),
+    // http-client
+    correct("page_client", HC, "page_client.py", A, "none"),
+    correct("urllib_client", HC, "urllib_client.py", A, "none"),
+    buggy("lf_client", HC, "lf_client.py", A, "none", EVERY_HTTP_REQUEST,
+        &[("http-client/request", "line 1: the request line ends with LF, HTTP needs CRLF")]),
+    buggy("no_host_client", HC, "no_host_client.py", A, "none", EVERY_HTTP_REQUEST,
+        &[("http-client/request", "HTTP/1.1 request without Host")]),
+    buggy("no_empty_line_client", HC, "no_empty_line_client.py", A, "none", EVERY_HTTP_REQUEST,
+        &[("http-client/request", "no empty line after the headers")]),
+    buggy("one_recv_client", HC, "one_recv_client.py", A, "none", &["http-client/response-in-pieces"],
+        &[("http-client/response-in-pieces", "stopped reading too soon")]),
+    buggy("content_length_client", HC, "content_length_client.py", A, "none", &["http-client/close-delimited"],
+        &[("http-client/close-delimited", "KeyError")]),
 ];
 
 /// How the harness starts a program of each role.
 fn arguments(role: &str) -> &'static str {
     match role {
-        "tcp-client" | "udp-client" => "{host} {port}",
+        "tcp-client" | "udp-client" | "http-client" => "{host} {port}",
         "broadcast-sender" => "{broadcast} {port}",
         _ => "{port}",
     }
@@ -148,6 +275,10 @@ fn grade(case: &Case) -> (i32, serde_json::Value) {
     let mut args = vec!["--reply", case.reply, "--framing", case.framing, "--strict"];
     if let Some(role) = case.role {
         args.extend(["--role", role]);
+    }
+    let site = fixture("http-server", "");
+    if case.role == Some("http-server") {
+        args.extend(["--cwd", site.to_str().expect("a UTF-8 path")]);
     }
     if let Some(t) = &target {
         args.extend(["--target", t.as_str()]);
@@ -173,6 +304,50 @@ fn grade(case: &Case) -> (i32, serde_json::Value) {
 #[case::strip_echo("strip_echo")]
 #[case::decode_crash("decode_crash")]
 #[case::wrong_reply("wrong_reply")]
+#[case::tcp_client("tcp_client")]
+#[case::tcp_client_line("tcp_client_line")]
+#[case::tcp_client_len32("tcp_client_len32")]
+#[case::tcp_client_newline("tcp_client_newline")]
+#[case::tcp_client_no_quit("tcp_client_no_quit")]
+#[case::tcp_client_eof_crash("tcp_client_eof_crash")]
+#[case::tcp_client_ignores_eof("tcp_client_ignores_eof")]
+#[case::tcp_client_reset_crash("tcp_client_reset_crash")]
+#[case::tcp_client_one_recv_line("tcp_client_one_recv_line")]
+#[case::udp_server("udp_server")]
+#[case::udp_echo_server("udp_echo_server")]
+#[case::udp_batching("udp_batching")]
+#[case::udp_decode_crash("udp_decode_crash")]
+#[case::udp_empty_quits("udp_empty_quits")]
+#[case::udp_first_client("udp_first_client")]
+#[case::udp_hardcoded_client("udp_hardcoded_client")]
+#[case::udp_wrong_reply("udp_wrong_reply")]
+#[case::udp_client("udp_client")]
+#[case::udp_client_newline("udp_client_newline")]
+#[case::udp_client_no_quit("udp_client_no_quit")]
+#[case::udp_client_eof_crash("udp_client_eof_crash")]
+#[case::udp_client_no_timeout("udp_client_no_timeout")]
+#[case::broadcast_sender("broadcast_sender")]
+#[case::broadcast_no_so_broadcast("broadcast_no_so_broadcast")]
+#[case::broadcast_to_localhost("broadcast_to_localhost")]
+#[case::broadcast_receiver("broadcast_receiver")]
+#[case::broadcast_receiver_localhost("broadcast_receiver_localhost")]
+#[case::broadcast_receiver_no_reuse("broadcast_receiver_no_reuse")]
+#[case::page_server("page_server")]
+#[case::one_recv_server("one_recv_server")]
+#[case::lf_server("lf_server")]
+#[case::no_empty_line_server("no_empty_line_server")]
+#[case::char_length_server("char_length_server")]
+#[case::empty_request_crash("empty_request_crash")]
+#[case::one_client_server("one_client_server")]
+#[case::file_not_found_crash("file_not_found_crash")]
+#[case::head_body_server("head_body_server")]
+#[case::page_client("page_client")]
+#[case::urllib_client("urllib_client")]
+#[case::lf_client("lf_client")]
+#[case::no_host_client("no_host_client")]
+#[case::no_empty_line_client("no_empty_line_client")]
+#[case::one_recv_client("one_recv_client")]
+#[case::content_length_client("content_length_client")]
 fn verdicts(#[case] name: &str) {
     let case = CASES
         .iter()
@@ -195,8 +370,9 @@ fn verdicts(#[case] name: &str) {
         let r = result(&report, id);
         let target = &r["failure"]["target"];
         let evidence = format!(
-            "{} {} {} {} {}",
+            "{} {} {} {} {} {}",
             r["message"],
+            r["failure"]["received"],
             r["failure"]["step_text"],
             target["state"],
             target["stderr"],
