@@ -552,17 +552,27 @@ impl Run<'_> {
                 for r in receivers {
                     counts.push(r.expect_any(b.count, deadline).await);
                 }
-                if counts.iter().all(|&n| n >= b.count) {
+                let (port, n) = (self.addr.port(), receivers.len());
+                if counts.iter().all(|&got| got >= b.count) {
                     Ok(())
                 } else {
-                    Err(StepFailure {
-                        message: format!(
-                            "the harness's {} receivers on port {} (0.0.0.0, SO_REUSEADDR) got {:?} datagrams within {:.1} s; a broadcast reaches every one of them, a datagram to one address reaches one",
-                            receivers.len(),
-                            self.addr.port(),
-                            counts,
+                    let message = if counts.iter().all(|&got| got == 0) {
+                        let exited = match self.target.as_mut().and_then(|t| t.try_exit()) {
+                            Some(state) => format!("; the sender {state}"),
+                            None => String::new(),
+                        };
+                        format!(
+                            "none of the harness's {n} receivers on port {port} (0.0.0.0, SO_REUSEADDR) got a datagram within {:.1} s{exited}",
                             limit.as_secs_f64()
-                        ),
+                        )
+                    } else {
+                        format!(
+                            "the harness's {n} receivers on port {port} (0.0.0.0, SO_REUSEADDR) got {counts:?} datagrams within {:.1} s: a broadcast reaches every one of them, a datagram to one address reaches only one",
+                            limit.as_secs_f64()
+                        )
+                    };
+                    Err(StepFailure {
+                        message,
                         expected: Some(format!(
                             "at least {} datagram(s) at every receiver, sent to {BROADCAST}:{}",
                             b.count,
