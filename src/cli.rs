@@ -119,6 +119,12 @@ pub struct RunArgs {
     /// Seed for generated cases (property scenarios); the default is fixed, so grades are reproducible.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Cases per property scenario (default: each scenario's own count).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub cases: Option<u32>,
+    /// Run only the scenario with this id (repeatable), e.g. to reproduce a failure.
+    #[arg(long = "only")]
+    pub only: Vec<String>,
     /// Multiply every deadline by this factor (also SOCKSPEC_TIME_SCALE); for slow machines.
     #[arg(long)]
     pub time_scale: Option<f64>,

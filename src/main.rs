@@ -80,6 +80,22 @@ fn run(args: RunArgs) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
+    if !args.only.is_empty() {
+        let unknown: Vec<&String> = args
+            .only
+            .iter()
+            .filter(|id| !scenarios.iter().any(|s| &s.id == *id))
+            .collect();
+        if !unknown.is_empty() {
+            let names: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
+            eprintln!(
+                "error: no scenario with id {} (see `sockspec list`)",
+                names.join(", ")
+            );
+            return 2;
+        }
+        scenarios.retain(|s| args.only.contains(&s.id));
+    }
     let roles = match pick_roles(&args, &scenarios) {
         Ok(r) => r,
         Err(message) => {
@@ -132,6 +148,9 @@ fn run(args: RunArgs) -> u8 {
         jobs: args.jobs.unwrap_or_else(default_jobs),
         strict: args.strict,
         timing: Timing::scaled(scale),
+        seed: args.seed.unwrap_or(sockspec_runner::DEFAULT_SEED),
+        cases: args.cases,
+        command_line: rerun_command(&args),
     };
 
     let (out, to_terminal): (Box<dyn Write + Send>, bool) = match &args.out {
@@ -177,6 +196,46 @@ fn run(args: RunArgs) -> u8 {
             2
         }
     }
+}
+
+/// The command line that reruns this run, for a property failure's
+/// "reproduce" line (the runner adds `--only ID --seed N`).
+fn rerun_command(args: &RunArgs) -> String {
+    let quote = |s: &str| {
+        shlex::try_quote(s)
+            .map(|q| q.into_owned())
+            .unwrap_or_else(|_| format!("{s:?}"))
+    };
+    let mut words = vec!["sockspec".to_owned(), "run".to_owned()];
+    words.extend(args.paths.iter().map(|p| quote(&p.to_string_lossy())));
+    if let Some(role) = args.role {
+        words.push(format!("--role {role}"));
+    }
+    if let Some(t) = &args.target {
+        words.push(format!("--target {}", quote(t)));
+    }
+    let c = args.contract();
+    words.push(format!(
+        "--reply {} --framing {}",
+        quote(&c.reply.to_string()),
+        c.framing
+    ));
+    if !c.quit.is_empty() {
+        words.push(format!("--quit {}", quote(&c.quit)));
+    }
+    for page in &c.pages {
+        words.push(format!("--page {}", quote(&page.to_string())));
+    }
+    if let Some(cwd) = &args.cwd {
+        words.push(format!("--cwd {}", quote(&cwd.to_string_lossy())));
+    }
+    if let Some(port) = args.port {
+        words.push(format!("--port {port}"));
+    }
+    if args.strict {
+        words.push("--strict".into());
+    }
+    words.join(" ")
 }
 
 /// An async runtime, or exit code 2 with the reason printed.

@@ -13,7 +13,8 @@ pub mod scenario;
 pub use contract::{Contract, ContractError, Framing, Level, Page, ReplyKind, ReplyRule, Role};
 pub use load::{LoadError, LoadErrorKind, Source, load_paths, load_source, load_sources};
 pub use scenario::{
-    BodyLength, BroadcastStep, Bytes, ConnName, ExpectBroadcastStep, ExpectMessageStep,
-    ExpectPrintedStep, ExpectRequestStep, ExpectResponseStep, Expected, ReplyStep, RequestStep,
-    RespondStep, Scenario, SendStep, Step, StepAt, When,
+    Alphabet, BodyLength, Bounds, BroadcastStep, Bytes, ConnName, ExpectBroadcastStep,
+    ExpectExitStep, ExpectMessageStep, ExpectPrintedStep, ExpectReplyStep, ExpectRequestStep,
+    ExpectResponseStep, Expected, PropertyName, PropertySpec, ReplyStep, RequestStep, RespondStep,
+    Scenario, SendStep, Step, StepAt, When,
 };

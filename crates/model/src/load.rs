@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::contract::{Level, Role};
-use crate::scenario::{ConnName, Scenario, Step, StepAt, When};
+use crate::scenario::{ConnName, PropertySpec, Scenario, Step, StepAt, When};
 
 /// A scenario file's name and text.
 #[derive(Clone, Debug)]
@@ -134,7 +134,8 @@ struct RawScenario {
     points: Option<u32>,
     #[serde(default)]
     when: When,
-    steps: Spanned<Vec<Spanned<Step>>>,
+    steps: Option<Spanned<Vec<Spanned<Step>>>>,
+    property: Option<Spanned<PropertySpec>>,
 }
 
 /// Parses and validates one scenario file.
@@ -160,28 +161,78 @@ pub fn load_source(src: &Source) -> Result<Scenario, LoadError> {
             },
         ));
     }
-    if raw.steps.value.is_empty() {
-        return Err(LoadError::at(
-            src,
-            raw.steps.referenced.line(),
-            raw.steps.referenced.column(),
-            LoadErrorKind::Invalid {
-                message: "a scenario needs at least one step".into(),
-                help: None,
-            },
-        ));
-    }
-
-    let steps: Vec<StepAt> = raw
-        .steps
-        .value
-        .into_iter()
-        .map(|s| StepAt {
-            step: s.value,
-            line: s.referenced.line(),
-            column: s.referenced.column(),
-        })
-        .collect();
+    let invalid = |line: u64, column: u64, message: String, help: Option<String>| {
+        LoadError::at(src, line, column, LoadErrorKind::Invalid { message, help })
+    };
+    let (steps, property) = match (raw.steps, raw.property) {
+        (Some(_), Some(p)) => {
+            return Err(invalid(
+                p.referenced.line(),
+                p.referenced.column(),
+                "a scenario has either `steps` or a `property`, not both".into(),
+                None,
+            ));
+        }
+        (None, None) => {
+            return Err(invalid(
+                raw.id.referenced.line(),
+                raw.id.referenced.column(),
+                "a scenario needs `steps` (or a `property`)".into(),
+                None,
+            ));
+        }
+        (None, Some(p)) => {
+            if p.value.name.role() != role {
+                return Err(invalid(
+                    p.referenced.line(),
+                    p.referenced.column(),
+                    format!(
+                        "property `{}` is about a {}, not a {role}",
+                        p.value.name.as_str(),
+                        p.value.name.role()
+                    ),
+                    None,
+                ));
+            }
+            if p.value.cases == 0 {
+                return Err(invalid(
+                    p.referenced.line(),
+                    p.referenced.column(),
+                    "`cases: 0` would check nothing".into(),
+                    None,
+                ));
+            }
+            if p.value.chunks.min == 0 || p.value.senders.min == 0 {
+                return Err(invalid(
+                    p.referenced.line(),
+                    p.referenced.column(),
+                    "chunk sizes and sender counts start at 1".into(),
+                    None,
+                ));
+            }
+            (Vec::new(), Some(p.value))
+        }
+        (Some(steps), None) => {
+            if steps.value.is_empty() {
+                return Err(invalid(
+                    steps.referenced.line(),
+                    steps.referenced.column(),
+                    "a scenario needs at least one step".into(),
+                    None,
+                ));
+            }
+            let steps: Vec<StepAt> = steps
+                .value
+                .into_iter()
+                .map(|s| StepAt {
+                    step: s.value,
+                    line: s.referenced.line(),
+                    column: s.referenced.column(),
+                })
+                .collect();
+            (steps, None)
+        }
+    };
     check_steps_fit_role(src, role, &steps)?;
     check_connections(src, &steps)?;
 
@@ -194,6 +245,7 @@ pub fn load_source(src: &Source) -> Result<Scenario, LoadError> {
         points: raw.points.unwrap_or(1),
         when: raw.when,
         steps,
+        property,
         file: src.name.clone(),
     })
 }

@@ -43,8 +43,14 @@ const VALUE_BYTES: usize = 96;
 pub(crate) fn evidence(r: &ScenarioResult, limits: Limits) -> Vec<(Tone, String)> {
     let mut out = Vec::new();
     let mut push = |tone: Tone, text: String| out.push((tone, text));
-    for l in wrap(&r.message, TEXT_WIDTH) {
-        push(Tone::Headline, l);
+    // Lines the message breaks itself (a list of problems, a generated
+    // case) stay lines, each wrapped on its own with its indentation.
+    for para in r.message.lines() {
+        let body = para.trim_start();
+        let indent = &para[..para.len() - body.len()];
+        for l in wrap(body, TEXT_WIDTH.saturating_sub(indent.len()).max(20)) {
+            push(Tone::Headline, format!("{indent}{l}"));
+        }
     }
     let value = |s: &str| {
         if limits.full {
@@ -64,6 +70,11 @@ pub(crate) fn evidence(r: &ScenarioResult, limits: Limits) -> Vec<(Tone, String)
                     f.line,
                     value(&f.step_text)
                 ),
+            );
+        } else if !f.step_text.is_empty() {
+            push(
+                Tone::Plain,
+                format!("in {} ({})", value(&f.step_text), r.file),
             );
         } else if f.target.is_some() {
             push(Tone::Plain, format!("before step 1 ({})", r.file));

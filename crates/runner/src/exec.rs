@@ -132,6 +132,7 @@ async fn play(scenario: &Scenario, config: &RunConfig, ports: &PortPool) -> Verd
         peers: HashMap::new(),
         replies_sent: Vec::new(),
         requests: HashMap::new(),
+        timing: config.timing,
     };
     // Without an explicit `start`, the target starts before the first step;
     // if it cannot, nothing about its behaviour can be judged: an error.
@@ -148,6 +149,21 @@ async fn play(scenario: &Scenario, config: &RunConfig, ports: &PortPool) -> Verd
         }
     }
     let mut verdict = Ok(());
+    if let Some(property) = &scenario.property
+        && let Err(f) = crate::property::check(&mut run, scenario, property, ports).await
+    {
+        let target = run.report().await;
+        let failure = Failure {
+            step: 0,
+            step_text: format!("property {}", property.name.as_str()),
+            line: 0,
+            sent: f.sent,
+            expected: f.expected,
+            received: f.received,
+            target,
+        };
+        verdict = not_passed(Status::Fail, failure, f.message);
+    }
     for (i, at) in scenario.steps.iter().enumerate() {
         if let Err(f) = run.step(&at.step).await {
             let target = run.report().await;
@@ -175,7 +191,7 @@ const BROADCAST: &str = "127.255.255.255";
 /// What the target is ready when, per role: servers and receivers when their
 /// socket is listening / bound; clients and senders as soon as they run (the
 /// harness's sockets are in place before they start).
-fn readiness(role: Role, port: u16) -> Option<Readiness> {
+pub(crate) fn readiness(role: Role, port: u16) -> Option<Readiness> {
     match role {
         Role::TcpServer | Role::HttpServer => Some(Readiness::TcpListen { port }),
         Role::UdpServer | Role::BroadcastReceiver => Some(Readiness::UdpBound { port }),
@@ -185,7 +201,7 @@ fn readiness(role: Role, port: u16) -> Option<Readiness> {
 
 /// Spawns the target and waits until it is ready. On failure, the message and
 /// the target (killed, kept for its output) if it got as far as running.
-async fn start(
+pub(crate) async fn start(
     spec: &TargetSpec,
     role: Role,
     config: &RunConfig,
@@ -221,7 +237,7 @@ async fn start(
     Err((Some(target), message))
 }
 
-fn target_report(target: &mut Target) -> TargetReport {
+pub(crate) fn target_report(target: &mut Target) -> TargetReport {
     let output = target.output();
     TargetReport {
         command: target.command_line(),
@@ -303,24 +319,27 @@ fn broadcast_receiver(port: u16) -> Result<UdpPeer, StepFailure> {
 }
 
 /// One of the harness's own sockets, named by the scenario.
-enum Peer {
+pub(crate) enum Peer {
     Tcp(Conn),
     Udp(UdpPeer),
 }
 
-struct Run<'a> {
-    config: &'a RunConfig,
-    role: Role,
-    spec: TargetSpec,
-    target: Option<Target>,
-    addr: SocketAddr,
+pub(crate) struct Run<'a> {
+    pub(crate) config: &'a RunConfig,
+    /// The deadlines now: the configured ones, shortened while a property
+    /// failure is being shrunk.
+    pub(crate) timing: crate::Timing,
+    pub(crate) role: Role,
+    pub(crate) spec: TargetSpec,
+    pub(crate) target: Option<Target>,
+    pub(crate) addr: SocketAddr,
     harness: Harness,
-    peers: HashMap<ConnName, Peer>,
+    pub(crate) peers: HashMap<ConnName, Peer>,
     /// Every reply the harness sent to the target (client roles), in order,
     /// for `expect_printed`.
     replies_sent: Vec<Vec<u8>>,
     /// The method and path of the last HTTP request sent on each connection.
-    requests: HashMap<ConnName, (String, String)>,
+    pub(crate) requests: HashMap<ConnName, (String, String)>,
 }
 
 impl Run<'_> {
@@ -336,7 +355,7 @@ impl Run<'_> {
         }
     }
 
-    fn target(&mut self) -> Result<&mut Target, StepFailure> {
+    pub(crate) fn target(&mut self) -> Result<&mut Target, StepFailure> {
         self.target
             .as_mut()
             .ok_or_else(|| StepFailure::new("the target has not been started (add a `start` step)"))
@@ -358,8 +377,8 @@ impl Run<'_> {
             .unwrap_or_else(|| b"Thanks".to_vec())
     }
 
-    async fn step(&mut self, step: &Step) -> Result<(), StepFailure> {
-        let timing = self.config.timing;
+    pub(crate) async fn step(&mut self, step: &Step) -> Result<(), StepFailure> {
+        let timing = self.timing;
         // HTTP carries its own boundaries; the contract's framing is for
         // the plain stream roles.
         let framing = match self.role {
@@ -636,7 +655,9 @@ impl Run<'_> {
                         e.from
                     )));
                 };
-                crate::http::expect_response(conn, &method, &path, e, contract, timing).await
+                crate::http::expect_response(conn, &method, &path, e, contract, timing)
+                    .await
+                    .map(drop)
             }
             Step::ExpectRequest(e) => {
                 let conn = self.conn(&e.from)?;
@@ -675,7 +696,7 @@ impl Run<'_> {
     }
 
     async fn reply(&mut self, r: &sockspec_model::ReplyStep) -> Result<(), StepFailure> {
-        let timing = self.config.timing;
+        let timing = self.timing;
         let framing = self.config.contract.framing;
         match &r.to {
             None => {
@@ -711,7 +732,7 @@ impl Run<'_> {
         &mut self,
         p: &sockspec_model::ExpectPrintedStep,
     ) -> Result<(), StepFailure> {
-        let limit = self.config.timing.reply();
+        let limit = self.timing.reply();
         let deadline = Instant::now() + limit;
         let mut wanted: Vec<(String, usize)> = Vec::new();
         if let Some(t) = &p.text {
@@ -728,7 +749,7 @@ impl Run<'_> {
         // Once the target has exited nothing more will be printed: after a
         // moment for its last output to come through the pipe, say so
         // rather than wait out the deadline.
-        let drain = self.config.timing.pause(Duration::from_millis(100));
+        let drain = self.timing.pause(Duration::from_millis(100));
         let target = self.target()?;
         let mut exited: Option<(Instant, sockspec_target::ExitState)> = None;
         loop {
@@ -786,7 +807,7 @@ impl Run<'_> {
                 .flat_map(|m| m.0.iter().copied())
                 .collect()
         };
-        let timing = self.config.timing;
+        let timing = self.timing;
         let conn = self.conn(&send.to)?;
         conn.expect_replies_to(send.messages.iter().map(|m| m.0.clone()));
         let last = write_leading_pieces(conn, &bytes, &send.chunks, send.pause, timing).await?;
@@ -813,7 +834,7 @@ impl Run<'_> {
     async fn send_datagrams(&mut self, send: &SendStep) -> Result<(), StepFailure> {
         let messages: Vec<Vec<u8>> = send.messages.iter().map(|m| m.0.clone()).collect();
         let to = self.addr;
-        let deadline = Instant::now() + self.config.timing.consumed();
+        let deadline = Instant::now() + self.timing.consumed();
         let pid = self.target.as_ref().map(|t| t.pid() as i32);
         if send.queued {
             self.target()?.pause();
@@ -846,8 +867,8 @@ impl Run<'_> {
     /// The target's state and output now, if it was started. A target that
     /// is dying (a reset or refused connection is often the first sign of a
     /// crash) gets a moment to be reaped, so the report can say how it ended.
-    async fn report(&mut self) -> Option<TargetReport> {
-        let grace = self.config.timing.exit() / 8;
+    pub(crate) async fn report(&mut self) -> Option<TargetReport> {
+        let grace = self.timing.exit() / 8;
         let target = self.target.as_mut()?;
         let _ = target.wait_exit(Instant::now() + grace).await;
         Some(target_report(target))

@@ -109,7 +109,7 @@ pub(crate) async fn expect_response(
     step: &ExpectResponseStep,
     contract: &Contract,
     timing: Timing,
-) -> Result<(), StepFailure> {
+) -> Result<u16, StepFailure> {
     let limit = limit(step.within_ms, timing);
     let (bytes, closed) = conn
         .read_until(Instant::now() + limit, limit, "an HTTP response", |b| {
@@ -178,7 +178,7 @@ pub(crate) async fn expect_response(
             });
         }
     }
-    Ok(())
+    Ok(response.status)
 }
 
 /// Reads one whole request from the target and judges its format.

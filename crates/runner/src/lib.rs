@@ -9,6 +9,7 @@ pub mod event;
 mod exec;
 mod http;
 pub mod ports;
+mod property;
 pub mod timing;
 mod udp;
 
@@ -46,7 +47,19 @@ pub struct RunConfig {
     pub strict: bool,
     /// The deadlines.
     pub timing: Timing,
+    /// The seed of property scenarios' generators: the same seed gives the
+    /// same cases, so a grade can be reproduced.
+    pub seed: u64,
+    /// Cases per property scenario, instead of each scenario's own count.
+    pub cases: Option<u32>,
+    /// The command line that reruns this run (without `--only` and
+    /// `--seed`), quoted for a shell; property failures print it.
+    pub command_line: String,
 }
+
+/// The seed used when none is given: fixed, so every run of the same
+/// program gets the same cases and the same grade.
+pub const DEFAULT_SEED: u64 = 20261125;
 
 impl RunConfig {
     /// The command template for a role's program, if one was given.

@@ -1,0 +1,596 @@
+//! Property scenarios: proptest's runner generates cases (messages, how the
+//! bytes are cut into writes, pauses, senders) and each case is played
+//! against the live program as ordinary steps, so a failing case fails with
+//! the same evidence a hand-written scenario would give. proptest then
+//! shrinks it to the smallest case that still fails.
+//!
+//! proptest's runner is synchronous and calls the test as a plain function,
+//! while the steps are async and hold the target. So the runner lives on a
+//! thread of its own and hands each case over a channel to this task, which
+//! plays it and sends the verdict back: the target never leaves the task
+//! that owns it, and no async runtime is entered from inside another.
+//!
+//! Verdicts must not flake, and shrinking must not take forever: the first
+//! failure is found with the normal deadlines; while shrinking, deadlines
+//! are a quarter of that (a case that fails by a missing reply costs its
+//! deadline every time), shrinking has a time bound, and the smallest case
+//! is played once more with the normal deadlines before it is reported.
+
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use proptest::collection::vec;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+use sockspec_model::{
+    Alphabet, Bounds, Bytes, ConnName, ExpectReplyStep, ExpectResponseStep, Framing, PropertyName,
+    PropertySpec, RequestStep, Scenario, SendStep, Step,
+};
+use tokio::time::Instant;
+
+use crate::conn::StepFailure;
+use crate::exec::{Peer, Run, split};
+use crate::ports::PortPool;
+
+/// How long shrinking may take (scaled like every wait).
+const SHRINK_BUDGET: Duration = Duration::from_secs(3);
+
+/// How much shorter deadlines are while shrinking: a reply from a program
+/// on loopback takes a millisecond or two, and a spurious failure here can
+/// only mislead shrinking, never the verdict (see the module doc).
+const SHRINK_SPEEDUP: f64 = 20.0;
+
+/// One generated case.
+#[derive(Clone, Debug)]
+pub(crate) enum Case {
+    /// Messages written on one connection, cut into pieces of these sizes.
+    Stream {
+        pieces: Vec<usize>,
+        pause_ms: u64,
+        messages: Vec<Vec<u8>>,
+    },
+    /// Datagrams, each from one of `senders` harness sockets; `queued`:
+    /// all sent while the server is paused, so they wait in its queue at once.
+    Udp {
+        queued: bool,
+        senders: usize,
+        datagrams: Vec<(usize, Vec<u8>)>,
+    },
+    /// A request cut into pieces of these sizes.
+    Http {
+        pieces: Vec<usize>,
+        pause_ms: u64,
+        path: String,
+        headers: Vec<String>,
+    },
+}
+
+fn range(b: Bounds) -> std::ops::RangeInclusive<usize> {
+    b.min as usize..=b.max as usize
+}
+
+/// Bytes of one message: `size` bytes (characters for utf8) from the
+/// alphabet, never the line framing's delimiter.
+fn message(alphabet: Alphabet, size: Bounds, framing: Framing) -> BoxedStrategy<Vec<u8>> {
+    let line = framing == Framing::Line;
+    match alphabet {
+        Alphabet::Text => vec(0x20u8..=0x7e, range(size)).boxed(),
+        Alphabet::Bytes => vec(any::<u8>(), range(size))
+            .prop_map(move |mut m| {
+                if line {
+                    m.retain(|&b| b != b'\n');
+                }
+                m
+            })
+            .boxed(),
+        Alphabet::Utf8 => vec(any::<char>(), range(size))
+            .prop_map(move |chars| {
+                chars
+                    .into_iter()
+                    .filter(|&c| !(line && c == '\n'))
+                    .collect::<String>()
+                    .into_bytes()
+            })
+            .boxed(),
+    }
+}
+
+/// Pieces come first in each tuple: proptest shrinks a tuple's elements in
+/// order, and shrinking the cut plan before the payload keeps the payload
+/// from shrinking away the very coalescing that failed.
+fn strategy(spec: &PropertySpec, framing: Framing) -> BoxedStrategy<Case> {
+    let pauses = spec.pause_ms.min as u64..=spec.pause_ms.max as u64;
+    match spec.name {
+        PropertyName::StreamRoundTrip => (
+            vec(range(spec.chunks), 0..=8),
+            pauses,
+            vec(
+                message(spec.alphabet, spec.size, framing),
+                range(spec.messages),
+            ),
+        )
+            .prop_map(|(pieces, pause_ms, messages)| Case::Stream {
+                pieces,
+                pause_ms,
+                messages,
+            })
+            .boxed(),
+        PropertyName::UdpBoundaries => {
+            let (alphabet, size, messages) = (spec.alphabet, spec.size, spec.messages);
+            (any::<bool>(), range(spec.senders))
+                .prop_flat_map(move |(queued, senders)| {
+                    vec(
+                        (0..senders, message(alphabet, size, Framing::None)),
+                        range(messages),
+                    )
+                    .prop_map(move |datagrams| Case::Udp {
+                        queued,
+                        senders,
+                        datagrams,
+                    })
+                })
+                .boxed()
+        }
+        PropertyName::HttpHeadSplitting => {
+            const HEADERS: [&str; 6] = [
+                "User-Agent: sockspec",
+                "Accept: text/html,*/*;q=0.8",
+                "Accept-Language: zh-CN,zh;q=0.9",
+                "Connection: close",
+                "Cache-Control: no-cache",
+                "Cookie: session=4f2a9c",
+            ];
+            (
+                vec(range(spec.chunks), 1..=8),
+                pauses,
+                prop::sample::select(vec!["/", "/index.html"]),
+                prop::sample::subsequence(HEADERS.to_vec(), 0..=HEADERS.len()),
+            )
+                .prop_map(|(pieces, pause_ms, path, headers)| Case::Http {
+                    pieces,
+                    pause_ms,
+                    path: path.to_owned(),
+                    headers: headers.into_iter().map(str::to_owned).collect(),
+                })
+                .boxed()
+        }
+    }
+}
+
+/// Shows bytes as a student reads them: quoted text with escapes.
+fn shown(bytes: &[u8]) -> String {
+    Bytes(bytes.to_vec()).to_string()
+}
+
+fn pieces_text(bytes: &[u8], pieces: &[usize]) -> String {
+    let cut = split(bytes, pieces);
+    let parts: Vec<String> = cut.iter().map(|p| shown(p)).collect();
+    let n = cut.len();
+    format!(
+        "written as {n} piece{}: {}",
+        if n == 1 { "" } else { "s" },
+        parts.join(" + ")
+    )
+}
+
+impl Case {
+    /// The case as a reader checks it by hand: the messages, and the exact
+    /// writes that carried them.
+    fn describe(&self, framing: Framing, host: &str) -> String {
+        let mut out = String::new();
+        match self {
+            Case::Stream {
+                pieces,
+                pause_ms,
+                messages,
+            } => {
+                let list: Vec<String> = messages.iter().map(|m| shown(m)).collect();
+                let _ = write!(
+                    out,
+                    "{} message{}: {}",
+                    messages.len(),
+                    if messages.len() == 1 { "" } else { "s" },
+                    list.join(", ")
+                );
+                let bytes: Vec<u8> = messages
+                    .iter()
+                    .flat_map(|m| sockspec_wire::encode(framing, m))
+                    .collect();
+                let _ = write!(out, "\n{}", pieces_text(&bytes, pieces));
+                if *pause_ms > 0 {
+                    let _ = write!(out, ", {pause_ms} ms apart");
+                }
+            }
+            Case::Udp {
+                queued, datagrams, ..
+            } => {
+                let list: Vec<String> = datagrams
+                    .iter()
+                    .map(|(s, d)| format!("s{s} → {} ({} bytes)", shown(d), d.len()))
+                    .collect();
+                let _ = write!(
+                    out,
+                    "{} datagram{}{}: {}",
+                    datagrams.len(),
+                    if datagrams.len() == 1 { "" } else { "s" },
+                    if *queued {
+                        ", all sent while the server was paused (waiting in its queue together)"
+                    } else {
+                        ", each once the server had read the one before"
+                    },
+                    list.join(", ")
+                );
+            }
+            Case::Http {
+                pieces, pause_ms, ..
+            } => {
+                let bytes = self.request().bytes(host);
+                let _ = write!(out, "{}", pieces_text(&bytes, pieces));
+                if *pause_ms > 0 {
+                    let _ = write!(out, ", {pause_ms} ms apart");
+                }
+            }
+        }
+        out
+    }
+
+    fn request(&self) -> RequestStep {
+        let (path, headers, pieces, pause_ms) = match self {
+            Case::Http {
+                path,
+                headers,
+                pieces,
+                pause_ms,
+            } => (path.clone(), headers.clone(), pieces.clone(), *pause_ms),
+            _ => ("/".into(), Vec::new(), Vec::new(), 0),
+        };
+        RequestStep {
+            to: conn("p"),
+            method: "GET".into(),
+            path,
+            headers,
+            body: None,
+            raw: None,
+            chunks: pieces,
+            pause_ms,
+            split_body: false,
+        }
+    }
+}
+
+fn conn(name: &str) -> ConnName {
+    ConnName(name.to_owned())
+}
+
+/// Checks the property; on failure, the smallest failing case as evidence.
+pub(crate) async fn check(
+    run: &mut Run<'_>,
+    scenario: &Scenario,
+    spec: &PropertySpec,
+    ports: &PortPool,
+) -> Result<(), StepFailure> {
+    let config = run.config;
+    let framing = config.contract.framing;
+    let cases = config.cases.unwrap_or(spec.cases);
+    let runner_config = Config {
+        cases,
+        rng_seed: RngSeed::Fixed(config.seed),
+        failure_persistence: None,
+        // Shrinking is bounded by the budget below, not by proptest's
+        // timer (which prints to stderr when it fires).
+        max_shrink_iters: 256,
+        max_shrink_time: 0,
+        ..Config::default()
+    };
+    let spec_for_runner = spec.clone();
+    let (case_tx, mut case_rx) = tokio::sync::mpsc::channel::<Case>(1);
+    let (verdict_tx, verdict_rx) = std::sync::mpsc::channel::<Result<(), String>>();
+    let verdict_rx = Mutex::new(verdict_rx);
+    let runner = std::thread::spawn(move || {
+        // Strategies are not Send: build it on the thread that uses it.
+        let strategy = strategy(&spec_for_runner, framing);
+        let mut runner = TestRunner::new(runner_config);
+        runner.run(&strategy, |case| {
+            case_tx
+                .blocking_send(case)
+                .map_err(|_| TestCaseError::fail("the harness stopped"))?;
+            let verdict = verdict_rx
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .recv()
+                .map_err(|_| TestCaseError::fail("the harness stopped"))?;
+            verdict.map_err(TestCaseError::fail)
+        })
+    });
+
+    let mut baseline = Baseline::default();
+    let mut played = 0usize;
+    let mut first: Option<(usize, Case, StepFailure)> = None;
+    let budget = config.timing.pause(SHRINK_BUDGET);
+    let mut shrink_started: Option<Instant> = None;
+    while let Some(case) = case_rx.recv().await {
+        // Past the budget, every further candidate counts as passing
+        // without being played: proptest then settles on the smallest
+        // failing case found so far.
+        if shrink_started.is_some_and(|at| at.elapsed() > budget) {
+            let _ = verdict_tx.send(Ok(()));
+            continue;
+        }
+        played += 1;
+        let verdict = play(run, &case, &mut baseline, ports).await;
+        if let Err(f) = &verdict
+            && first.is_none()
+        {
+            first = Some((played, case.clone(), f.clone()));
+            shrink_started = Some(Instant::now());
+            run.timing = crate::Timing::scaled(config.timing.scale() / SHRINK_SPEEDUP);
+        }
+        let _ = verdict_tx.send(verdict.map_err(|f| f.message));
+    }
+    run.timing = config.timing;
+    let outcome = tokio::task::spawn_blocking(move || runner.join())
+        .await
+        .map_err(|e| StepFailure::new(format!("the property runner failed: {e}")))?
+        .map_err(|_| StepFailure::new("the property runner panicked"))?;
+
+    let smallest = match outcome {
+        Ok(()) => return Ok(()),
+        Err(TestError::Abort(why)) => {
+            return Err(StepFailure::new(format!(
+                "the property could not be checked: {why}"
+            )));
+        }
+        Err(TestError::Fail(_, smallest)) => smallest,
+    };
+    let Some((nth, first_case, first_failure)) = first else {
+        return Err(StepFailure::new(
+            "the property failed without a failing case (a harness bug)",
+        ));
+    };
+    // The smallest case, once more with the normal deadlines: its evidence
+    // is what the report shows, and it must really fail.
+    let (case, failure, note) = match play(run, &smallest, &mut baseline, ports).await {
+        Err(f) => (smallest, f, String::new()),
+        Ok(()) => (
+            first_case,
+            first_failure,
+            "\n(the smallest case passed when played again with the normal deadlines, so this is the first failing case as generated)".to_owned(),
+        ),
+    };
+    let host = run.addr.to_string();
+    let mut message = format!(
+        "property {} failed on case {nth} of {cases} (seed {}); the smallest failing case:\n{}\n{}{note}",
+        spec.name.as_str(),
+        config.seed,
+        indent(&case.describe(framing, &host)),
+        failure.message,
+    );
+    let cases_flag = config
+        .cases
+        .map(|n| format!(" --cases {n}"))
+        .unwrap_or_default();
+    let _ = write!(
+        message,
+        "\nreproduce: {} --only {} --seed {}{cases_flag}",
+        config.command_line, scenario.id, config.seed
+    );
+    Err(StepFailure { message, ..failure })
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The status each path gets when its request is sent whole.
+#[derive(Default)]
+struct Baseline {
+    status: std::collections::HashMap<String, u16>,
+}
+
+/// Restarts a target that died (on a fresh port: the old one may sit in
+/// TIME_WAIT), so one crashing case does not fail every later one.
+async fn ensure_running(run: &mut Run<'_>, ports: &PortPool) -> Result<(), StepFailure> {
+    // A server that is dying (it crashed on the last case) may not have
+    // exited yet; one whose socket no longer listens is as good as dead.
+    let port = run.spec.port;
+    let alive = match run.target.as_mut() {
+        Some(t) => {
+            t.try_exit().is_none()
+                && match crate::exec::readiness(run.role, port) {
+                    Some(what) => t.wait_ready(what, Instant::now()).await.is_ok(),
+                    None => true,
+                }
+        }
+        None => false,
+    };
+    if alive {
+        return Ok(());
+    }
+    if let Some(mut old) = run.target.take() {
+        old.kill().await;
+    }
+    let port = ports
+        .take()
+        .map_err(|e| StepFailure::new(format!("no free port to restart the target: {e}")))?;
+    run.spec.port = port;
+    run.addr.set_port(port);
+    match crate::exec::start(&run.spec, run.role, run.config).await {
+        Ok(t) => {
+            run.target = Some(t);
+            Ok(())
+        }
+        Err((_, message)) => Err(StepFailure::new(format!(
+            "the target died during an earlier case and could not be restarted: {message}"
+        ))),
+    }
+}
+
+/// Plays one case, then closes whatever it opened.
+async fn play(
+    run: &mut Run<'_>,
+    case: &Case,
+    baseline: &mut Baseline,
+    ports: &PortPool,
+) -> Result<(), StepFailure> {
+    ensure_running(run, ports).await?;
+    let verdict = play_steps(run, case, baseline).await;
+    for (_, peer) in run.peers.drain() {
+        if let Peer::Tcp(c) = peer {
+            c.close().await;
+        }
+    }
+    run.requests.clear();
+    verdict
+}
+
+async fn play_steps(
+    run: &mut Run<'_>,
+    case: &Case,
+    baseline: &mut Baseline,
+) -> Result<(), StepFailure> {
+    match case {
+        Case::Stream {
+            pieces,
+            pause_ms,
+            messages,
+        } => {
+            let p = conn("p");
+            run.step(&Step::Connect(p.clone())).await?;
+            run.step(&Step::Send(SendStep {
+                to: p.clone(),
+                messages: messages.iter().cloned().map(Bytes).collect(),
+                framed: true,
+                chunks: pieces.clone(),
+                pause: Duration::from_millis(*pause_ms),
+                close: false,
+                queued: false,
+            }))
+            .await?;
+            run.step(&Step::ExpectReply(ExpectReplyStep {
+                from: p,
+                count: messages.len(),
+            }))
+            .await
+        }
+        Case::Udp {
+            queued,
+            senders,
+            datagrams,
+        } => {
+            let names: Vec<ConnName> = (0..*senders).map(|i| conn(&format!("s{i}"))).collect();
+            for name in &names {
+                run.step(&Step::Udp(name.clone())).await?;
+            }
+            if *queued {
+                run.target()?.pause();
+            }
+            let mut sent = Ok(());
+            for (s, datagram) in datagrams {
+                let addr = run.addr;
+                if let Some(Peer::Udp(peer)) = run.peers.get_mut(&names[*s]) {
+                    sent = peer.send(std::slice::from_ref(datagram), addr).await;
+                    if sent.is_err() {
+                        break;
+                    }
+                }
+                if !*queued {
+                    wait_read(run).await;
+                }
+            }
+            if *queued {
+                run.target()?.resume();
+            }
+            sent?;
+            for (i, name) in names.iter().enumerate() {
+                let count = datagrams.iter().filter(|(s, _)| *s == i).count();
+                if count > 0 {
+                    run.step(&Step::ExpectReply(ExpectReplyStep {
+                        from: name.clone(),
+                        count,
+                    }))
+                    .await?;
+                }
+            }
+            Ok(())
+        }
+        Case::Http { path, .. } => {
+            let want = match baseline.status.get(path) {
+                Some(&s) => s,
+                None => {
+                    let whole = RequestStep {
+                        chunks: Vec::new(),
+                        pause_ms: 0,
+                        ..case.request()
+                    };
+                    let status = request(run, &whole).await.map_err(|f| StepFailure {
+                        message: format!(
+                            "the request sent whole (to learn the expected answer) failed: {}",
+                            f.message
+                        ),
+                        ..f
+                    })?;
+                    for (_, peer) in run.peers.drain() {
+                        if let Peer::Tcp(c) = peer {
+                            c.close().await;
+                        }
+                    }
+                    baseline.status.insert(path.clone(), status);
+                    status
+                }
+            };
+            let status = request(run, &case.request()).await?;
+            if status != want {
+                return Err(StepFailure::new(format!(
+                    "the request in pieces got status {status}; sent whole it got {want}"
+                )));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Sends one request on a fresh connection and reads the response.
+async fn request(run: &mut Run<'_>, req: &RequestStep) -> Result<u16, StepFailure> {
+    let p = conn("p");
+    run.step(&Step::Connect(p.clone())).await?;
+    run.step(&Step::Request(req.clone())).await?;
+    let step = ExpectResponseStep {
+        from: p.clone(),
+        status: None,
+        body: None,
+        within_ms: None,
+    };
+    let (timing, contract) = (run.timing, &run.config.contract);
+    let (method, path) = (req.method.clone(), req.path.clone());
+    match run.peers.get_mut(&p) {
+        Some(Peer::Tcp(c)) => {
+            crate::http::expect_response(c, &method, &path, &step, contract, timing).await
+        }
+        _ => Err(StepFailure::new("the connection is not open")),
+    }
+}
+
+/// Waits until the UDP server has read everything sent to it, so the next
+/// datagram is read on its own.
+async fn wait_read(run: &mut Run<'_>) {
+    let Some(pid) = run.target.as_ref().map(|t| t.pid() as i32) else {
+        return;
+    };
+    let port = run.addr.port();
+    let deadline = Instant::now() + run.timing.consumed();
+    loop {
+        let unread: u32 = sockspec_target::proc::sockets(pid, sockspec_target::proc::Proto::Udp)
+            .iter()
+            .filter(|e| e.local.port() == port)
+            .map(|e| e.rx_queue)
+            .sum();
+        if unread == 0 || Instant::now() >= deadline {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
