@@ -79,6 +79,8 @@ pub struct Conn {
     /// Messages the target sent (client roles) that the harness has not
     /// answered yet.
     unanswered: VecDeque<Vec<u8>>,
+    /// Bytes written on this connection so far.
+    written: u64,
 }
 
 fn secs(d: Duration) -> String {
@@ -125,6 +127,7 @@ impl Conn {
             pending: VecDeque::new(),
             seen: Vec::new(),
             unanswered: VecDeque::new(),
+            written: 0,
         })
     }
 
@@ -144,6 +147,7 @@ impl Conn {
             pending: VecDeque::new(),
             seen: Vec::new(),
             unanswered: VecDeque::new(),
+            written: 0,
         })
     }
 
@@ -225,7 +229,10 @@ impl Conn {
     /// Writes bytes, within the deadline.
     pub async fn write(&mut self, bytes: &[u8], deadline: Instant) -> Result<(), StepFailure> {
         match timeout_at(deadline, self.stream.write_all(bytes)).await {
-            Ok(Ok(())) => Ok(()),
+            Ok(Ok(())) => {
+                self.written += bytes.len() as u64;
+                Ok(())
+            }
             Ok(Err(e)) if e.kind() == ErrorKind::BrokenPipe => Err(StepFailure::new(
                 "broken pipe: the target had already closed this connection",
             )),
@@ -239,12 +246,22 @@ impl Conn {
         }
     }
 
+    /// Bytes written on this connection so far.
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
     /// Remembers messages that now await a reply.
     pub fn expect_replies_to(&mut self, messages: impl IntoIterator<Item = Vec<u8>>) {
         self.pending.extend(messages);
     }
 
     async fn read_more(&mut self, deadline: Instant) -> Read {
+        // Acknowledge at once what the target sends: a program without
+        // TCP_NODELAY holds its second small reply until the first is
+        // acknowledged (Nagle), and a delayed ACK would hold that for 40 ms.
+        // Quick-ack mode wears off, so it is asked for before every read.
+        let _ = socket2::SockRef::from(&self.stream).set_tcp_quickack(true);
         let mut buf = [0u8; 16 * 1024];
         match timeout_at(deadline, self.stream.read(&mut buf)).await {
             Ok(Ok(0)) => Read::Eof,

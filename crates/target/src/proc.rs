@@ -137,6 +137,10 @@ pub struct SocketEntry {
     pub rx_queue: u32,
     /// The socket's inode, 0 for sockets no process holds (`TIME_WAIT`).
     pub inode: u64,
+    /// TCP: every byte this socket has received so far (tcp_info's
+    /// `bytes_received`), when the kernel was asked for it (an exact
+    /// sock-diag lookup); `None` from `/proc`.
+    pub bytes_received: Option<u64>,
 }
 
 /// Parses the text of one socket table. Lines that do not parse are skipped.
@@ -158,6 +162,7 @@ fn parse_line(line: &str) -> Option<SocketEntry> {
         tx_queue: u32::from_str_radix(tx, 16).ok()?,
         rx_queue: u32::from_str_radix(rx, 16).ok()?,
         inode: f[9].parse().ok()?,
+        bytes_received: None,
     })
 }
 
@@ -314,6 +319,14 @@ pub fn tcp_queues(pid: i32, local_port: u16, remote_port: u16) -> Option<(u32, u
         found = Some((e.tx_queue, e.rx_queue));
     }
     found
+}
+
+/// The connection from `local` to `remote` as sock-diag sees it, with the
+/// bytes it has received (`None` if sock-diag is unavailable or it is gone).
+pub fn tcp_conn(local: SocketAddr, remote: SocketAddr) -> Option<SocketEntry> {
+    sockdiag::tcp_conn(local, remote)
+        .flatten()
+        .filter(|e| e.local.port() == local.port() && e.remote.port() == remote.port())
 }
 
 /// `(tx_queue, rx_queue)` of the TCP connection from `local` to `remote` in

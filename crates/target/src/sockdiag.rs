@@ -31,6 +31,12 @@ const HDR: usize = 16;
 /// `inet_diag_msg`: family, state, timer, retrans, sockid (48), expires,
 /// rqueue, wqueue, uid, inode.
 const DIAG_MSG: usize = 72;
+/// The `inet_diag` attribute that carries `struct tcp_info`, and the bit
+/// that asks for it (`idiag_ext`, 1 << (INET_DIAG_INFO - 1)).
+const INET_DIAG_INFO: u16 = 2;
+const EXT_INFO: u8 = 1 << (INET_DIAG_INFO - 1);
+/// Where `tcpi_bytes_received` (u64, Linux 4.1+) sits in `struct tcp_info`.
+const BYTES_RECEIVED_AT: usize = 128;
 
 /// Which sockets to ask for.
 enum Query {
@@ -74,9 +80,13 @@ fn put_sockid(buf: &mut Vec<u8>, local: Option<SocketAddr>, remote: Option<Socke
 }
 
 fn request(family: u8, query: &Query) -> Vec<u8> {
-    let (flags, states, local, remote) = match *query {
-        Query::Dump { states } => (NLM_F_REQUEST | NLM_F_DUMP, states, None, None),
-        Query::Exact { local, remote } => (NLM_F_REQUEST, u32::MAX, Some(local), Some(remote)),
+    // An exact lookup also asks for tcp_info (bytes received); a dump
+    // does not need it and would carry it for every socket.
+    let (flags, states, ext, local, remote) = match *query {
+        Query::Dump { states } => (NLM_F_REQUEST | NLM_F_DUMP, states, 0, None, None),
+        Query::Exact { local, remote } => {
+            (NLM_F_REQUEST, u32::MAX, EXT_INFO, Some(local), Some(remote))
+        }
     };
     let mut buf = Vec::with_capacity(HDR + 56);
     buf.extend_from_slice(&0u32.to_ne_bytes()); // length, set below
@@ -84,7 +94,7 @@ fn request(family: u8, query: &Query) -> Vec<u8> {
     buf.extend_from_slice(&flags.to_ne_bytes());
     buf.extend_from_slice(&1u32.to_ne_bytes()); // sequence
     buf.extend_from_slice(&0u32.to_ne_bytes()); // port id: the kernel
-    buf.extend_from_slice(&[family, IPPROTO_TCP, 0, 0]);
+    buf.extend_from_slice(&[family, IPPROTO_TCP, ext, 0]);
     buf.extend_from_slice(&states.to_ne_bytes());
     put_sockid(&mut buf, local, remote);
     let len = buf.len() as u32;
@@ -132,7 +142,26 @@ fn parse_msg(b: &[u8]) -> Option<SocketEntry> {
             u32_at(b, 60)
         },
         inode: u64::from(u32_at(b, 68)),
+        bytes_received: bytes_received(&b[DIAG_MSG..]),
     })
+}
+
+/// `tcpi_bytes_received` from the message's attributes, if it has tcp_info.
+fn bytes_received(mut attrs: &[u8]) -> Option<u64> {
+    while attrs.len() >= 4 {
+        let len = u16::from_ne_bytes([attrs[0], attrs[1]]) as usize;
+        let kind = u16::from_ne_bytes([attrs[2], attrs[3]]);
+        if len < 4 || len > attrs.len() {
+            return None;
+        }
+        let payload = &attrs[4..len];
+        if kind == INET_DIAG_INFO {
+            let field = payload.get(BYTES_RECEIVED_AT..BYTES_RECEIVED_AT + 8)?;
+            return Some(u64::from_ne_bytes(field.try_into().ok()?));
+        }
+        attrs = attrs.get((len + 3) & !3..).unwrap_or_default();
+    }
+    None
 }
 
 /// Sends one request and collects the answers; `None` if netlink failed
