@@ -104,6 +104,7 @@ const EVERY_HTTP_RESPONSE: &[&str] = &[
 
 const EVERY_HTTP_REQUEST: &[&str] = &[
     "http-client/close-delimited",
+    "http-client/response-splitting",
     "http-client/request",
     "http-client/response-in-pieces",
 ];
@@ -175,8 +176,8 @@ const CASES: &[Case] = &[
         &[("tcp-client/server-leaves", "exit")]),
     buggy("tcp_client_reset_crash", TC, "tcp_client_reset_crash.py", F, "none", &["tcp-client/server-resets"],
         &[("tcp-client/server-resets", "ConnectionResetError|BrokenPipeError")]),
-    buggy("tcp_client_one_recv_line", TC, "tcp_client_one_recv_line.py", F, "line", &["tcp-client/reply-in-pieces"],
-        &[("tcp-client/reply-in-pieces", "print")]),
+    buggy("tcp_client_one_recv_line", TC, "tcp_client_one_recv_line.py", F, "line", &["tcp-client/reply-splitting", "tcp-client/reply-in-pieces"],
+        &[("tcp-client/reply-in-pieces", "print"), ("tcp-client/reply-splitting", "each reply cut into pieces")]),
     // udp-server
     correct("udp_server", US, "udp_server.py", F, "none"),
     correct("udp_echo_server", US, "udp_echo_server.py", "echo", "none"),
@@ -250,10 +251,10 @@ const CASES: &[Case] = &[
         &[("http-client/request", "HTTP/1.1 request without Host")]),
     buggy("no_empty_line_client", HC, "no_empty_line_client.py", A, "none", EVERY_HTTP_REQUEST,
         &[("http-client/request", "no empty line after the headers")]),
-    buggy("one_recv_client", HC, "one_recv_client.py", A, "none", &["http-client/response-in-pieces"],
-        &[("http-client/response-in-pieces", "stopped reading too soon")]),
-    buggy("content_length_client", HC, "content_length_client.py", A, "none", &["http-client/close-delimited"],
-        &[("http-client/close-delimited", "KeyError")]),
+    buggy("one_recv_client", HC, "one_recv_client.py", A, "none", &["http-client/response-splitting", "http-client/response-in-pieces"],
+        &[("http-client/response-in-pieces", "stopped reading too soon"), ("http-client/response-splitting", "stopped reading too soon")]),
+    buggy("content_length_client", HC, "content_length_client.py", A, "none", &["http-client/response-splitting", "http-client/close-delimited"],
+        &[("http-client/close-delimited", "KeyError"), ("http-client/response-splitting", "KeyError")]),
 ];
 
 /// How the harness starts a program of each role.

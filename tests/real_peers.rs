@@ -51,7 +51,7 @@ fn curl_is_a_well_formed_http_client() {
         "--strict",
     ]);
     assert_eq!(code, 0, "{report:#}");
-    assert_eq!(ids_with(&report, "pass").len(), 3, "{report:#}");
+    assert_eq!(ids_with(&report, "pass").len(), 4, "{report:#}");
 }
 
 /// Python's http.server passes every http-server scenario but one: it

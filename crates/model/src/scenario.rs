@@ -724,6 +724,12 @@ pub enum PropertyName {
     /// http-server: a valid request cut at any byte positions gets the same
     /// well-formed response as when sent whole.
     HttpHeadSplitting,
+    /// tcp-client: any lines typed, with every reply cut at any byte
+    /// positions, are sent as typed and each reply is printed whole.
+    ReplySplitting,
+    /// http-client: a response cut at any byte positions, with a length or
+    /// ending at the close, is read whole and its body printed.
+    ResponseSplitting,
 }
 
 impl PropertyName {
@@ -733,6 +739,8 @@ impl PropertyName {
             PropertyName::StreamRoundTrip => "stream-round-trip",
             PropertyName::UdpBoundaries => "udp-boundaries",
             PropertyName::HttpHeadSplitting => "http-head-splitting",
+            PropertyName::ReplySplitting => "reply-splitting",
+            PropertyName::ResponseSplitting => "response-splitting",
         }
     }
 
@@ -743,6 +751,8 @@ impl PropertyName {
             PropertyName::StreamRoundTrip => Role::TcpServer,
             PropertyName::UdpBoundaries => Role::UdpServer,
             PropertyName::HttpHeadSplitting => Role::HttpServer,
+            PropertyName::ReplySplitting => Role::TcpClient,
+            PropertyName::ResponseSplitting => Role::HttpClient,
         }
     }
 }

@@ -133,6 +133,7 @@ async fn play(scenario: &Scenario, config: &RunConfig, ports: &PortPool) -> Verd
         replies_sent: Vec::new(),
         requests: HashMap::new(),
         timing: config.timing,
+        client_used: false,
     };
     // Without an explicit `start`, the target starts before the first step;
     // if it cannot, nothing about its behaviour can be judged: an error.
@@ -340,6 +341,9 @@ pub(crate) struct Run<'a> {
     replies_sent: Vec<Vec<u8>>,
     /// The method and path of the last HTTP request sent on each connection.
     pub(crate) requests: HashMap<ConnName, (String, String)>,
+    /// Property scenarios of client roles: whether the target started for
+    /// the scenario has had its case (later cases start their own).
+    pub(crate) client_used: bool,
 }
 
 impl Run<'_> {

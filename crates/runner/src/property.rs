@@ -24,8 +24,10 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 use sockspec_model::{
-    Alphabet, Bounds, Bytes, ConnName, ExpectReplyStep, ExpectResponseStep, Framing, PropertyName,
-    PropertySpec, RequestStep, Scenario, SendStep, Step,
+    Alphabet, BodyLength, Bounds, Bytes, ConnName, ExpectExitStep, ExpectMessageStep,
+    ExpectPrintedStep, ExpectReplyStep, ExpectRequestStep, ExpectResponseStep, Framing,
+    PropertyName, PropertySpec, ReplyStep, RequestStep, RespondStep, Role, Scenario, SendStep,
+    Step,
 };
 use tokio::time::Instant;
 
@@ -56,6 +58,19 @@ pub(crate) enum Case {
         queued: bool,
         senders: usize,
         datagrams: Vec<(usize, Vec<u8>)>,
+    },
+    /// Lines typed into a client, each reply cut into pieces of these sizes.
+    Replies {
+        pieces: Vec<usize>,
+        lines: Vec<String>,
+    },
+    /// A response with this body cut into pieces of these sizes; its end
+    /// given by Content-Length, or by the close.
+    Response {
+        pieces: Vec<usize>,
+        pause_ms: u64,
+        close_delimited: bool,
+        body: String,
     },
     /// A request cut into pieces of these sizes.
     Http {
@@ -96,6 +111,15 @@ fn message(alphabet: Alphabet, size: Bounds, framing: Framing) -> BoxedStrategy<
     }
 }
 
+/// A line a user could type: printable ASCII, starting with a letter (so
+/// it is never empty, never the quit line, and never read as a command).
+fn line(size: Bounds) -> BoxedStrategy<String> {
+    let rest = size.min.saturating_sub(1) as usize..=size.max.max(1) as usize - 1;
+    ("[a-z]", vec(0x20u8..=0x7e, rest))
+        .prop_map(|(first, rest)| first + &String::from_utf8_lossy(&rest))
+        .boxed()
+}
+
 /// Pieces come first in each tuple: proptest shrinks a tuple's elements in
 /// order, and shrinking the cut plan before the payload keeps the payload
 /// from shrinking away the very coalescing that failed.
@@ -132,6 +156,25 @@ fn strategy(spec: &PropertySpec, framing: Framing) -> BoxedStrategy<Case> {
                 })
                 .boxed()
         }
+        PropertyName::ReplySplitting => (
+            vec(range(spec.chunks), 0..=6),
+            vec(line(spec.size), range(spec.messages)),
+        )
+            .prop_map(|(pieces, lines)| Case::Replies { pieces, lines })
+            .boxed(),
+        PropertyName::ResponseSplitting => (
+            vec(range(spec.chunks), 1..=6),
+            pauses,
+            any::<bool>(),
+            line(spec.size),
+        )
+            .prop_map(|(pieces, pause_ms, close_delimited, body)| Case::Response {
+                pieces,
+                pause_ms,
+                close_delimited,
+                body,
+            })
+            .boxed(),
         PropertyName::HttpHeadSplitting => {
             const HEADERS: [&str; 6] = [
                 "User-Agent: sockspec",
@@ -222,6 +265,29 @@ impl Case {
                     list.join(", ")
                 );
             }
+            Case::Replies { pieces, lines } => {
+                let list: Vec<String> = lines.iter().map(|l| format!("{l:?}")).collect();
+                let _ = write!(
+                    out,
+                    "{} line{} typed: {}\neach reply cut into pieces of {:?} bytes",
+                    lines.len(),
+                    if lines.len() == 1 { "" } else { "s" },
+                    list.join(", "),
+                    pieces
+                );
+            }
+            Case::Response {
+                pieces,
+                pause_ms,
+                close_delimited,
+                body,
+            } => {
+                let bytes = response(body, *close_delimited).bytes();
+                let _ = write!(out, "a response {}", pieces_text(&bytes, pieces));
+                if *pause_ms > 0 {
+                    let _ = write!(out, ", {pause_ms} ms apart");
+                }
+            }
             Case::Http {
                 pieces, pause_ms, ..
             } => {
@@ -256,6 +322,21 @@ impl Case {
             pause_ms,
             split_body: false,
         }
+    }
+}
+
+fn response(body: &str, close_delimited: bool) -> RespondStep {
+    RespondStep {
+        to: conn("a"),
+        status: 200,
+        body: body.to_owned(),
+        length: if close_delimited {
+            BodyLength::Close
+        } else {
+            BodyLength::ContentLength
+        },
+        chunks: Vec::new(),
+        pause_ms: 0,
     }
 }
 
@@ -429,6 +510,26 @@ async fn ensure_running(run: &mut Run<'_>, ports: &PortPool) -> Result<(), StepF
     }
 }
 
+/// A client runs one conversation and ends: each case gets its own run of
+/// the program (the first case the one the scenario started).
+async fn fresh_client(run: &mut Run<'_>) -> Result<(), StepFailure> {
+    if let Some(t) = run.target.as_mut() {
+        if !run.client_used {
+            run.client_used = true;
+            return Ok(());
+        }
+        t.kill().await;
+    }
+    run.target = None;
+    match crate::exec::start(&run.spec, run.role, run.config).await {
+        Ok(t) => {
+            run.target = Some(t);
+            Ok(())
+        }
+        Err((_, message)) => Err(StepFailure::new(message)),
+    }
+}
+
 /// Plays one case, then closes whatever it opened.
 async fn play(
     run: &mut Run<'_>,
@@ -436,7 +537,11 @@ async fn play(
     baseline: &mut Baseline,
     ports: &PortPool,
 ) -> Result<(), StepFailure> {
-    ensure_running(run, ports).await?;
+    if matches!(run.role, Role::TcpClient | Role::HttpClient) {
+        fresh_client(run).await?;
+    } else {
+        ensure_running(run, ports).await?;
+    }
     let verdict = play_steps(run, case, baseline).await;
     for (_, peer) in run.peers.drain() {
         if let Peer::Tcp(c) = peer {
@@ -516,6 +621,59 @@ async fn play_steps(
                 }
             }
             Ok(())
+        }
+        Case::Replies { pieces, lines } => {
+            let a = conn("a");
+            run.step(&Step::Accept(a.clone())).await?;
+            for (i, line) in lines.iter().enumerate() {
+                run.step(&Step::Stdin(line.clone())).await?;
+                run.step(&Step::ExpectMessage(ExpectMessageStep {
+                    from: Some(a.clone()),
+                    text: Some(line.clone()),
+                    within_ms: None,
+                }))
+                .await?;
+                run.step(&Step::Reply(ReplyStep {
+                    to: Some(a.clone()),
+                    count: 1,
+                    chunks: pieces.clone(),
+                }))
+                .await?;
+                run.step(&Step::ExpectPrinted(ExpectPrintedStep {
+                    text: None,
+                    replies: i + 1,
+                }))
+                .await?;
+            }
+            Ok(())
+        }
+        Case::Response {
+            pieces,
+            pause_ms,
+            close_delimited,
+            body,
+        } => {
+            let a = conn("a");
+            run.step(&Step::Accept(a.clone())).await?;
+            run.step(&Step::ExpectRequest(ExpectRequestStep {
+                from: a,
+                method: None,
+                within_ms: None,
+            }))
+            .await?;
+            run.step(&Step::Respond(RespondStep {
+                chunks: pieces.clone(),
+                pause_ms: *pause_ms,
+                ..response(body, *close_delimited)
+            }))
+            .await?;
+            run.step(&Step::ExpectPrinted(ExpectPrintedStep {
+                text: Some(body.clone()),
+                replies: 0,
+            }))
+            .await?;
+            run.step(&Step::ExpectExit(ExpectExitStep { code: Some(0) }))
+                .await
         }
         Case::Http { path, .. } => {
             let want = match baseline.status.get(path) {
