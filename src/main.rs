@@ -150,6 +150,8 @@ fn run(args: RunArgs) -> u8 {
         timing: Timing::scaled(scale),
         seed: args.seed.unwrap_or(sockspec_runner::DEFAULT_SEED),
         cases: args.cases,
+        retries: 0,
+        budget: None,
         command_line: rerun_command(&args),
     };
 

@@ -124,6 +124,7 @@ impl<W: Write> Human<W> {
             (Status::Fail, false) => ("WARN", Paint::Yellow),
             (Status::Error, _) => ("ERROR", Paint::Red),
             (Status::Skip, _) => ("SKIP", Paint::Dim),
+            (Status::Flaky, _) => ("FLAKY", Paint::Yellow),
         };
         let mut rest = r.title.clone();
         if r.level == Level::Recommended {
@@ -145,7 +146,7 @@ impl<W: Write> Human<W> {
                 let why = self.paint(Paint::Dim, &format!("skipped: {}", r.message));
                 self.line(&format!("{INDENT}{why}"))
             }
-            Status::Fail | Status::Error => {
+            Status::Fail | Status::Error | Status::Flaky => {
                 let limits = Limits {
                     output_lines: if self.options.verbose {
                         usize::MAX

@@ -39,7 +39,7 @@ impl<W: Write> Junit<W> {
 
 fn test_case(r: &ScenarioResult) -> TestCase {
     let status = match r.status {
-        Status::Pass => TestCaseStatus::success(),
+        Status::Pass | Status::Flaky => TestCaseStatus::success(),
         Status::Skip => {
             let mut s = TestCaseStatus::skipped();
             s.set_message(r.message.as_str());

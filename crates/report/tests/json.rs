@@ -39,7 +39,7 @@ fn top_level_and_summary_fields() {
     assert_eq!(
         doc["summary"],
         json!({
-            "passed": 1, "failed": 3, "errors": 1, "skipped": 1,
+            "passed": 1, "failed": 3, "errors": 1, "skipped": 1, "flaky": 0,
             "counted_failed": 2, "points": 1, "points_possible": 5,
             "exit_code": 2,
         })

@@ -49,6 +49,11 @@ pub enum Status {
     Error,
     /// The scenario does not apply to the stated contract.
     Skip,
+    /// The verdict changed between tries (`--retries`): it passed at least
+    /// once and failed at least once. It earns its points, like a pass, but
+    /// is never reported as one: every report names it with its pass rate,
+    /// so a grader can look at a racy program (or a loaded machine).
+    Flaky,
 }
 
 impl Status {
@@ -59,6 +64,7 @@ impl Status {
             Status::Fail => "fail",
             Status::Error => "error",
             Status::Skip => "skip",
+            Status::Flaky => "flaky",
         }
     }
 }
@@ -88,8 +94,13 @@ pub struct ScenarioResult {
     pub concept: String,
     /// The scenario file.
     pub file: String,
-    /// Details of a failure or error.
+    /// Details of a failure or error (for a flaky scenario: of a failed try).
     pub failure: Option<Failure>,
+    /// How many times the scenario was played (1 unless it failed and
+    /// `--retries` allowed more).
+    pub attempts: u32,
+    /// How many of those tries passed.
+    pub passes: u32,
 }
 
 /// Where and how a scenario failed, with what a student needs to understand it.
@@ -135,6 +146,8 @@ pub struct Summary {
     pub errors: usize,
     /// Scenarios that do not apply to the contract.
     pub skipped: usize,
+    /// Scenarios that passed on some tries and failed on others.
+    pub flaky: usize,
     /// Failed scenarios that count (required, or all under `--strict`).
     pub counted_failed: usize,
     /// Points of the passed, counted scenarios.
@@ -151,11 +164,12 @@ impl Summary {
             Status::Fail => self.failed += 1,
             Status::Error => self.errors += 1,
             Status::Skip => self.skipped += 1,
+            Status::Flaky => self.flaky += 1,
         }
         if r.counted && r.status != Status::Skip {
             self.points_possible += r.points;
             match r.status {
-                Status::Pass => self.points += r.points,
+                Status::Pass | Status::Flaky => self.points += r.points,
                 Status::Fail => self.counted_failed += 1,
                 _ => {}
             }

@@ -33,12 +33,51 @@ pub async fn run_scenario(
     }
     let outcome = play(scenario, config, ports).await;
     result.duration = started.elapsed();
-    if let Err(not_passed) = outcome {
-        result.status = not_passed.status;
-        result.message = not_passed.message;
-        result.failure = Some(not_passed.failure);
+    match outcome {
+        Ok(()) => result.passes = 1,
+        Err(not_passed) => {
+            result.status = not_passed.status;
+            result.message = not_passed.message;
+            result.failure = Some(not_passed.failure);
+        }
     }
     result
+}
+
+/// Whether a verdict says the program could not even be started (or never
+/// became ready) before the first step: every later scenario of its role
+/// would wait for the same thing in vain.
+pub fn could_not_start(r: &ScenarioResult) -> bool {
+    r.status == Status::Error && r.failure.as_ref().is_some_and(|f| f.step == 0)
+}
+
+/// The verdict of a scenario not played because its program could not be
+/// started in an earlier one (`first`): the same error, with its evidence,
+/// without waiting for readiness again.
+pub fn not_started(
+    scenario: &Scenario,
+    config: &RunConfig,
+    first: &ScenarioResult,
+) -> ScenarioResult {
+    ScenarioResult {
+        status: Status::Error,
+        message: format!("not run: in {}, {}", first.id, first.message),
+        failure: first.failure.clone(),
+        ..base_result(scenario, config)
+    }
+}
+
+/// The verdict of a try that went past its time budget.
+pub fn over_budget(scenario: &Scenario, config: &RunConfig, budget: Duration) -> ScenarioResult {
+    ScenarioResult {
+        status: Status::Fail,
+        duration: budget,
+        message: format!(
+            "the scenario did not finish within its time budget of {:.1} s; the program was stopped",
+            budget.as_secs_f64()
+        ),
+        ..base_result(scenario, config)
+    }
 }
 
 /// The verdict of a scenario the harness itself failed to carry out (a bug
@@ -65,6 +104,8 @@ fn base_result(scenario: &Scenario, config: &RunConfig) -> ScenarioResult {
         concept: scenario.concept.clone(),
         file: scenario.file.clone(),
         failure: None,
+        attempts: 1,
+        passes: 0,
     }
 }
 

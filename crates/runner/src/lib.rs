@@ -13,9 +13,11 @@ mod property;
 pub mod timing;
 mod udp;
 
+use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use sockspec_model::{Contract, Role, Scenario};
 use tokio::sync::{Semaphore, mpsc};
@@ -52,6 +54,12 @@ pub struct RunConfig {
     pub seed: u64,
     /// Cases per property scenario, instead of each scenario's own count.
     pub cases: Option<u32>,
+    /// Extra tries for a scenario that fails or errors; a verdict that
+    /// changes between tries is reported as flaky.
+    pub retries: u32,
+    /// The wall time one try of a scenario may take (scaled like every
+    /// deadline); past it the scenario fails and its target is killed.
+    pub budget: Option<Duration>,
     /// The command line that reruns this run (without `--only` and
     /// `--seed`), quoted for a shell; property failures print it.
     pub command_line: String,
@@ -79,6 +87,65 @@ impl RunConfig {
     }
 }
 
+/// Plays a scenario until it passes or its tries (`retries + 1`) are used
+/// up. A pass after a failure is [`Status::Flaky`]: the evidence of the
+/// first failed try is kept, and the message says how often it passed.
+async fn with_retries(
+    scenario: &Arc<Scenario>,
+    config: &Arc<RunConfig>,
+    ports: &Arc<ports::PortPool>,
+) -> ScenarioResult {
+    let mut first = once(scenario, config, ports).await;
+    let mut attempts = 1;
+    while matches!(first.status, Status::Fail | Status::Error) && attempts <= config.retries {
+        let again = once(scenario, config, ports).await;
+        attempts += 1;
+        first.duration += again.duration;
+        if again.status == Status::Pass {
+            first.status = Status::Flaky;
+            first.passes = 1;
+            first.message = format!(
+                "flaky: passed {} of {attempts} tries; the first failed: {}",
+                first.passes, first.message
+            );
+            break;
+        }
+    }
+    first.attempts = attempts;
+    first
+}
+
+/// One try of a scenario, within its time budget. The scenario runs in a
+/// task of its own so that a bug of the harness (a panic) becomes an error
+/// verdict, not a lost result; a scenario past its budget is dropped, which
+/// kills its target.
+async fn once(
+    scenario: &Arc<Scenario>,
+    config: &Arc<RunConfig>,
+    ports: &Arc<ports::PortPool>,
+) -> ScenarioResult {
+    let inner = {
+        let (scenario, config, ports) = (scenario.clone(), config.clone(), ports.clone());
+        tokio::spawn(async move { exec::run_scenario(&scenario, &config, &ports).await })
+    };
+    let abort = inner.abort_handle();
+    let budget = config.budget.map(|b| config.timing.pause(b));
+    let joined = match budget {
+        Some(b) => match tokio::time::timeout(b, inner).await {
+            Ok(joined) => joined,
+            Err(_) => {
+                abort.abort();
+                return exec::over_budget(scenario, config, b);
+            }
+        },
+        None => inner.await,
+    };
+    match joined {
+        Ok(r) => r,
+        Err(e) => exec::harness_error(scenario, config, format!("the harness failed: {e}")),
+    }
+}
+
 /// Runs the scenarios, sending every event to `events`, and returns the summary.
 pub async fn run(
     scenarios: Vec<Scenario>,
@@ -103,26 +170,36 @@ pub async fn run(
     let gate = Arc::new(Semaphore::new(jobs));
     let config = Arc::new(config);
     let ports = Arc::new(ports::PortPool::new());
+    let unstartable: Arc<Mutex<HashMap<Role, ScenarioResult>>> = Arc::default();
     let mut tasks = Vec::new();
     for scenario in scenarios {
-        let (gate, config, ports, events) =
-            (gate.clone(), config.clone(), ports.clone(), events.clone());
+        let (gate, config, ports, events, unstartable) = (
+            gate.clone(),
+            config.clone(),
+            ports.clone(),
+            events.clone(),
+            unstartable.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire_owned().await;
             let _ = events.send(Event::ScenarioStarted {
                 id: scenario.id.clone(),
             });
-            // The scenario runs in a task of its own so that a bug of the
-            // harness (a panic) becomes an error verdict, not a lost result.
             let scenario = Arc::new(scenario);
-            let inner = {
-                let (scenario, config, ports) = (scenario.clone(), config.clone(), ports.clone());
-                tokio::spawn(async move { exec::run_scenario(&scenario, &config, &ports).await })
-            };
-            let result = match inner.await {
-                Ok(r) => r,
-                Err(e) => {
-                    exec::harness_error(&scenario, &config, format!("the harness failed: {e}"))
+            let earlier = unstartable
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&scenario.role).cloned());
+            let result = match earlier {
+                Some(first) => exec::not_started(&scenario, &config, &first),
+                None => {
+                    let result = with_retries(&scenario, &config, &ports).await;
+                    if exec::could_not_start(&result)
+                        && let Ok(mut m) = unstartable.lock()
+                    {
+                        m.entry(scenario.role).or_insert_with(|| result.clone());
+                    }
+                    result
                 }
             };
             let _ = events.send(Event::ScenarioFinished(Box::new(result.clone())));

@@ -39,6 +39,8 @@ async fn grade(fixture: &str, reply: &str, framing: Framing) -> Vec<Event> {
         timing: Timing::default(),
         seed: sockspec_runner::DEFAULT_SEED,
         cases: None,
+        retries: 0,
+        budget: None,
         command_line: "sockspec run".into(),
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();

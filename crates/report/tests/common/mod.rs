@@ -33,6 +33,8 @@ fn result(id: &str, title: &str, status: Status, message: &str) -> ScenarioResul
         concept: String::new(),
         file: format!("scenarios/tcp-server/{id}.yaml"),
         failure: None,
+        attempts: 1,
+        passes: u32::from(status == Status::Pass),
     }
 }
 
