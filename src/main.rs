@@ -14,7 +14,7 @@ use clap::Parser;
 use cli::{Cli, Command, Format, RefArgs, RunArgs};
 use sockspec_model::{LoadError, Role, Scenario};
 use sockspec_report::Reporter;
-use sockspec_runner::{RunConfig, Timing};
+use sockspec_runner::{Program, RunConfig, Timing};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -113,7 +113,7 @@ fn run(args: RunArgs) -> u8 {
         return 2;
     }
     let contract = args.contract();
-    let (targets, target_label) = match &args.target {
+    let (commands, target_label): (Vec<(Role, String)>, String) = match &args.target {
         Some(t) => (roles.iter().map(|r| (*r, t.clone())).collect(), t.clone()),
         None => {
             let commands: Result<Vec<(Role, String)>, String> =
@@ -138,12 +138,19 @@ fn run(args: RunArgs) -> u8 {
         .time_scale
         .or_else(|| std::env::var("SOCKSPEC_TIME_SCALE").ok()?.parse().ok())
         .unwrap_or(1.0);
+    let programs = commands
+        .into_iter()
+        .map(|(role, command)| Program {
+            role,
+            command,
+            contract: contract.clone(),
+            cwd: args.cwd.clone(),
+            port: args.port,
+        })
+        .collect();
     let config = RunConfig {
-        targets,
+        programs,
         target_label,
-        cwd: args.cwd.clone(),
-        contract,
-        port: args.port,
         host: std::net::Ipv4Addr::LOCALHOST,
         jobs: args.jobs.unwrap_or_else(default_jobs),
         strict: args.strict,

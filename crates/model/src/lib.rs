@@ -6,10 +6,12 @@
 //! run, and every mistake in a file is reported with the file, line and column
 //! where the author can fix it.
 
+pub mod assignment;
 pub mod contract;
 pub mod load;
 pub mod scenario;
 
+pub use assignment::{AssignedProgram, Assignment, Visibility, load_assignment};
 pub use contract::{Contract, ContractError, Framing, Level, Page, ReplyKind, ReplyRule, Role};
 pub use load::{LoadError, LoadErrorKind, Source, load_paths, load_source, load_sources};
 pub use scenario::{

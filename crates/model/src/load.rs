@@ -71,7 +71,7 @@ pub enum LoadErrorKind {
 }
 
 impl LoadError {
-    fn at(src: &Source, line: u64, column: u64, kind: LoadErrorKind) -> Self {
+    pub(crate) fn at(src: &Source, line: u64, column: u64, kind: LoadErrorKind) -> Self {
         let source_line = (line > 0)
             .then(|| src.text.lines().nth(line as usize - 1).map(str::to_owned))
             .flatten();
@@ -456,7 +456,7 @@ fn check_connections(src: &Source, steps: &[StepAt]) -> Result<(), LoadError> {
     Ok(())
 }
 
-fn yaml_error(src: &Source, e: &serde_saphyr::Error) -> LoadError {
+pub(crate) fn yaml_error(src: &Source, e: &serde_saphyr::Error) -> LoadError {
     use serde_saphyr::Error as E;
     let inner = e.without_snippet();
     let (line, column) = inner
@@ -498,7 +498,10 @@ fn plain_message(e: &serde_saphyr::Error) -> String {
 }
 
 /// `did you mean `send`?` when a known word is close to the typo.
-fn did_you_mean<'a>(typo: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn did_you_mean<'a>(
+    typo: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<String> {
     candidates
         .map(|c| (strsim::jaro_winkler(typo, c), c))
         .filter(|(score, _)| *score >= 0.8)

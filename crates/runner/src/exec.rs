@@ -16,7 +16,7 @@ use tokio::time::Instant;
 use crate::conn::{Conn, StepFailure};
 use crate::event::{Failure, ScenarioResult, Status, TargetReport};
 use crate::udp::UdpPeer;
-use crate::{RunConfig, ports::PortPool};
+use crate::{Program, RunConfig, ports::PortPool};
 
 /// Runs one scenario to its verdict.
 pub async fn run_scenario(
@@ -26,12 +26,17 @@ pub async fn run_scenario(
 ) -> ScenarioResult {
     let started = Instant::now();
     let mut result = base_result(scenario, config);
-    if let Some(reason) = scenario.when.skip_reason(&config.contract) {
+    let Some(program) = config.program_for(scenario.role) else {
+        result.status = Status::Error;
+        result.message = format!("no program to run for role {}", scenario.role);
+        return result;
+    };
+    if let Some(reason) = scenario.when.skip_reason(&program.contract) {
         result.status = Status::Skip;
         result.message = reason;
         return result;
     }
-    let outcome = play(scenario, config, ports).await;
+    let outcome = play(scenario, config, program, ports).await;
     result.duration = started.elapsed();
     match outcome {
         Ok(()) => result.passes = 1,
@@ -126,8 +131,13 @@ fn not_passed(status: Status, failure: Failure, message: String) -> Verdict {
     }))
 }
 
-async fn play(scenario: &Scenario, config: &RunConfig, ports: &PortPool) -> Verdict {
-    let port = match config.port {
+async fn play(
+    scenario: &Scenario,
+    config: &RunConfig,
+    program: &Program,
+    ports: &PortPool,
+) -> Verdict {
+    let port = match program.port {
         Some(p) => p,
         None => match ports.take() {
             Ok(p) => p,
@@ -141,19 +151,12 @@ async fn play(scenario: &Scenario, config: &RunConfig, ports: &PortPool) -> Verd
         },
     };
     let role = scenario.role;
-    let Some(command) = config.target_for(role) else {
-        return not_passed(
-            Status::Error,
-            Failure::default(),
-            format!("no program to run for role {role}"),
-        );
-    };
     let spec = TargetSpec {
-        command: command.to_owned(),
+        command: program.command.clone(),
         host: config.host.to_string(),
         port,
         broadcast: BROADCAST.to_string(),
-        cwd: config.cwd.clone(),
+        cwd: program.cwd.clone(),
         env: Vec::new(),
         output_cap: 64 * 1024,
         stdin: matches!(role, Role::TcpClient | Role::UdpClient),
@@ -165,6 +168,7 @@ async fn play(scenario: &Scenario, config: &RunConfig, ports: &PortPool) -> Verd
     };
     let mut run = Run {
         config,
+        program,
         role,
         spec,
         target: None,
@@ -368,6 +372,8 @@ pub(crate) enum Peer {
 
 pub(crate) struct Run<'a> {
     pub(crate) config: &'a RunConfig,
+    /// The program under test and its contract.
+    pub(crate) program: &'a Program,
     /// The deadlines now: the configured ones, shortened while a property
     /// failure is being shrunk.
     pub(crate) timing: crate::Timing,
@@ -418,7 +424,7 @@ impl Run<'_> {
     /// The harness's reply to a message from the target, by the contract
     /// (rules that do not determine a reply get the homework's classic "Thanks").
     fn reply_to(&self, message: &[u8]) -> Vec<u8> {
-        sockspec_wire::reply_for(&self.config.contract.reply, message)
+        sockspec_wire::reply_for(&self.program.contract.reply, message)
             .unwrap_or_else(|| b"Thanks".to_vec())
     }
 
@@ -428,7 +434,7 @@ impl Run<'_> {
         // the plain stream roles.
         let framing = match self.role {
             Role::HttpServer | Role::HttpClient => sockspec_model::Framing::None,
-            _ => self.config.contract.framing,
+            _ => self.program.contract.framing,
         };
         match step {
             Step::Connect(name) => {
@@ -465,7 +471,7 @@ impl Run<'_> {
             Step::Send(send) => self.send(send).await,
             Step::ExpectReply(e) => {
                 let limit = timing.reply();
-                let contract = self.config.contract.clone();
+                let contract = self.program.contract.clone();
                 let deadline = Instant::now() + limit;
                 match self.peers.get_mut(&e.from) {
                     Some(Peer::Udp(peer)) => {
@@ -585,7 +591,7 @@ impl Run<'_> {
                 self.type_in(&bytes).await
             }
             Step::Quit => {
-                let mut bytes = self.config.contract.quit.clone().into_bytes();
+                let mut bytes = self.program.contract.quit.clone().into_bytes();
                 bytes.push(b'\n');
                 self.type_in(&bytes).await
             }
@@ -693,7 +699,7 @@ impl Run<'_> {
                     .get(&e.from)
                     .cloned()
                     .unwrap_or_else(|| ("GET".into(), "/".into()));
-                let contract = &self.config.contract;
+                let contract = &self.program.contract;
                 let Some(Peer::Tcp(conn)) = self.peers.get_mut(&e.from) else {
                     return Err(StepFailure::new(format!(
                         "connection `{}` is not open",
@@ -742,10 +748,10 @@ impl Run<'_> {
 
     async fn reply(&mut self, r: &sockspec_model::ReplyStep) -> Result<(), StepFailure> {
         let timing = self.timing;
-        let framing = self.config.contract.framing;
+        let framing = self.program.contract.framing;
         match &r.to {
             None => {
-                let rule = self.config.contract.reply.clone();
+                let rule = self.program.contract.reply.clone();
                 let sent = self
                     .udp_server()?
                     .reply(r.count, |m| {
@@ -837,7 +843,7 @@ impl Run<'_> {
     }
 
     async fn send(&mut self, send: &SendStep) -> Result<(), StepFailure> {
-        let framing = self.config.contract.framing;
+        let framing = self.program.contract.framing;
         if matches!(self.peers.get(&send.to), Some(Peer::Udp(_))) {
             return self.send_datagrams(send).await;
         }

@@ -26,21 +26,31 @@ use tokio::time::Instant;
 pub use event::{Event, Failure, ScenarioResult, Status, Summary, TargetReport};
 pub use timing::Timing;
 
+/// One program under test: what runs for a role's scenarios, and the
+/// contract it is judged by.
+#[derive(Clone, Debug)]
+pub struct Program {
+    /// The role its scenarios have.
+    pub role: Role,
+    /// The command template (`{port}`, `{host}`, `{broadcast}`).
+    pub command: String,
+    /// The contract the grader states for it.
+    pub contract: Contract,
+    /// Its working directory.
+    pub cwd: Option<PathBuf>,
+    /// A fixed port, for a program that hard-codes its own (forces one job).
+    pub port: Option<u16>,
+}
+
 /// Everything a run needs besides the scenarios.
 #[derive(Clone, Debug)]
 pub struct RunConfig {
-    /// The command template of the program under test (`{port}`, `{host}`,
-    /// `{broadcast}`) for each role that is run: one role when a student's
-    /// program is graded, every role when the references are.
-    pub targets: Vec<(Role, String)>,
+    /// The programs under test, one per role that is run: one when a
+    /// student's program is graded, one per program of an assignment, every
+    /// role when the references are.
+    pub programs: Vec<Program>,
     /// How the target is named in reports.
     pub target_label: String,
-    /// Working directory for the target.
-    pub cwd: Option<PathBuf>,
-    /// The contract the grader states.
-    pub contract: Contract,
-    /// A fixed port, for programs that hard-code theirs (forces one job).
-    pub port: Option<u16>,
     /// The address the harness connects to and passes as `{host}`.
     pub host: Ipv4Addr,
     /// Scenarios run at once, each with its own target and port.
@@ -70,20 +80,25 @@ pub struct RunConfig {
 pub const DEFAULT_SEED: u64 = 20261125;
 
 impl RunConfig {
-    /// The command template for a role's program, if one was given.
-    pub fn target_for(&self, role: Role) -> Option<&str> {
-        self.targets
-            .iter()
-            .find(|(r, _)| *r == role)
-            .map(|(_, t)| t.as_str())
+    /// The program for a role's scenarios, if one was given.
+    pub fn program_for(&self, role: Role) -> Option<&Program> {
+        self.programs.iter().find(|p| p.role == role)
     }
 
-    /// The contract as command-line options, for reports.
+    /// The contract as command-line options, for reports: one line when
+    /// every program has the same, else one `role: options` per program.
     pub fn contract_label(&self) -> String {
-        format!(
-            "--reply {} --framing {}",
-            self.contract.reply, self.contract.framing
-        )
+        let label = |c: &Contract| format!("--reply {} --framing {}", c.reply, c.framing);
+        let labels: Vec<String> = self.programs.iter().map(|p| label(&p.contract)).collect();
+        if labels.windows(2).all(|w| w[0] == w[1]) {
+            return labels.into_iter().next().unwrap_or_default();
+        }
+        self.programs
+            .iter()
+            .zip(labels)
+            .map(|(p, l)| format!("{}: {l}", p.role))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 
@@ -162,7 +177,7 @@ pub async fn run(
     });
     sockspec_target::become_subreaper();
     // A fixed port cannot be shared by scenarios running at the same time.
-    let jobs = if config.port.is_some() {
+    let jobs = if config.programs.iter().any(|p| p.port.is_some()) {
         1
     } else {
         config.jobs.max(1)

@@ -352,7 +352,7 @@ pub(crate) async fn check(
     ports: &PortPool,
 ) -> Result<(), StepFailure> {
     let config = run.config;
-    let framing = config.contract.framing;
+    let framing = run.program.contract.framing;
     let cases = config.cases.unwrap_or(spec.cases);
     let runner_config = Config {
         cases,
@@ -722,7 +722,7 @@ async fn request(run: &mut Run<'_>, req: &RequestStep) -> Result<u16, StepFailur
         body: None,
         within_ms: None,
     };
-    let (timing, contract) = (run.timing, &run.config.contract);
+    let (timing, contract) = (run.timing, &run.program.contract);
     let (method, path) = (req.method.clone(), req.path.clone());
     match run.peers.get_mut(&p) {
         Some(Peer::Tcp(c)) => {

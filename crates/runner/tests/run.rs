@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use sockspec_model::{Contract, Framing, ReplyRule};
-use sockspec_runner::{Event, RunConfig, Status, Timing};
+use sockspec_runner::{Event, Program, RunConfig, Status, Timing};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -14,25 +14,25 @@ async fn grade(fixture: &str, reply: &str, framing: Framing) -> Vec<Event> {
     let (scenarios, errors) = sockspec_model::load_paths(&[root().join("scenarios/tcp-server")]);
     assert!(errors.is_empty(), "{errors:?}");
     let config = RunConfig {
-        targets: vec![(
-            sockspec_model::Role::TcpServer,
-            format!(
+        programs: vec![Program {
+            role: sockspec_model::Role::TcpServer,
+            command: format!(
                 "python3 {} {{port}}",
                 root()
                     .join("tests/fixtures/tcp-server")
                     .join(fixture)
                     .display()
             ),
-        )],
+            contract: Contract {
+                reply: reply.parse::<ReplyRule>().unwrap(),
+                framing,
+                quit: String::new(),
+                pages: Vec::new(),
+            },
+            cwd: None,
+            port: None,
+        }],
         target_label: fixture.into(),
-        cwd: None,
-        contract: Contract {
-            reply: reply.parse::<ReplyRule>().unwrap(),
-            framing,
-            quit: String::new(),
-            pages: Vec::new(),
-        },
-        port: None,
         host: std::net::Ipv4Addr::LOCALHOST,
         jobs: 4,
         strict: true,

@@ -1,0 +1,412 @@
+//! What a batch scored, per submission, and the files a teacher gets: the
+//! batch JSON (`grade.json`, which `sockspec merge` joins across CI jobs),
+//! the CSV of scores, and the table printed at the end of a run.
+//!
+//! A submission's grade is read from the JSON report of its own run, the
+//! same document `sockspec run --format json` prints, so a batch never
+//! disagrees with what a student sees when running the suite alone.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// What one submission scored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionGrade {
+    /// The student (the submission folder's name).
+    pub student: String,
+    /// Points earned.
+    pub points: u32,
+    /// Points possible.
+    pub points_possible: u32,
+    /// Scenarios that passed.
+    pub passed: usize,
+    /// Counted scenarios that failed.
+    pub failed: usize,
+    /// Scenarios that could not be carried out (a program missing, or one
+    /// that never started).
+    pub errors: usize,
+    /// Scenarios whose verdict changed between tries (they earn their
+    /// points; listed so that a grader can look).
+    pub flaky: usize,
+    /// Ids of the counted scenarios that failed.
+    pub failed_ids: Vec<String>,
+    /// Ids of the scenarios that could not be carried out.
+    pub error_ids: Vec<String>,
+    /// Ids of the flaky scenarios.
+    pub flaky_ids: Vec<String>,
+    /// The exit code of the submission's run (0 pass, 1 fail, 2 error).
+    pub exit_code: i32,
+    /// Wall time of the submission's run.
+    pub duration_ms: u64,
+    /// The submission's own report, relative to the output folder.
+    pub report: String,
+    /// Why the submission has no report, when its run itself broke down
+    /// (then it scores 0 and a grader must look).
+    pub problem: Option<String>,
+}
+
+impl SubmissionGrade {
+    /// The grade a submission's JSON report gives.
+    pub fn from_report(
+        student: &str,
+        report: &Value,
+        exit_code: i32,
+        duration_ms: u64,
+        path: &str,
+    ) -> Result<SubmissionGrade, String> {
+        let summary = report.get("summary").ok_or("the report has no summary")?;
+        let count = |k: &str| summary.get(k).and_then(Value::as_u64).unwrap_or(0);
+        let results = report
+            .get("results")
+            .and_then(Value::as_array)
+            .ok_or("the report has no results")?;
+        let ids = |status: &str, counted_only: bool| -> Vec<String> {
+            results
+                .iter()
+                .filter(|r| r.get("status").and_then(Value::as_str) == Some(status))
+                .filter(|r| {
+                    !counted_only || r.get("counted").and_then(Value::as_bool) == Some(true)
+                })
+                .filter_map(|r| r.get("id").and_then(Value::as_str).map(str::to_owned))
+                .collect()
+        };
+        Ok(SubmissionGrade {
+            student: student.to_owned(),
+            points: count("points") as u32,
+            points_possible: count("points_possible") as u32,
+            passed: count("passed") as usize,
+            failed: count("counted_failed") as usize,
+            errors: count("errors") as usize,
+            flaky: count("flaky") as usize,
+            failed_ids: ids("fail", true),
+            error_ids: ids("error", false),
+            flaky_ids: ids("flaky", false),
+            exit_code,
+            duration_ms,
+            report: path.to_owned(),
+            problem: None,
+        })
+    }
+
+    /// The grade of a submission whose run broke down without a report.
+    pub fn broken(student: &str, problem: String, exit_code: i32, duration_ms: u64) -> Self {
+        SubmissionGrade {
+            student: student.to_owned(),
+            points: 0,
+            points_possible: 0,
+            passed: 0,
+            failed: 0,
+            errors: 0,
+            flaky: 0,
+            failed_ids: Vec::new(),
+            error_ids: Vec::new(),
+            flaky_ids: Vec::new(),
+            exit_code,
+            duration_ms,
+            report: String::new(),
+            problem: Some(problem),
+        }
+    }
+
+    /// The score as a percentage of the possible points (0 when nothing
+    /// was possible).
+    pub fn percent(&self) -> f64 {
+        if self.points_possible == 0 {
+            0.0
+        } else {
+            f64::from(self.points) * 100.0 / f64::from(self.points_possible)
+        }
+    }
+}
+
+/// A graded batch, or a share of one (`--partition`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchReport {
+    /// The assignment's title.
+    pub assignment: String,
+    /// Which share of the submissions this is (`count:1/2`), or `None`
+    /// for the whole batch (also after a merge).
+    pub partition: Option<String>,
+    /// Every deadline was multiplied by this (calibration × `--time-scale`).
+    pub time_scale: f64,
+    /// How submissions were isolated (`process`, `net`).
+    pub isolation: String,
+    /// One grade per submission, sorted by student.
+    pub submissions: Vec<SubmissionGrade>,
+}
+
+/// Partial reports that cannot be joined.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    /// Nothing to merge.
+    #[error("nothing to merge: give the batch JSON files of each CI job")]
+    Empty,
+    /// The reports are of different assignments.
+    #[error("the reports grade different assignments: `{0}` and `{1}`")]
+    Assignments(String, String),
+    /// A student appears in two reports.
+    #[error(
+        "{0} was graded in two of the reports (overlapping partitions, or the same report twice)"
+    )]
+    Twice(String),
+}
+
+impl BatchReport {
+    /// Joins the shares of a batch into one report.
+    pub fn merge(parts: Vec<BatchReport>) -> Result<BatchReport, MergeError> {
+        let mut parts = parts.into_iter();
+        let mut whole = parts.next().ok_or(MergeError::Empty)?;
+        whole.partition = None;
+        let mut seen: BTreeMap<String, ()> = whole
+            .submissions
+            .iter()
+            .map(|s| (s.student.clone(), ()))
+            .collect();
+        for part in parts {
+            if part.assignment != whole.assignment {
+                return Err(MergeError::Assignments(whole.assignment, part.assignment));
+            }
+            whole.time_scale = whole.time_scale.max(part.time_scale);
+            if part.isolation != whole.isolation {
+                whole.isolation = format!("{} + {}", whole.isolation, part.isolation);
+            }
+            for s in part.submissions {
+                if seen.insert(s.student.clone(), ()).is_some() {
+                    return Err(MergeError::Twice(s.student));
+                }
+                whole.submissions.push(s);
+            }
+        }
+        whole.submissions.sort_by(|a, b| a.student.cmp(&b.student));
+        Ok(whole)
+    }
+
+    /// The CSV of scores: a header, then one row per student.
+    pub fn write_csv<W: Write>(&self, out: W) -> csv::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record([
+            "student",
+            "points",
+            "points_possible",
+            "percent",
+            "passed",
+            "failed",
+            "errors",
+            "flaky",
+            "failed_scenarios",
+            "error_scenarios",
+            "flaky_scenarios",
+            "problem",
+        ])?;
+        for s in &self.submissions {
+            w.write_record([
+                s.student.clone(),
+                s.points.to_string(),
+                s.points_possible.to_string(),
+                format!("{:.1}", s.percent()),
+                s.passed.to_string(),
+                s.failed.to_string(),
+                s.errors.to_string(),
+                s.flaky.to_string(),
+                s.failed_ids.join(" "),
+                s.error_ids.join(" "),
+                s.flaky_ids.join(" "),
+                s.problem.clone().unwrap_or_default(),
+            ])?;
+        }
+        w.flush()?;
+        Ok(())
+    }
+
+    /// The table printed at the end of a batch: one line per student with
+    /// the score and what to look at.
+    pub fn table(&self) -> String {
+        let width = self
+            .submissions
+            .iter()
+            .map(|s| s.student.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max("student".len());
+        let mut out = format!(
+            "{:width$}  {:>9}  {:>6}  look at\n",
+            "student", "points", "%"
+        );
+        for s in &self.submissions {
+            let mut notes: Vec<String> = Vec::new();
+            if let Some(p) = &s.problem {
+                notes.push(format!("not graded: {p}"));
+            }
+            if !s.failed_ids.is_empty() {
+                notes.push(format!("failed {}", short_list(&s.failed_ids)));
+            }
+            if !s.error_ids.is_empty() {
+                notes.push(format!("could not run {}", short_list(&s.error_ids)));
+            }
+            if !s.flaky_ids.is_empty() {
+                notes.push(format!("FLAKY {}", short_list(&s.flaky_ids)));
+            }
+            let pad = width - s.student.chars().count();
+            out.push_str(&format!(
+                "{}{}  {:>9}  {:>6.1}  {}\n",
+                s.student,
+                " ".repeat(pad),
+                format!("{}/{}", s.points, s.points_possible),
+                s.percent(),
+                if notes.is_empty() {
+                    "-".to_owned()
+                } else {
+                    notes.join("; ")
+                }
+            ));
+        }
+        let full = self
+            .submissions
+            .iter()
+            .filter(|s| s.problem.is_none() && s.points == s.points_possible && s.errors == 0)
+            .count();
+        out.push_str(&format!(
+            "{} submission(s), {full} with full marks",
+            self.submissions.len()
+        ));
+        let review = self
+            .submissions
+            .iter()
+            .filter(|s| s.flaky > 0 || s.problem.is_some())
+            .count();
+        if review > 0 {
+            out.push_str(&format!(", {review} to review (flaky or not graded)"));
+        }
+        out.push('\n');
+        out
+    }
+}
+
+/// The first few ids of a list, with the scenario ids' common role kept.
+fn short_list(ids: &[String]) -> String {
+    const SHOWN: usize = 4;
+    let mut s = ids
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if ids.len() > SHOWN {
+        s.push_str(&format!(" and {} more", ids.len() - SHOWN));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn report() -> Value {
+        json!({
+            "results": [
+                {"id": "tcp-server/reply", "status": "pass", "counted": true},
+                {"id": "tcp-server/restart", "status": "fail", "counted": true},
+                {"id": "tcp-server/non-utf8", "status": "fail", "counted": false},
+                {"id": "udp-server/reply", "status": "error", "counted": true},
+                {"id": "udp-server/burst", "status": "flaky", "counted": true},
+            ],
+            "summary": {"passed": 1, "failed": 2, "errors": 1, "skipped": 0, "flaky": 1,
+                        "counted_failed": 1, "points": 4, "points_possible": 10, "exit_code": 2}
+        })
+    }
+
+    fn batch(partition: &str, students: &[&str]) -> BatchReport {
+        BatchReport {
+            assignment: "hw".into(),
+            partition: Some(partition.into()),
+            time_scale: 1.0,
+            isolation: "process".into(),
+            submissions: students
+                .iter()
+                .map(|s| SubmissionGrade::from_report(s, &report(), 2, 10, "r.json").unwrap())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_grade_is_read_from_the_report() {
+        let g =
+            SubmissionGrade::from_report("alice", &report(), 2, 10, "alice/report.json").unwrap();
+        assert_eq!(
+            (g.points, g.points_possible, g.failed, g.flaky),
+            (4, 10, 1, 1)
+        );
+        assert_eq!(g.failed_ids, ["tcp-server/restart"]);
+        assert_eq!(g.error_ids, ["udp-server/reply"]);
+        assert_eq!(g.flaky_ids, ["udp-server/burst"]);
+        assert_eq!(g.percent(), 40.0);
+        assert!(SubmissionGrade::from_report("x", &json!({}), 2, 0, "").is_err());
+    }
+
+    #[test]
+    fn merge_joins_shares_and_refuses_overlaps() {
+        let merged = BatchReport::merge(vec![
+            batch("count:2/2", &["bob"]),
+            batch("count:1/2", &["alice"]),
+        ])
+        .unwrap();
+        assert_eq!(merged.partition, None);
+        let names: Vec<&str> = merged
+            .submissions
+            .iter()
+            .map(|s| s.student.as_str())
+            .collect();
+        assert_eq!(names, ["alice", "bob"]);
+        assert_eq!(
+            BatchReport::merge(vec![batch("1/2", &["bob"]), batch("2/2", &["bob"])]),
+            Err(MergeError::Twice("bob".into()))
+        );
+        let mut other = batch("2/2", &["carol"]);
+        other.assignment = "other".into();
+        assert!(matches!(
+            BatchReport::merge(vec![batch("1/2", &["bob"]), other]),
+            Err(MergeError::Assignments(..))
+        ));
+        assert_eq!(BatchReport::merge(Vec::new()), Err(MergeError::Empty));
+    }
+
+    #[test]
+    fn csv_and_table() {
+        let mut b = batch("1/1", &["alice", "bob, the \"second\""]);
+        b.submissions.push(SubmissionGrade::broken(
+            "carol",
+            "the run was killed".into(),
+            -1,
+            5,
+        ));
+        let mut csv = Vec::new();
+        b.write_csv(&mut csv).unwrap();
+        let csv = String::from_utf8(csv).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert!(lines[0].starts_with("student,points,points_possible,percent"));
+        assert_eq!(
+            lines[1],
+            "alice,4,10,40.0,1,1,1,1,tcp-server/restart,udp-server/reply,udp-server/burst,"
+        );
+        assert!(
+            lines[2].starts_with("\"bob, the \"\"second\"\"\",4,10"),
+            "{}",
+            lines[2]
+        );
+        assert!(lines[3].ends_with("the run was killed"), "{}", lines[3]);
+        let table = b.table();
+        assert!(table.contains("alice"), "{table}");
+        assert!(table.contains("4/10"), "{table}");
+        assert!(table.contains("failed tcp-server/restart"), "{table}");
+        assert!(table.contains("FLAKY udp-server/burst"), "{table}");
+        assert!(table.contains("not graded: the run was killed"), "{table}");
+        assert!(
+            table.contains("3 submission(s), 0 with full marks, 3 to review"),
+            "{table}"
+        );
+    }
+}

@@ -1,0 +1,460 @@
+//! An assignment file: one homework, as a grader states it once for all
+//! its submissions. It names the programs a submission holds (one per role),
+//! the command that starts each from inside the submission's folder, the
+//! contract each is judged by, which scenarios count, their points, and the
+//! time a scenario may take.
+//!
+//! It is a second user-written format beside scenario files, so it gets the
+//! same treatment: unknown keys are errors, every error names
+//! file:line:column with the line and a caret, and a scenario pattern that
+//! matches nothing in the suite is an error rather than a silently smaller
+//! grade.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::contract::{Contract, Framing, Level, Page, ReplyRule, Role};
+use crate::load::{LoadError, LoadErrorKind, Source, yaml_error};
+use crate::scenario::Scenario;
+
+/// A homework: its programs and how they are graded.
+#[derive(Clone, Debug)]
+pub struct Assignment {
+    /// Its title, for reports.
+    pub name: String,
+    /// Scenario files or folders, relative to the assignment file (empty:
+    /// the built-in suite).
+    pub suite: Vec<String>,
+    /// The programs of a submission, in role order.
+    pub programs: Vec<AssignedProgram>,
+    /// Recommended scenarios count too.
+    pub strict: bool,
+    /// Extra tries of a failing scenario (flaky when the verdict changes).
+    pub retries: Option<u32>,
+    /// How Gradescope shows the results to students.
+    pub visibility: Visibility,
+    points: Points,
+    source: Source,
+}
+
+/// One program of a submission.
+#[derive(Clone, Debug)]
+pub struct AssignedProgram {
+    /// The role it plays.
+    pub role: Role,
+    /// The command, run in the submission's folder (`{port}`, `{host}`,
+    /// `{broadcast}` as on the command line).
+    pub command: String,
+    /// The contract it is judged by.
+    pub contract: Contract,
+    /// A port it hard-codes, if it does.
+    pub port: Option<u16>,
+    /// A sub-folder of the submission to run it in.
+    pub cwd: Option<String>,
+    /// The wall time one try of one of its scenarios may take.
+    pub budget: Option<Duration>,
+    only: Vec<Pattern>,
+    skip: Vec<Pattern>,
+}
+
+/// Gradescope's visibility of a result.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Shown at once.
+    #[default]
+    Visible,
+    /// Shown after the due date.
+    AfterDueDate,
+    /// Shown once the grades are published.
+    AfterPublished,
+    /// Never shown to the student.
+    Hidden,
+}
+
+impl Visibility {
+    /// The name Gradescope uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Visible => "visible",
+            Visibility::AfterDueDate => "after_due_date",
+            Visibility::AfterPublished => "after_published",
+            Visibility::Hidden => "hidden",
+        }
+    }
+}
+
+/// A scenario id, or a pattern with `*` (any characters), and where it was
+/// written.
+#[derive(Clone, Debug)]
+struct Pattern {
+    text: String,
+    line: u64,
+    column: u64,
+}
+
+impl Pattern {
+    fn matches(&self, id: &str) -> bool {
+        glob_match(&self.text, id)
+    }
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn glob_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || text.len() < first.len() + last.len() {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    if !text.ends_with(last) {
+        return false;
+    }
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(i) => rest = &rest[i + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+#[derive(Clone, Debug, Default)]
+struct Points {
+    required: Option<u32>,
+    recommended: Option<u32>,
+    scenarios: Vec<(Pattern, u32)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssignment {
+    assignment: String,
+    #[serde(default)]
+    suite: Vec<String>,
+    programs: Spanned<BTreeMap<Role, Spanned<RawProgram>>>,
+    #[serde(default)]
+    strict: bool,
+    retries: Option<u32>,
+    budget_s: Option<Spanned<f64>>,
+    #[serde(default)]
+    points: RawPoints,
+    #[serde(default)]
+    visibility: Visibility,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPoints {
+    required: Option<u32>,
+    recommended: Option<u32>,
+    #[serde(default)]
+    scenarios: BTreeMap<InOrder, u32>,
+}
+
+/// A map key that remembers where it was written and sorts in the order
+/// of the file, so a `BTreeMap` of them iterates as the grader wrote it.
+#[derive(Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+struct InOrder(Spanned<String>);
+
+impl Ord for InOrder {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let at = |k: &InOrder| {
+            (
+                k.0.referenced.line(),
+                k.0.referenced.column(),
+                k.0.value.clone(),
+            )
+        };
+        at(self).cmp(&at(other))
+    }
+}
+
+impl PartialOrd for InOrder {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProgram {
+    command: Spanned<String>,
+    reply: Option<Spanned<String>>,
+    framing: Option<Framing>,
+    quit: Option<String>,
+    #[serde(default)]
+    pages: Vec<Spanned<String>>,
+    port: Option<Spanned<u16>>,
+    cwd: Option<Spanned<String>>,
+    budget_s: Option<Spanned<f64>>,
+    #[serde(default)]
+    only: Vec<Spanned<String>>,
+    #[serde(default)]
+    skip: Vec<Spanned<String>>,
+}
+
+fn pattern(s: Spanned<String>) -> Pattern {
+    Pattern {
+        text: s.value,
+        line: s.referenced.line(),
+        column: s.referenced.column(),
+    }
+}
+
+/// Parses and checks an assignment file (everything that can be checked
+/// without its scenarios; [`Assignment::select`] checks the rest).
+pub fn load_assignment(src: &Source) -> Result<Assignment, LoadError> {
+    let options = serde_saphyr::options! { strict_booleans: true };
+    let raw: RawAssignment =
+        serde_saphyr::from_str_with_options(&src.text, options).map_err(|e| yaml_error(src, &e))?;
+    let invalid = |line: u64, column: u64, message: String, help: Option<&str>| {
+        LoadError::at(
+            src,
+            line,
+            column,
+            LoadErrorKind::Invalid {
+                message,
+                help: help.map(str::to_owned),
+            },
+        )
+    };
+    let budget = |b: Option<Spanned<f64>>| -> Result<Option<Duration>, LoadError> {
+        match b {
+            None => Ok(None),
+            Some(b) if b.value.is_finite() && b.value > 0.0 && b.value <= 3600.0 => {
+                Ok(Some(Duration::from_secs_f64(b.value)))
+            }
+            Some(b) => Err(invalid(
+                b.referenced.line(),
+                b.referenced.column(),
+                format!("`budget_s: {}` is not a time a scenario can take", b.value),
+                Some("seconds, more than 0 and at most 3600, e.g. budget_s: 30"),
+            )),
+        }
+    };
+    let default_budget = budget(raw.budget_s)?;
+    if raw.programs.value.is_empty() {
+        return Err(invalid(
+            raw.programs.referenced.line(),
+            raw.programs.referenced.column(),
+            "an assignment needs at least one program".into(),
+            Some("e.g. programs: { tcp-server: { command: \"python3 server.py {port}\" } }"),
+        ));
+    }
+    let mut programs = Vec::new();
+    for (role, p) in raw.programs.value {
+        let p = p.value;
+        let command = p.command;
+        if command.value.trim().is_empty() {
+            return Err(invalid(
+                command.referenced.line(),
+                command.referenced.column(),
+                format!("the {role} command is empty"),
+                None,
+            ));
+        }
+        let reply = match p.reply {
+            None => ReplyRule::Any,
+            Some(r) => r.value.parse().map_err(|e: crate::ContractError| {
+                invalid(
+                    r.referenced.line(),
+                    r.referenced.column(),
+                    e.to_string(),
+                    None,
+                )
+            })?,
+        };
+        let mut pages = Vec::new();
+        for page in p.pages {
+            pages.push(page.value.parse::<Page>().map_err(|e| {
+                invalid(
+                    page.referenced.line(),
+                    page.referenced.column(),
+                    e.to_string(),
+                    None,
+                )
+            })?);
+        }
+        if !pages.is_empty() && role != Role::HttpServer {
+            return Err(invalid(
+                command.referenced.line(),
+                command.referenced.column(),
+                format!("`pages` are rules for an http-server, not a {role}"),
+                None,
+            ));
+        }
+        if let Some(port) = &p.port
+            && port.value == 0
+        {
+            return Err(invalid(
+                port.referenced.line(),
+                port.referenced.column(),
+                "`port: 0` is not a port a program can hard-code".into(),
+                Some("leave `port` out when the command takes {port}"),
+            ));
+        }
+        if let Some(cwd) = &p.cwd {
+            let escapes = std::path::Path::new(&cwd.value)
+                .components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_)));
+            if escapes {
+                return Err(invalid(
+                    cwd.referenced.line(),
+                    cwd.referenced.column(),
+                    format!(
+                        "`cwd: {}` must be a folder inside the submission",
+                        cwd.value
+                    ),
+                    Some("a relative path without `..`, e.g. cwd: web"),
+                ));
+            }
+        }
+        programs.push(AssignedProgram {
+            role,
+            command: command.value,
+            contract: Contract {
+                reply,
+                framing: p.framing.unwrap_or(Framing::None),
+                quit: p.quit.unwrap_or_default(),
+                pages,
+            },
+            port: p.port.map(|p| p.value),
+            cwd: p.cwd.map(|c| c.value),
+            budget: budget(p.budget_s)?.or(default_budget),
+            only: p.only.into_iter().map(pattern).collect(),
+            skip: p.skip.into_iter().map(pattern).collect(),
+        });
+    }
+    Ok(Assignment {
+        name: raw.assignment,
+        suite: raw.suite,
+        programs,
+        strict: raw.strict,
+        retries: raw.retries,
+        visibility: raw.visibility,
+        points: Points {
+            required: raw.points.required,
+            recommended: raw.points.recommended,
+            scenarios: raw
+                .points
+                .scenarios
+                .into_iter()
+                .map(|(k, v)| (pattern(k.0), v))
+                .collect(),
+        },
+        source: src.clone(),
+    })
+}
+
+impl Assignment {
+    /// The file it was loaded from, as named in messages.
+    pub fn file(&self) -> &str {
+        &self.source.name
+    }
+
+    /// The program for a role, if the assignment has one.
+    pub fn program(&self, role: Role) -> Option<&AssignedProgram> {
+        self.programs.iter().find(|p| p.role == role)
+    }
+
+    /// The scenarios of `suite` this assignment grades, each with its
+    /// points: those of a role it has a program for, kept by the program's
+    /// `only` and `skip` patterns. A pattern that matches no scenario it
+    /// could apply to is an error at the pattern: a typo must not quietly
+    /// shrink a grade.
+    pub fn select(&self, suite: Vec<Scenario>) -> Result<Vec<Scenario>, LoadError> {
+        let unmatched = |p: &Pattern, what: &str, among: &[&Scenario]| {
+            let ids: Vec<&str> = among.iter().map(|s| s.id.as_str()).collect();
+            LoadError::at(
+                &self.source,
+                p.line,
+                p.column,
+                LoadErrorKind::Invalid {
+                    message: format!("`{}` in {what} matches no scenario", p.text),
+                    help: crate::load::did_you_mean(&p.text, ids.iter().copied())
+                        .or_else(|| Some(format!("scenarios: {}", ids.join(", ")))),
+                },
+            )
+        };
+        let mut kept = Vec::new();
+        for program in &self.programs {
+            let own: Vec<&Scenario> = suite.iter().filter(|s| s.role == program.role).collect();
+            for (patterns, what) in [(&program.only, "only"), (&program.skip, "skip")] {
+                if let Some(p) = patterns
+                    .iter()
+                    .find(|p| !own.iter().any(|s| p.matches(&s.id)))
+                {
+                    return Err(unmatched(p, what, &own));
+                }
+            }
+        }
+        let graded: Vec<&Scenario> = suite
+            .iter()
+            .filter(|s| self.program(s.role).is_some())
+            .collect();
+        if let Some((p, _)) = self
+            .points
+            .scenarios
+            .iter()
+            .find(|(p, _)| !graded.iter().any(|s| p.matches(&s.id)))
+        {
+            return Err(unmatched(p, "points", &graded));
+        }
+        for mut s in suite {
+            let Some(program) = self.program(s.role) else {
+                continue;
+            };
+            let wanted = program.only.is_empty() || program.only.iter().any(|p| p.matches(&s.id));
+            if !wanted || program.skip.iter().any(|p| p.matches(&s.id)) {
+                continue;
+            }
+            s.points = self.points_of(&s);
+            kept.push(s);
+        }
+        Ok(kept)
+    }
+
+    /// A scenario's points: a pattern of `points.scenarios` that names it
+    /// (the last one written wins), else its level's, else its own.
+    fn points_of(&self, s: &Scenario) -> u32 {
+        let by_pattern = self
+            .points
+            .scenarios
+            .iter()
+            .rev()
+            .find(|(p, _)| p.matches(&s.id))
+            .map(|(_, n)| *n);
+        let by_level = match s.level {
+            Level::Required => self.points.required,
+            Level::Recommended => self.points.recommended,
+        };
+        by_pattern.or(by_level).unwrap_or(s.points)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("tcp-server/reply", "tcp-server/reply"));
+        assert!(!glob_match("tcp-server/reply", "tcp-server/replyx"));
+        assert!(glob_match("tcp-server/*", "tcp-server/reply"));
+        assert!(glob_match("*/reply", "udp-server/reply"));
+        assert!(glob_match("tcp-*/sticky-*", "tcp-server/sticky-split"));
+        assert!(!glob_match("tcp-*/sticky-*", "udp-server/sticky-split"));
+        assert!(glob_match("*", ""));
+        assert!(!glob_match("a*a", "a"));
+        assert!(glob_match("a*b*c", "aXbYc"));
+        assert!(!glob_match("a*b*c", "aXcYb"));
+    }
+}
