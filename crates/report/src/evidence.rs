@@ -45,7 +45,7 @@ pub(crate) fn evidence(r: &ScenarioResult, limits: Limits) -> Vec<(Tone, String)
     let mut push = |tone: Tone, text: String| out.push((tone, text));
     // Lines the message breaks itself (a list of problems, a generated
     // case) stay lines, each wrapped on its own with its indentation.
-    for para in r.message.lines() {
+    for para in reason(r).lines() {
         let body = para.trim_start();
         let indent = &para[..para.len() - body.len()];
         for l in wrap(body, TEXT_WIDTH.saturating_sub(indent.len()).max(20)) {
@@ -108,6 +108,27 @@ pub(crate) fn evidence(r: &ScenarioResult, limits: Limits) -> Vec<(Tone, String)
         }
     }
     out
+}
+
+/// How often a scenario passed: "passed 1 of 2 tries".
+pub(crate) fn pass_rate(r: &ScenarioResult) -> String {
+    let tries = if r.attempts == 1 { "try" } else { "tries" };
+    format!("passed {} of {} {tries}", r.passes, r.attempts)
+}
+
+/// The message without what every report already says on its own: a
+/// flaky result's message starts with `flaky:` and its pass rate, which
+/// the verdict label and [`pass_rate`] show, so the block starts with the
+/// failed try's reason.
+pub(crate) fn reason(r: &ScenarioResult) -> &str {
+    if r.status != Status::Flaky {
+        return &r.message;
+    }
+    let known = format!("flaky: {}; ", pass_rate(r));
+    r.message
+        .strip_prefix(known.as_str())
+        .or_else(|| r.message.strip_prefix("flaky: "))
+        .unwrap_or(&r.message)
 }
 
 /// The target's state and the end of its output, stderr first: that is
@@ -215,6 +236,47 @@ mod tests {
             "hex e4bda0e5 (4 bytes, not UTF-8)"
         );
         assert_eq!(bytes(&Bytes(Vec::new()), false), "nothing (0 bytes)");
+    }
+
+    fn flaky(message: &str, attempts: u32, passes: u32) -> ScenarioResult {
+        ScenarioResult {
+            id: "tcp-server/x".into(),
+            title: String::new(),
+            role: sockspec_model::Role::TcpServer,
+            level: sockspec_model::Level::Required,
+            counted: true,
+            points: 1,
+            status: Status::Flaky,
+            duration: std::time::Duration::ZERO,
+            message: message.into(),
+            concept: String::new(),
+            file: String::new(),
+            failure: None,
+            attempts,
+            passes,
+        }
+    }
+
+    #[test]
+    fn a_flaky_reason_drops_what_the_verdict_line_says() {
+        let r = flaky(
+            "flaky: passed 1 of 3 tries; the first failed: no reply",
+            3,
+            1,
+        );
+        assert_eq!(pass_rate(&r), "passed 1 of 3 tries");
+        assert_eq!(reason(&r), "the first failed: no reply");
+        // Worded otherwise: only the label goes, nothing is lost.
+        let r = flaky("flaky: 2 of 3 tries failed", 3, 1);
+        assert_eq!(reason(&r), "2 of 3 tries failed");
+        let r = flaky("odd", 1, 1);
+        assert_eq!(
+            (reason(&r), pass_rate(&r).as_str()),
+            ("odd", "passed 1 of 1 try")
+        );
+        let mut r = flaky("flaky: kept", 1, 0);
+        r.status = Status::Fail;
+        assert_eq!(reason(&r), "flaky: kept", "only a flaky verdict is trimmed");
     }
 
     #[test]

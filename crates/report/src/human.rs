@@ -3,7 +3,12 @@
 //! every failure the evidence (what was sent, expected and received, what the
 //! program printed) and the note of the course that explains it. The labels
 //! a user sees match the counts at the end: FAIL counts, WARN is a
-//! recommended scenario that does not (unless `--strict`).
+//! recommended scenario that does not (unless `--strict`). FLAKY earns its
+//! points like a pass, yet is never shown as one: a verdict that changed
+//! between tries is how a race in the program (or a loaded grading machine)
+//! shows itself, and only a person can tell which, so the line gives the
+//! pass rate, the block gives the failed try's evidence, and the verdict at
+//! the end asks for a review.
 
 use std::io::Write;
 use std::time::Duration;
@@ -12,7 +17,7 @@ use sockspec_model::Level;
 use sockspec_runner::{Event, ScenarioResult, Status, Summary};
 
 use crate::Reporter;
-use crate::evidence::{Limits, Tone, evidence};
+use crate::evidence::{Limits, Tone, evidence, pass_rate};
 use crate::text::{count, width};
 
 /// How the human report looks.
@@ -130,6 +135,9 @@ impl<W: Write> Human<W> {
         if r.level == Level::Recommended {
             rest.push_str(" (recommended)");
         }
+        if r.status == Status::Flaky {
+            rest.push_str(&format!(" ({})", pass_rate(r)));
+        }
         if self.options.durations {
             rest.push_str(&format!(" ({} ms)", r.duration.as_millis()));
         }
@@ -171,59 +179,103 @@ impl<W: Write> Human<W> {
 
     fn summary(&mut self, s: &Summary, wall: Duration) -> std::io::Result<()> {
         self.blank()?;
-        let warnings = s.failed.saturating_sub(s.counted_failed);
-        let mut counts = format!(
-            "{} passed, {} failed, {}, {} skipped",
-            s.passed,
-            s.counted_failed,
-            count(s.errors, "error"),
-            s.skipped
-        );
-        if warnings > 0 {
-            counts.push_str(&format!(", {}", count(warnings, "warning")));
-        }
-        if s.points_possible > 0 {
-            counts.push_str(&format!(" — points {}/{}", s.points, s.points_possible));
-        }
+        let mut counts = counts(s);
         if self.options.durations {
             counts.push_str(&format!(" — {:.1} s", wall.as_secs_f64()));
         }
         self.line(&counts)?;
         let code = s.exit_code();
-        let (paint, verdict) = if code == 2 {
+        let (paint, verdict) = verdict(s);
+        let verdict = self.paint(paint, &format!("{verdict} (exit code {code})"));
+        self.line(&verdict)
+    }
+}
+
+/// Failed recommended scenarios that do not count.
+fn warnings(s: &Summary) -> usize {
+    s.failed.saturating_sub(s.counted_failed)
+}
+
+/// The counts of a run in one line, without its duration: "1 passed,
+/// 1 flaky, 2 failed, 1 error, 1 skipped — points 3/7".
+fn counts(s: &Summary) -> String {
+    let mut counts = format!("{} passed", s.passed);
+    if s.flaky > 0 {
+        counts.push_str(&format!(", {} flaky", s.flaky));
+    }
+    counts.push_str(&format!(
+        ", {} failed, {}, {} skipped",
+        s.counted_failed,
+        count(s.errors, "error"),
+        s.skipped
+    ));
+    let warnings = warnings(s);
+    if warnings > 0 {
+        counts.push_str(&format!(", {}", count(warnings, "warning")));
+    }
+    if s.points_possible > 0 {
+        counts.push_str(&format!(" — points {}/{}", s.points, s.points_possible));
+    }
+    counts
+}
+
+/// What the exit code means, in words (without the code), and its colour.
+fn verdict(s: &Summary) -> (Paint, String) {
+    let warnings = warnings(s);
+    let flaky = count(s.flaky, "flaky scenario");
+    // A flaky scenario never goes unmentioned, whatever else happened.
+    let review = if s.flaky > 0 {
+        format!("; {flaky} to review")
+    } else {
+        String::new()
+    };
+    match s.exit_code() {
+        2 => {
             let errors = count(s.errors, "scenario");
             let v = if s.counted_failed > 0 {
                 format!(
-                    "ERROR: {errors} could not be carried out and {} failed",
+                    "ERROR: {errors} could not be carried out and {} failed{review}",
                     count(s.counted_failed, "counted scenario")
                 )
             } else {
-                format!("ERROR: {errors} could not be carried out, so the verdict is incomplete")
+                format!(
+                    "ERROR: {errors} could not be carried out, so the verdict is incomplete{review}"
+                )
             };
             (Paint::Red, v)
-        } else if code == 1 {
+        }
+        1 => {
             let v = format!(
-                "FAILED: {} failed; the first failure above is the place to start",
+                "FAILED: {} failed; the first failure above is the place to start{review}",
                 count(s.counted_failed, "counted scenario")
             );
             (Paint::Red, v)
-        } else if s.passed + s.failed == 0 {
+        }
+        _ if s.passed + s.flaky + s.failed == 0 => {
             let v = "NOTHING CHECKED: no scenario applied to this contract".to_owned();
             (Paint::Yellow, v)
-        } else if warnings > 0 {
-            let v = format!(
-                "PASSED with {}: recommended scenarios that fail count only under --strict",
-                count(warnings, "warning")
-            );
+        }
+        _ if warnings > 0 || s.flaky > 0 => {
+            let mut with = Vec::new();
+            let mut why = Vec::new();
+            if warnings > 0 {
+                with.push(count(warnings, "warning"));
+                why.push("recommended scenarios that fail count only under --strict");
+            }
+            if s.flaky > 0 {
+                with.push(flaky);
+                why.push(
+                    "flaky scenarios passed on some tries only and earn their points, \
+                     but review them for a race (or a loaded machine)",
+                );
+            }
+            let v = format!("PASSED with {}: {}", with.join(" and "), why.join("; "));
             (Paint::Yellow, v)
-        } else {
-            (
-                Paint::Green,
-                "PASSED: every counted scenario passed".to_owned(),
-            )
-        };
-        let verdict = self.paint(paint, &format!("{verdict} (exit code {code})"));
-        self.line(&verdict)
+        }
+        _ => (
+            Paint::Green,
+            "PASSED: every counted scenario passed".to_owned(),
+        ),
     }
 }
 

@@ -9,12 +9,17 @@
 //! program that replied with those six characters. Both are `null` when the
 //! failure has no such value. Nothing is shortened here, unlike the human
 //! report: tools get the whole evidence.
+//!
+//! Retries add `attempts`, `passes` and `pass_rate` (passes / attempts,
+//! `null` for a skipped scenario, which was never played), and the status
+//! `"flaky"`: a tool that only knows pass and fail sees a status it does not
+//! know rather than a pass, which is what a flaky verdict is owed.
 
 use std::io::Write;
 
 use serde::Serialize;
 use sockspec_model::Bytes;
-use sockspec_runner::{Event, Failure, ScenarioResult, Summary, TargetReport};
+use sockspec_runner::{Event, Failure, ScenarioResult, Status, Summary, TargetReport};
 
 use crate::Reporter;
 
@@ -57,6 +62,9 @@ struct ResultJson<'a> {
     message: &'a str,
     counted: bool,
     points: u32,
+    attempts: u32,
+    passes: u32,
+    pass_rate: Option<f64>,
     title: &'a str,
     file: &'a str,
     concept: &'a str,
@@ -102,6 +110,10 @@ impl<'a> ResultJson<'a> {
             message: &r.message,
             counted: r.counted,
             points: r.points,
+            attempts: r.attempts,
+            passes: r.passes,
+            pass_rate: (r.status != Status::Skip && r.attempts > 0)
+                .then(|| f64::from(r.passes) / f64::from(r.attempts)),
             title: &r.title,
             file: &r.file,
             concept: &r.concept,

@@ -7,11 +7,22 @@
 //! captured output goes to system-out / system-err, where CI viewers show
 //! it. A recommended scenario that does not count is reported as skipped
 //! with its reason, so that it is visible without failing the CI job.
+//!
+//! A flaky scenario is a success carrying its failed try as a
+//! `<flakyFailure>`, the element Maven Surefire writes for a test that
+//! passed on a rerun and that CI viewers (Jenkins, GitLab, test-result
+//! actions) show as flaky: the job stays green, as the points are earned,
+//! but the failed try is on the page. As Surefire's schema wants, its
+//! evidence is in `<stackTrace>` and the target's output of that try inside
+//! the element, not on the test case, whose passing try printed something
+//! else.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{
+    NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestRerun, TestSuite,
+};
 use sockspec_runner::{Event, ScenarioResult, Status};
 
 use crate::Reporter;
@@ -37,9 +48,42 @@ impl<W: Write> Junit<W> {
     }
 }
 
+/// The evidence block, as plain lines.
+fn evidence_text(r: &ScenarioResult) -> String {
+    let limits = Limits {
+        output_lines: 15,
+        full: false,
+    };
+    let mut text = String::new();
+    for (_, line) in evidence(r, limits) {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text
+}
+
+/// The failed try of a flaky scenario.
+fn flaky_run(r: &ScenarioResult) -> TestRerun {
+    let mut run = TestRerun::new(NonSuccessKind::Failure);
+    run.set_message(r.message.as_str());
+    // Surefire's schema requires a type; ours is what happened, not a class.
+    run.set_type("failed try");
+    run.set_stack_trace(evidence_text(r));
+    if let Some(t) = r.failure.as_ref().and_then(|f| f.target.as_ref()) {
+        run.set_system_out(t.stdout.as_str());
+        run.set_system_err(t.stderr.as_str());
+    }
+    run
+}
+
 fn test_case(r: &ScenarioResult) -> TestCase {
     let status = match r.status {
-        Status::Pass | Status::Flaky => TestCaseStatus::success(),
+        Status::Pass => TestCaseStatus::success(),
+        Status::Flaky => {
+            let mut s = TestCaseStatus::success();
+            s.add_rerun(flaky_run(r));
+            s
+        }
         Status::Skip => {
             let mut s = TestCaseStatus::skipped();
             s.set_message(r.message.as_str());
@@ -60,24 +104,17 @@ fn test_case(r: &ScenarioResult) -> TestCase {
                     format!("recommended, not counted: {}", r.message),
                 ),
             };
-            let limits = Limits {
-                output_lines: 15,
-                full: false,
-            };
-            let mut text = String::new();
-            for (_, line) in evidence(r, limits) {
-                text.push_str(&line);
-                text.push('\n');
-            }
             s.set_message(message);
-            s.set_description(text);
+            s.set_description(evidence_text(r));
             s
         }
     };
     let mut case = TestCase::new(r.id.as_str(), status);
     case.set_classname(r.role.as_str());
     case.set_time(r.duration);
-    if let Some(t) = r.failure.as_ref().and_then(|f| f.target.as_ref()) {
+    if let Some(t) = r.failure.as_ref().and_then(|f| f.target.as_ref())
+        && r.status != Status::Flaky
+    {
         // quick-junit drops characters XML cannot carry (escape codes).
         case.set_system_out(t.stdout.as_str());
         case.set_system_err(t.stderr.as_str());

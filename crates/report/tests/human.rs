@@ -47,6 +47,7 @@ fn colour_marks_verdicts() {
         ("31", "FAIL"),
         ("33", "WARN"),
         ("31", "ERROR"),
+        ("33", "FLAKY"),
     ] {
         assert!(
             text.contains(&format!("\x1b[{code}m{label}")),
@@ -63,7 +64,7 @@ fn durations_are_shown_unless_pinned() {
     assert!(text.contains(" — 1.3 s\n"), "{text}");
     let pinned = human(pinned());
     assert!(
-        !pinned.contains(" ms)") && !pinned.contains(" s\n"),
+        !pinned.contains(" ms)") && !pinned.contains(" — 1.3 s"),
         "{pinned}"
     );
 }
@@ -89,7 +90,7 @@ fn prose_fits_80_columns_and_long_values_are_shortened() {
     // output lines are shortened by their middle to at most 160 columns.
     for line in human(pinned()).lines() {
         let columns = unicode_columns(line);
-        let verdict = ["PASS", "FAIL", "WARN", "ERROR", "SKIP"]
+        let verdict = ["PASS", "FAIL", "WARN", "ERROR", "SKIP", "FLAKY"]
             .iter()
             .any(|l| line.starts_with(l));
         let value = [
@@ -165,6 +166,78 @@ fn the_verdict_line_says_what_the_exit_code_means() {
         verdict(&[(Status::Skip, true)]),
         "0 passed, 0 failed, 0 errors, 1 skipped\n\
          NOTHING CHECKED: no scenario applied to this contract (exit code 0)\n"
+    );
+}
+
+#[test]
+fn the_verdict_line_never_lets_a_flaky_scenario_pass_unmentioned() {
+    assert_eq!(
+        verdict(&[(Status::Pass, true), (Status::Flaky, true)]),
+        "1 passed, 1 flaky, 0 failed, 0 errors, 0 skipped — points 2/2\n\
+         PASSED with 1 flaky scenario: flaky scenarios passed on some tries only and earn \
+         their points, but review them for a race (or a loaded machine) (exit code 0)\n"
+    );
+    assert_eq!(
+        verdict(&[(Status::Flaky, true)]).lines().nth(1).unwrap(),
+        "PASSED with 1 flaky scenario: flaky scenarios passed on some tries only and earn \
+         their points, but review them for a race (or a loaded machine) (exit code 0)",
+        "a run of flaky scenarios only did check something"
+    );
+    assert_eq!(
+        verdict(&[(Status::Flaky, true), (Status::Fail, false)])
+            .lines()
+            .nth(1)
+            .unwrap(),
+        "PASSED with 1 warning and 1 flaky scenario: recommended scenarios that fail count \
+         only under --strict; flaky scenarios passed on some tries only and earn their \
+         points, but review them for a race (or a loaded machine) (exit code 0)"
+    );
+    assert_eq!(
+        verdict(&[
+            (Status::Flaky, true),
+            (Status::Flaky, true),
+            (Status::Fail, true)
+        ]),
+        "0 passed, 2 flaky, 1 failed, 0 errors, 0 skipped — points 2/3\n\
+         FAILED: 1 counted scenario failed; the first failure above is the place to start; \
+         2 flaky scenarios to review (exit code 1)\n"
+    );
+}
+
+#[test]
+fn a_flaky_scenario_shows_its_pass_rate_and_the_failed_try() {
+    let text = human(pinned());
+    let block: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("FLAKY"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        block[0],
+        "FLAKY  udp-server/burst                A burst of datagrams gets one reply each (passed 1 of 2 tries)"
+    );
+    // The reason of the failed try, without repeating the pass rate.
+    assert_eq!(
+        block[1],
+        "       the first failed: no reply 4 of 4 within 2.0 s"
+    );
+    for evidence in [
+        "at step 3 (scenarios/udp-server/burst.yaml:11): expect 4 replies on a",
+        "sent:      \"m4\" (2 bytes)",
+        "target:    running — python3 udp_server.py 40003",
+        "  | got b'm3'",
+        "why it matters:",
+    ] {
+        assert!(
+            block
+                .iter()
+                .any(|l| l.trim_start().starts_with(evidence.trim_start())),
+            "{evidence}\n{text}"
+        );
+    }
+    assert!(
+        !text.contains("PASS   udp-server/burst"),
+        "flaky is never a pass"
     );
 }
 

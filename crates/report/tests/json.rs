@@ -39,8 +39,8 @@ fn top_level_and_summary_fields() {
     assert_eq!(
         doc["summary"],
         json!({
-            "passed": 1, "failed": 3, "errors": 1, "skipped": 1, "flaky": 0,
-            "counted_failed": 2, "points": 1, "points_possible": 5,
+            "passed": 1, "failed": 3, "errors": 1, "skipped": 1, "flaky": 1,
+            "counted_failed": 2, "points": 3, "points_possible": 7,
             "exit_code": 2,
         })
     );
@@ -64,6 +64,7 @@ fn results_are_sorted_by_id() {
             "tcp-server/reply",
             "tcp-server/restart",
             "tcp-server/sticky-split",
+            "udp-server/burst",
         ]
     );
 }
@@ -84,7 +85,63 @@ fn a_pass_has_every_field_and_a_null_failure() {
         "The server answers a client's message as the contract says"
     );
     assert_eq!(r["file"], "scenarios/tcp-server/reply.yaml");
+    assert_eq!(r["attempts"], 1);
+    assert_eq!(r["passes"], 1);
+    assert_eq!(r["pass_rate"], 1.0);
     assert!(r["failure"].is_null());
+}
+
+#[test]
+fn a_flaky_result_has_its_pass_rate_and_the_failed_try() {
+    let (_, doc) = document();
+    let r = result(&doc, "udp-server/burst");
+    assert_eq!(r["status"], "flaky");
+    assert_eq!(r["role"], "udp-server");
+    assert_eq!(r["attempts"], 2);
+    assert_eq!(r["passes"], 1);
+    assert_eq!(r["pass_rate"], 0.5);
+    assert_eq!(r["points"], 2);
+    // The runner's message, whole; the evidence of the try that failed.
+    assert_eq!(
+        r["message"],
+        "flaky: passed 1 of 2 tries; the first failed: no reply 4 of 4 within 2.0 s"
+    );
+    assert_eq!(r["failure"]["step_text"], "expect 4 replies on a");
+    assert_eq!(r["failure"]["target"]["state"], "running");
+}
+
+#[test]
+fn every_result_has_the_fields_of_the_contract_and_the_retry_fields() {
+    // DESIGN.md: extended, never broken. Every result keeps the promised
+    // fields, and gains attempts, passes and pass_rate.
+    let (_, doc) = document();
+    for r in doc["results"].as_array().unwrap() {
+        for key in [
+            "id",
+            "role",
+            "level",
+            "status",
+            "duration_ms",
+            "message",
+            "attempts",
+            "passes",
+            "pass_rate",
+        ] {
+            assert!(r.get(key).is_some(), "{key} missing in {r}");
+        }
+        let status = r["status"].as_str().unwrap();
+        assert!(
+            ["pass", "fail", "error", "skip", "flaky"].contains(&status),
+            "{status}"
+        );
+        if status == "skip" {
+            assert!(r["pass_rate"].is_null(), "a skip was never played: {r}");
+        } else {
+            let rate = r["pass_rate"].as_f64().unwrap();
+            let expected = r["passes"].as_f64().unwrap() / r["attempts"].as_f64().unwrap();
+            assert_eq!(rate, expected, "{r}");
+        }
+    }
 }
 
 #[test]

@@ -23,10 +23,10 @@ fn junit_report_snapshot() {
 fn it_is_well_formed_and_counts_match() {
     let report = Report::deserialize_from_str(&xml()).expect("well-formed JUnit XML");
     assert_eq!(report.name.as_ref().map(|n| n.as_str()), Some("sockspec"));
-    assert_eq!(report.tests, 6);
-    assert_eq!(report.failures, 2);
+    assert_eq!(report.tests, 7);
+    assert_eq!(report.failures, 2, "a flaky scenario is not a failure");
     assert_eq!(report.errors, 1);
-    assert_eq!(report.test_suites.len(), 1);
+    assert_eq!(report.test_suites.len(), 2);
     let suite = &report.test_suites[0];
     assert_eq!(suite.name.as_str(), "tcp-server");
     let case = |name: &str| {
@@ -78,8 +78,9 @@ fn it_is_well_formed_and_counts_match() {
 fn it_has_the_elements_ci_systems_read() {
     let xml = xml();
     for needle in [
-        r#"<testsuites name="sockspec" tests="6" skipped="2" failures="2" errors="1" time="1.300">"#,
+        r#"<testsuites name="sockspec" tests="7" skipped="2" failures="2" errors="1" time="1.300">"#,
         r#"<testsuite name="tcp-server" tests="6""#,
+        r#"<testsuite name="udp-server" tests="1" skipped="0" errors="0" failures="0">"#,
         r#"<property name="target" value="python3 server.py {port}"/>"#,
         r#"<testcase name="tcp-server/peer-exit" classname="tcp-server" time="0.012">"#,
         r#"<failure message="the connection was reset before the reply arrived">"#,
@@ -93,4 +94,46 @@ fn it_has_the_elements_ci_systems_read() {
     }
     // The colour code the target printed cannot be carried by XML 1.0.
     assert!(!xml.contains('\x1b'));
+}
+
+#[test]
+fn a_flaky_scenario_is_a_success_with_its_failed_try_recorded() {
+    let xml = xml();
+    let report = Report::deserialize_from_str(&xml).expect("well-formed JUnit XML");
+    let suite = &report.test_suites[1];
+    assert_eq!(suite.name.as_str(), "udp-server");
+    let case = &suite.test_cases[0];
+    assert_eq!(case.name.as_str(), "udp-server/burst");
+    let TestCaseStatus::Success { flaky_runs } = &case.status else {
+        panic!("a flaky scenario passes in CI: {:?}", case.status);
+    };
+    assert_eq!(flaky_runs.len(), 1);
+    let run = &flaky_runs[0];
+    assert_eq!(run.kind, NonSuccessKind::Failure);
+    assert_eq!(
+        run.message.as_ref().unwrap().as_str(),
+        "flaky: passed 1 of 2 tries; the first failed: no reply 4 of 4 within 2.0 s"
+    );
+    let trace = run.stack_trace.as_ref().unwrap().as_str();
+    assert!(
+        trace.starts_with("the first failed: no reply 4 of 4 within 2.0 s\n"),
+        "{trace}"
+    );
+    assert!(trace.contains("expected:  exactly \"Thanks\""), "{trace}");
+    assert!(trace.contains("why it matters:"), "{trace}");
+    // The failed try's output is with the failed try, not on the test case.
+    assert!(
+        run.system_out
+            .as_ref()
+            .unwrap()
+            .as_str()
+            .contains("got b'm3'")
+    );
+    assert!(case.system_out.is_none());
+    // Surefire's element, with the type its schema requires.
+    assert!(
+        xml.contains(r#"<flakyFailure message="flaky: passed 1 of 2 tries; the first failed: no reply 4 of 4 within 2.0 s" type="failed try">"#),
+        "{xml}"
+    );
+    assert!(xml.contains("<stackTrace>the first failed:"), "{xml}");
 }

@@ -1,6 +1,7 @@
 //! The run every reporter test renders, built by hand: a pass, a counted
 //! failure with a Python traceback, a reply cut in the middle of a UTF-8
-//! character, an error, a skip and a recommended failure with a long value;
+//! character, an error, a skip, a recommended failure with a long value,
+//! and a flaky verdict of another role (passed on the second of two tries);
 //! and a tiny snapshot helper (`UPDATE_SNAPSHOTS=1` rewrites the files).
 
 #![allow(dead_code)] // each test binary uses part of it
@@ -147,7 +148,38 @@ pub fn results() -> Vec<ScenarioResult> {
         }),
     });
 
-    vec![pass, peer_exit, cut, error, skip, recommended]
+    let mut flaky = result(
+        "burst",
+        "A burst of datagrams gets one reply each",
+        Status::Flaky,
+        "flaky: passed 1 of 2 tries; the first failed: no reply 4 of 4 within 2.0 s",
+    );
+    flaky.id = "udp-server/burst".into();
+    flaky.role = Role::UdpServer;
+    flaky.file = "scenarios/udp-server/burst.yaml".into();
+    flaky.points = 2;
+    flaky.attempts = 2;
+    flaky.passes = 1;
+    flaky.duration = Duration::from_millis(40);
+    flaky.concept = "Each datagram is its own message: recvfrom returns one per call, and \
+        a server that is slow to come back to recvfrom finds the others queued."
+        .into();
+    flaky.failure = Some(Failure {
+        step: 3,
+        step_text: "expect 4 replies on a".into(),
+        line: 11,
+        sent: Some(Bytes(b"m4".to_vec())),
+        expected: Some("exactly \"Thanks\" (reply rule fixed)".into()),
+        received: None,
+        target: Some(TargetReport {
+            command: "python3 udp_server.py 40003".into(),
+            state: "running".into(),
+            stdout: "got b'm1'\ngot b'm2'\ngot b'm3'\n".into(),
+            stderr: String::new(),
+        }),
+    });
+
+    vec![pass, peer_exit, cut, error, skip, recommended, flaky]
 }
 
 /// The whole run as events, as the runner would send them.
