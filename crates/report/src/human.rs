@@ -189,6 +189,11 @@ impl<W: Write> Human<W> {
         let verdict = self.paint(paint, &format!("{verdict} (exit code {code})"));
         self.line(&verdict)
     }
+
+    /// The writer, for a report that adds to this one (Autolab's last line).
+    pub(crate) fn writer(&mut self) -> &mut W {
+        &mut self.out
+    }
 }
 
 /// Failed recommended scenarios that do not count.
@@ -198,7 +203,7 @@ fn warnings(s: &Summary) -> usize {
 
 /// The counts of a run in one line, without its duration: "1 passed,
 /// 1 flaky, 2 failed, 1 error, 1 skipped — points 3/7".
-fn counts(s: &Summary) -> String {
+pub(crate) fn counts(s: &Summary) -> String {
     let mut counts = format!("{} passed", s.passed);
     if s.flaky > 0 {
         counts.push_str(&format!(", {} flaky", s.flaky));

@@ -3,11 +3,16 @@
 //! A reporter never touches a socket or a process; everything it shows came
 //! in an [`Event`]. Adding a format is adding a reporter, never changing the
 //! runner. [`Human`] writes as the run goes, for people; [`Json`] and
-//! [`Junit`] write one document when the run ends, sorted by id, for tools.
+//! [`Junit`] write one document when the run ends, sorted by id, for tools;
+//! [`Gradescope`] and [`Autolab`] speak the formats of the two graders
+//! courses put homework through, so that sockspec's points become the
+//! gradebook's without a script in between.
 
 #![warn(missing_docs)]
 
+mod autolab;
 mod evidence;
+mod gradescope;
 mod human;
 mod json;
 mod junit;
@@ -15,6 +20,8 @@ mod text;
 
 use std::ffi::OsStr;
 
+pub use autolab::Autolab;
+pub use gradescope::{Gradescope, GradescopeOptions};
 pub use human::{Human, HumanOptions};
 pub use json::Json;
 pub use junit::Junit;

@@ -1,0 +1,255 @@
+//! Gradescope's autograder `results.json`, so that a course on Gradescope
+//! grades with sockspec without a script of its own in between: the scores
+//! land in Gradescope's gradebook and each student reads, under each
+//! scenario, the same explanation the terminal report gives.
+//!
+//! The format is the one of Gradescope's autograder specification
+//! (<https://gradescope-autograders.readthedocs.io/en/latest/specs/>). What
+//! a student sees decides the mapping:
+//!
+//! - One test per applicable scenario, named `id — title`, worth its points.
+//!   A pass or a flaky verdict earns them, a failure or an error earns 0;
+//!   `status` is set, never left for Gradescope to infer from the score.
+//! - A flaky scenario is `passed` with its points, as the runner grants
+//!   them, but never passes unremarked: its name ends with its pass rate
+//!   (Gradescope shows names, and outputs only collapsed) and its output
+//!   opens with `FLAKY`, then shows the failed try. A student whose program
+//!   passes only sometimes should look for the race before the grader does.
+//! - A scenario that does not count (recommended, without `--strict`) is
+//!   still a test, as advice: `max_score` 0, its real `passed`/`failed`
+//!   status, and a name and a first line saying it earns no points. A red
+//!   0/0 is something to improve, not something lost.
+//! - A skipped scenario is not a test: it does not apply to the contract
+//!   the course chose, so it is neither a pass nor a failure of the
+//!   student's program, and Gradescope has no third status. The top-level
+//!   output lists skipped scenarios with their reasons instead. (Hiding
+//!   them with `visibility: hidden` was the alternative, but the
+//!   specification warns that hidden tests can keep students from seeing
+//!   their total.)
+//! - Outputs are plain text (`output_format` and the test defaults are
+//!   `text`): evidence quotes programs' output, such as `<module>` in a
+//!   traceback, which Gradescope's HTML formats would swallow.
+//! - The top-level `score` is the run's points (the same as the tests'
+//!   sum). The specification has no top-level `max_score` (an assignment's
+//!   total is set on Gradescope), so none is written; the run's counts, the
+//!   target and the contract go in `extra_data`, which Gradescope stores
+//!   for the instructor.
+//! - `stdout_visibility` is not written: the harness does not know what
+//!   else the course's `run_autograder` prints, so Gradescope's default
+//!   (instructors only) stands.
+
+use std::io::Write;
+use std::time::Duration;
+
+use serde::Serialize;
+use sockspec_runner::{Event, ScenarioResult, Status, Summary};
+
+use crate::Reporter;
+use crate::evidence::{Limits, evidence, pass_rate};
+use crate::human::counts;
+use crate::text::count;
+
+/// What the Gradescope report lets students see.
+#[derive(Clone, Debug)]
+pub struct GradescopeOptions {
+    /// When students see the tests: `visible` (the default),
+    /// `after_due_date`, `after_published` or `hidden`.
+    pub visibility: String,
+}
+
+impl GradescopeOptions {
+    /// The visibilities Gradescope knows.
+    pub const VISIBILITIES: [&'static str; 4] =
+        ["visible", "after_due_date", "after_published", "hidden"];
+}
+
+impl Default for GradescopeOptions {
+    fn default() -> Self {
+        GradescopeOptions {
+            visibility: "visible".to_owned(),
+        }
+    }
+}
+
+/// Writes Gradescope's `results.json` to `out` at the end of the run.
+pub struct Gradescope<W: Write> {
+    out: W,
+    options: GradescopeOptions,
+    results: Vec<ScenarioResult>,
+    target: String,
+    contract: String,
+}
+
+impl<W: Write> Gradescope<W> {
+    /// A reporter writing to `out`.
+    pub fn new(out: W, options: GradescopeOptions) -> Self {
+        Gradescope {
+            out,
+            options,
+            results: Vec::new(),
+            target: String::new(),
+            contract: String::new(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    score: u32,
+    execution_time: u64,
+    output: String,
+    output_format: &'static str,
+    test_output_format: &'static str,
+    test_name_format: &'static str,
+    visibility: &'a str,
+    extra_data: Extra<'a>,
+    tests: Vec<Test<'a>>,
+}
+
+#[derive(Serialize)]
+struct Extra<'a> {
+    summary: SummaryJson,
+    target: &'a str,
+    contract: &'a str,
+}
+
+#[derive(Serialize)]
+struct SummaryJson {
+    #[serde(flatten)]
+    counts: Summary,
+    exit_code: i32,
+}
+
+#[derive(Serialize)]
+struct Test<'a> {
+    name: String,
+    score: u32,
+    max_score: u32,
+    status: &'static str,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    output: String,
+    tags: Vec<&'static str>,
+    visibility: &'a str,
+}
+
+/// The test of one played scenario.
+fn test<'a>(r: &ScenarioResult, visibility: &'a str) -> Test<'a> {
+    let earned = matches!(r.status, Status::Pass | Status::Flaky);
+    let mut name = format!("{} — {}", r.id, r.title);
+    let mut lines = Vec::new();
+    if !r.counted {
+        name.push_str(" (recommended, no points)");
+        lines.push(
+            "recommended: shown as advice, it earns no points (it counts only under --strict)"
+                .to_owned(),
+        );
+    }
+    if r.status == Status::Flaky {
+        // Gradescope shows outputs collapsed: the name is what is seen.
+        name.push_str(&format!(" (flaky: {})", pass_rate(r)));
+        lines.push(format!(
+            "FLAKY: {}. It earns its points, but a program that passes only \
+             sometimes usually has a race.",
+            pass_rate(r)
+        ));
+    }
+    let limits = Limits {
+        output_lines: 15,
+        full: false,
+    };
+    lines.extend(evidence(r, limits).into_iter().map(|(_, line)| line));
+    let mut tags = vec![r.role.as_str(), r.level.as_str()];
+    if r.status == Status::Flaky {
+        tags.push("flaky");
+    }
+    Test {
+        name,
+        score: if earned && r.counted { r.points } else { 0 },
+        max_score: if r.counted { r.points } else { 0 },
+        status: if earned { "passed" } else { "failed" },
+        output: lines.join("\n"),
+        tags,
+        visibility,
+    }
+}
+
+/// Text about the whole submission: the counts, what was graded, what
+/// deserves a look, and the scenarios that did not apply.
+fn overview(s: &Summary, target: &str, contract: &str, skipped: &[&ScenarioResult]) -> String {
+    let mut lines = vec![
+        counts(s),
+        format!("graded: {target}"),
+        format!("contract: {contract}"),
+    ];
+    if s.flaky > 0 {
+        lines.push(format!(
+            "{} passed on some tries only: the points count, but look for a race \
+             (or ask whether the grading machine was loaded)",
+            count(s.flaky, "flaky scenario")
+        ));
+    }
+    if s.errors > 0 {
+        lines.push(format!(
+            "{} could not be carried out; the output of each says why (often: the program did not start)",
+            count(s.errors, "scenario")
+        ));
+    }
+    if !skipped.is_empty() {
+        lines.push("not graded, as they do not apply to this contract:".to_owned());
+        for r in skipped {
+            lines.push(format!("  {}: {}", r.id, r.message));
+        }
+    }
+    lines.join("\n")
+}
+
+/// Whole seconds, to the nearest, as the specification's example has them.
+fn seconds(d: Duration) -> u64 {
+    u64::try_from((d.as_millis() + 500) / 1000).unwrap_or(u64::MAX)
+}
+
+impl<W: Write> Reporter for Gradescope<W> {
+    fn event(&mut self, event: &Event) -> std::io::Result<()> {
+        match event {
+            Event::RunStarted {
+                target, contract, ..
+            } => {
+                self.target.clone_from(target);
+                self.contract.clone_from(contract);
+            }
+            Event::ScenarioStarted { .. } => {}
+            Event::ScenarioFinished(r) => self.results.push((**r).clone()),
+            Event::RunFinished { summary, wall } => {
+                // In the order of the notes, then by id: a student reads the
+                // tests top to bottom.
+                self.results
+                    .sort_by(|a, b| (a.role, &a.id).cmp(&(b.role, &b.id)));
+                let visibility = self.options.visibility.as_str();
+                let (skipped, played): (Vec<&ScenarioResult>, Vec<&ScenarioResult>) =
+                    self.results.iter().partition(|r| r.status == Status::Skip);
+                let doc = Document {
+                    score: summary.points,
+                    execution_time: seconds(*wall),
+                    output: overview(summary, &self.target, &self.contract, &skipped),
+                    output_format: "text",
+                    test_output_format: "text",
+                    test_name_format: "text",
+                    visibility,
+                    extra_data: Extra {
+                        summary: SummaryJson {
+                            counts: *summary,
+                            exit_code: summary.exit_code(),
+                        },
+                        target: &self.target,
+                        contract: &self.contract,
+                    },
+                    tests: played.into_iter().map(|r| test(r, visibility)).collect(),
+                };
+                serde_json::to_writer_pretty(&mut self.out, &doc)?;
+                writeln!(self.out)?;
+                self.out.flush()?;
+            }
+        }
+        Ok(())
+    }
+}
