@@ -10,6 +10,12 @@
 //! server's `accept()`), and kills and reaps the whole group so nothing is left
 //! running. Every wait takes a deadline.
 //!
+//! Student code is untrusted, and a teacher grades hundreds of submissions
+//! at once: a [`Sandbox`] in the [`TargetSpec`] adds resource limits, a
+//! clean environment, a read-only file system but for the submission's
+//! folder, and a PID namespace that takes every process the target forked
+//! down with it, as far as this machine [supports](support()) them.
+//!
 //! The [`proc`] module holds the Linux `/proc` readers this is built on; the
 //! runner uses them too (for instance [`proc::tcp_queues`] to wait until the
 //! target has read what was sent).
@@ -19,10 +25,12 @@
 mod capture;
 mod command;
 pub mod proc;
+mod sandbox;
 mod sockdiag;
 mod target;
 
 pub use command::{PLACEHOLDERS, split_command};
+pub use sandbox::{Applied, Limits, Sandbox, SandboxError, Support, support};
 pub use target::{
     DEFAULT_OUTPUT_CAP, ExitState, Output, Readiness, ReadyError, Stream, Target, TargetError,
     TargetSpec, become_subreaper,

@@ -21,6 +21,7 @@ use tokio::time::{Instant, sleep_until, timeout_at};
 use crate::capture::Capture;
 use crate::command::split_command;
 use crate::proc::{self, ListenState, Proto};
+use crate::sandbox::{self, Applied, Sandbox, SandboxError, Scratch, Support};
 
 /// Bytes of each output stream kept by default (the tail).
 pub const DEFAULT_OUTPUT_CAP: usize = 64 * 1024;
@@ -56,6 +57,8 @@ pub struct TargetSpec {
     pub output_cap: usize,
     /// Pipe stdin (client roles) instead of `/dev/null`.
     pub stdin: bool,
+    /// Confine the target (`None`: run it as it is). See [`Sandbox`].
+    pub sandbox: Option<Sandbox>,
 }
 
 impl Default for TargetSpec {
@@ -69,6 +72,7 @@ impl Default for TargetSpec {
             env: Vec::new(),
             output_cap: DEFAULT_OUTPUT_CAP,
             stdin: false,
+            sandbox: None,
         }
     }
 }
@@ -127,6 +131,9 @@ pub enum TargetError {
     /// Writing to stdin failed (typically EPIPE: the target has exited).
     #[error("writing to the target's stdin failed: {0}")]
     Stdin(#[source] io::Error),
+    /// The sandbox could not be set up.
+    #[error(transparent)]
+    Sandbox(#[from] SandboxError),
 }
 
 /// What "ready" means for a target.
@@ -251,14 +258,31 @@ pub struct Target {
     readers: Vec<JoinHandle<()>>,
     exit: Option<ExitState>,
     ready_addr: Option<SocketAddr>,
+    /// What the sandbox applied.
+    applied: Applied,
+    /// The target's private host folder, removed once its group is gone.
+    scratch: Option<Scratch>,
     /// The group was killed and reaped: nothing left to do on drop.
     done: bool,
 }
 
 impl Target {
     /// Starts the target in its own process group, with `PYTHONUNBUFFERED=1`,
-    /// stdout and stderr captured in the background.
+    /// stdout and stderr captured in the background, inside
+    /// [`TargetSpec::sandbox`] as far as this machine [supports](crate::support) it.
     pub async fn spawn(spec: &TargetSpec) -> Result<Target, TargetError> {
+        let support = match spec.sandbox {
+            Some(_) => sandbox::support(),
+            None => Support::NONE,
+        };
+        Self::spawn_with(spec, support).await
+    }
+
+    /// [`spawn`](Target::spawn) as if the machine supported only `support`.
+    pub(crate) async fn spawn_with(
+        spec: &TargetSpec,
+        support: Support,
+    ) -> Result<Target, TargetError> {
         let argv = spec.argv()?;
         if let Some(cwd) = &spec.cwd {
             let meta = std::fs::metadata(cwd).map_err(|source| TargetError::Cwd {
@@ -288,7 +312,27 @@ impl Target {
         if let Some(cwd) = &spec.cwd {
             cmd.current_dir(cwd);
         }
-        let mut child = cmd.spawn().map_err(|source| TargetError::Spawn {
+        let prepared = match &spec.sandbox {
+            Some(sb) => Some(sandbox::prepare(
+                sb,
+                support,
+                spec.cwd.as_deref(),
+                &spec.env,
+                &mut cmd,
+            )?),
+            None => None,
+        };
+        let spawned = cmd.spawn();
+        let (applied, scratch) = match prepared {
+            Some(p) => match p.finish(spawned.is_ok()) {
+                Ok(applied) => (applied, p.scratch),
+                Err(Some(e)) => return Err(e.into()),
+                Err(None) => (Applied::default(), None),
+            },
+            None => (Applied::default(), None),
+        };
+        drop(cmd);
+        let mut child = spawned.map_err(|source| TargetError::Spawn {
             program: argv[0].clone(),
             source,
         })?;
@@ -316,13 +360,22 @@ impl Target {
             readers,
             exit: None,
             ready_addr: None,
+            applied,
+            scratch,
             done: false,
         })
     }
 
-    /// The target's pid, which is also its process group id.
+    /// The pid of the process the harness started, which is also the
+    /// process group id. In a PID namespace this is the small process in
+    /// front of the namespace, which ends as the program ends.
     pub fn pid(&self) -> u32 {
         self.pid
+    }
+
+    /// What the sandbox applied (all false without one).
+    pub fn sandboxed(&self) -> Applied {
+        self.applied
     }
 
     /// The words the target was started with, split and substituted.
@@ -567,6 +620,7 @@ impl Target {
         self.stdout.mark_eof();
         self.stderr.mark_eof();
         self.stdin = None;
+        self.scratch = None;
         self.done = true;
         state
     }
@@ -639,15 +693,21 @@ impl Drop for Target {
         // The target itself is reaped by tokio (kill_on_drop); the rest of
         // the group, reparented here, is reaped in the background.
         let deadline = Instant::now() + KILL_LIMIT;
+        // Removed once nothing of the group can write there any more.
+        let scratch = self.scratch.take();
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => {
-                handle.spawn(reap_group(pgid, deadline));
+                handle.spawn(async move {
+                    reap_group(pgid, deadline).await;
+                    drop(scratch);
+                });
             }
             Err(_) => {
                 std::thread::spawn(move || {
                     while !reap_round(pgid) && Instant::now() < deadline {
                         std::thread::sleep(POLL);
                     }
+                    drop(scratch);
                 });
             }
         }
