@@ -36,6 +36,8 @@ pub struct Assignment {
     pub retries: Option<u32>,
     /// How Gradescope shows the results to students.
     pub visibility: Visibility,
+    /// Resource limits for every program (unset ones: the harness's defaults).
+    pub limits: LimitsSpec,
     points: Points,
     source: Source,
 }
@@ -58,6 +60,23 @@ pub struct AssignedProgram {
     pub budget: Option<Duration>,
     only: Vec<Pattern>,
     skip: Vec<Pattern>,
+}
+
+/// The resource limits a grader states for every program of a submission
+/// (each one unset keeps the harness's default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSpec {
+    /// CPU seconds a program may use (a busy loop ends there).
+    pub cpu_s: Option<u64>,
+    /// Address space, in MiB (an unbounded allocation ends there).
+    pub memory_mb: Option<u64>,
+    /// Processes a program may have (a fork per client needs a few).
+    pub processes: Option<u64>,
+    /// The largest file a program may write, in MiB.
+    pub file_size_mb: Option<u64>,
+    /// File descriptors a program may hold open.
+    pub open_files: Option<u64>,
 }
 
 /// Gradescope's visibility of a result.
@@ -147,6 +166,7 @@ struct RawAssignment {
     points: RawPoints,
     #[serde(default)]
     visibility: Visibility,
+    limits: Option<Spanned<LimitsSpec>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -241,6 +261,24 @@ pub fn load_assignment(src: &Source) -> Result<Assignment, LoadError> {
         }
     };
     let default_budget = budget(raw.budget_s)?;
+    let limits = raw.limits.as_ref().map(|l| l.value).unwrap_or_default();
+    if let Some(l) = &raw.limits
+        && [
+            limits.cpu_s,
+            limits.memory_mb,
+            limits.processes,
+            limits.open_files,
+        ]
+        .into_iter()
+        .any(|l| l == Some(0))
+    {
+        return Err(invalid(
+            l.referenced.line(),
+            l.referenced.column(),
+            "a limit of 0 would stop every program before it starts".into(),
+            Some("leave a limit out to keep the default"),
+        ));
+    }
     if raw.programs.value.is_empty() {
         return Err(invalid(
             raw.programs.referenced.line(),
@@ -340,6 +378,7 @@ pub fn load_assignment(src: &Source) -> Result<Assignment, LoadError> {
         strict: raw.strict,
         retries: raw.retries,
         visibility: raw.visibility,
+        limits,
         points: Points {
             required: raw.points.required,
             recommended: raw.points.recommended,

@@ -11,7 +11,7 @@ pub mod contract;
 pub mod load;
 pub mod scenario;
 
-pub use assignment::{AssignedProgram, Assignment, Visibility, load_assignment};
+pub use assignment::{AssignedProgram, Assignment, LimitsSpec, Visibility, load_assignment};
 pub use contract::{Contract, ContractError, Framing, Level, Page, ReplyKind, ReplyRule, Role};
 pub use load::{LoadError, LoadErrorKind, Source, load_paths, load_source, load_sources};
 pub use scenario::{

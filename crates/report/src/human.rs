@@ -294,7 +294,7 @@ impl<W: Write> Reporter for Human<W> {
             } => self.header(*total, target, contract)?,
             Event::ScenarioStarted { .. } => return Ok(()),
             Event::ScenarioFinished(r) => self.scenario(r)?,
-            Event::RunFinished { summary, wall } => self.summary(summary, *wall)?,
+            Event::RunFinished { summary, wall, .. } => self.summary(summary, *wall)?,
         }
         // A student watching a slow run sees each verdict as it comes.
         self.out.flush()

@@ -50,6 +50,14 @@ struct Document<'a> {
     target: &'a str,
     contract: &'a str,
     duration_ms: u64,
+    harness: HarnessJson,
+}
+
+/// The harness itself: what a grader checks to trust a batch (its memory
+/// stays small whatever a program under test does).
+#[derive(Serialize)]
+struct HarnessJson {
+    peak_rss_kb: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -171,7 +179,11 @@ impl<W: Write> Reporter for Json<W> {
             }
             Event::ScenarioStarted { .. } => {}
             Event::ScenarioFinished(r) => self.results.push((**r).clone()),
-            Event::RunFinished { summary, wall } => {
+            Event::RunFinished {
+                summary,
+                wall,
+                peak_rss_kb,
+            } => {
                 self.results.sort_by(|a, b| a.id.cmp(&b.id));
                 let doc = Document {
                     results: self.results.iter().map(ResultJson::new).collect(),
@@ -182,6 +194,9 @@ impl<W: Write> Reporter for Json<W> {
                     target: &self.target,
                     contract: &self.contract,
                     duration_ms: millis(*wall),
+                    harness: HarnessJson {
+                        peak_rss_kb: *peak_rss_kb,
+                    },
                 };
                 serde_json::to_writer_pretty(&mut self.out, &doc)?;
                 writeln!(self.out)?;

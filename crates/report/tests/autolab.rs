@@ -73,6 +73,7 @@ fn roles_follow_the_notes_and_a_role_without_points_scores_zero() {
     events.push(Event::RunFinished {
         summary,
         wall: Duration::ZERO,
+        peak_rss_kb: None,
     });
     let mut out = Vec::new();
     let mut reporter = Autolab::new(&mut out);
@@ -101,6 +102,7 @@ fn a_recommended_scenario_earns_nothing_even_when_it_passes() {
         Event::RunFinished {
             summary,
             wall: Duration::ZERO,
+            peak_rss_kb: None,
         },
     ] {
         reporter.event(&e).unwrap();

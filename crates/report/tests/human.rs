@@ -140,6 +140,7 @@ fn verdict(statuses: &[(Status, bool)]) -> String {
         .event(&Event::RunFinished {
             summary,
             wall: Duration::ZERO,
+            peak_rss_kb: None,
         })
         .unwrap();
     String::from_utf8(out).unwrap()

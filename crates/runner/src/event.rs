@@ -33,6 +33,9 @@ pub enum Event {
         summary: Summary,
         /// Wall time of the whole run.
         wall: Duration,
+        /// The harness's own peak memory (resident set, kB), when known: a
+        /// run must stay small whatever the programs under test do.
+        peak_rss_kb: Option<u64>,
     },
 }
 

@@ -36,6 +36,12 @@ pub async fn run_scenario(
         result.message = reason;
         return result;
     }
+    // After the skip: every submission has the same points possible.
+    if let Some(missing) = &program.missing {
+        result.status = Status::Error;
+        result.message = missing.clone();
+        return result;
+    }
     let outcome = play(scenario, config, program, ports).await;
     result.duration = started.elapsed();
     match outcome {
@@ -160,6 +166,7 @@ async fn play(
         env: Vec::new(),
         output_cap: 64 * 1024,
         stdin: matches!(role, Role::TcpClient | Role::UdpClient),
+        sandbox: program.sandbox.clone(),
     };
     let addr = SocketAddr::new(IpAddr::V4(config.host), port);
     let harness = match Harness::set_up(role, addr).await {

@@ -40,6 +40,14 @@ pub struct Program {
     pub cwd: Option<PathBuf>,
     /// A fixed port, for a program that hard-codes its own (forces one job).
     pub port: Option<u16>,
+    /// The wall time one try of one of its scenarios may take (scaled like
+    /// every deadline); past it the scenario fails and the program is killed.
+    pub budget: Option<Duration>,
+    /// Why the program cannot be run at all (a submission without its
+    /// file): every scenario of its role is an error saying so, at once.
+    pub missing: Option<String>,
+    /// The sandbox an untrusted program runs in (`None`: run as it is).
+    pub sandbox: Option<sockspec_target::Sandbox>,
 }
 
 /// Everything a run needs besides the scenarios.
@@ -67,9 +75,6 @@ pub struct RunConfig {
     /// Extra tries for a scenario that fails or errors; a verdict that
     /// changes between tries is reported as flaky.
     pub retries: u32,
-    /// The wall time one try of a scenario may take (scaled like every
-    /// deadline); past it the scenario fails and its target is killed.
-    pub budget: Option<Duration>,
     /// The command line that reruns this run (without `--only` and
     /// `--seed`), quoted for a shell; property failures print it.
     pub command_line: String,
@@ -112,7 +117,12 @@ async fn with_retries(
 ) -> ScenarioResult {
     let mut first = once(scenario, config, ports).await;
     let mut attempts = 1;
-    while matches!(first.status, Status::Fail | Status::Error) && attempts <= config.retries {
+    // A program that never started is not tried again: starting it is the
+    // same every time, and waiting for it to listen is the slowest verdict.
+    while matches!(first.status, Status::Fail | Status::Error)
+        && !exec::could_not_start(&first)
+        && attempts <= config.retries
+    {
         let again = once(scenario, config, ports).await;
         attempts += 1;
         first.duration += again.duration;
@@ -144,7 +154,10 @@ async fn once(
         tokio::spawn(async move { exec::run_scenario(&scenario, &config, &ports).await })
     };
     let abort = inner.abort_handle();
-    let budget = config.budget.map(|b| config.timing.pause(b));
+    let budget = config
+        .program_for(scenario.role)
+        .and_then(|p| p.budget)
+        .map(|b| config.timing.pause(b));
     let joined = match budget {
         Some(b) => match tokio::time::timeout(b, inner).await {
             Ok(joined) => joined,
@@ -159,6 +172,13 @@ async fn once(
         Ok(r) => r,
         Err(e) => exec::harness_error(scenario, config, format!("the harness failed: {e}")),
     }
+}
+
+/// The process's peak resident set (`VmHWM` in /proc/self/status), in kB.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Runs the scenarios, sending every event to `events`, and returns the summary.
@@ -230,6 +250,7 @@ pub async fn run(
     let _ = events.send(Event::RunFinished {
         summary,
         wall: started.elapsed(),
+        peak_rss_kb: peak_rss_kb(),
     });
     summary
 }

@@ -31,6 +31,9 @@ async fn grade(fixture: &str, reply: &str, framing: Framing) -> Vec<Event> {
             },
             cwd: None,
             port: None,
+            budget: None,
+            missing: None,
+            sandbox: None,
         }],
         target_label: fixture.into(),
         host: std::net::Ipv4Addr::LOCALHOST,
@@ -40,7 +43,6 @@ async fn grade(fixture: &str, reply: &str, framing: Framing) -> Vec<Event> {
         seed: sockspec_runner::DEFAULT_SEED,
         cases: None,
         retries: 0,
-        budget: None,
         command_line: "sockspec run".into(),
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();

@@ -199,6 +199,7 @@ pub fn events() -> Vec<Event> {
     events.push(Event::RunFinished {
         summary,
         wall: Duration::from_millis(1300),
+        peak_rss_kb: None,
     });
     events
 }
