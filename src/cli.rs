@@ -33,6 +33,14 @@ pub enum Command {
     },
     /// Run a reference peer (a correct program for a role).
     Ref(RefArgs),
+    /// Grade every submission in a folder against an assignment.
+    Grade(GradeArgs),
+    /// Join the batch reports (grade.json) of CI jobs that each graded a
+    /// partition, into one set of outputs.
+    Merge(MergeArgs),
+    /// Exit 0 if a private network can be entered here (used by `grade`).
+    #[command(hide = true)]
+    NetnsProbe,
 }
 
 /// What the grader states about the program.
@@ -86,9 +94,17 @@ fn parse_role(s: &str) -> Result<Role, String> {
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// Scenario files or folders (default: the built-in suite).
+    /// Scenario files or folders (default: the built-in suite, or the
+    /// assignment's).
     pub paths: Vec<PathBuf>,
-    /// The kind of program under test.
+    /// Grade one submission against an assignment file: its programs,
+    /// contracts, points and budgets (see assignments/ for examples).
+    #[arg(long, conflicts_with_all = ["target", "reply", "framing", "quit", "pages", "port", "cwd"])]
+    pub assignment: Option<PathBuf>,
+    /// With --assignment: the submission's folder (default: the current one).
+    #[arg(long, requires = "assignment")]
+    pub submission: Option<PathBuf>,
+    /// The kind of program under test (with --assignment: grade only that program).
     #[arg(long, value_parser = parse_role)]
     pub role: Option<Role>,
     /// The program's command line, with {port} and {host} placeholders,
@@ -128,6 +144,125 @@ pub struct RunArgs {
     /// Multiply every deadline by this factor (also SOCKSPEC_TIME_SCALE); for slow machines.
     #[arg(long)]
     pub time_scale: Option<f64>,
+    /// Extra tries for a scenario that fails; one whose verdict changes is
+    /// reported as FLAKY with its pass rate (default 0, or the assignment's).
+    #[arg(long)]
+    pub retries: Option<u32>,
+    /// Also write the report in FORMAT to FILE (repeatable), e.g.
+    /// --report json=report.json --report gradescope=results.json.
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_extra_report)]
+    pub reports: Vec<(Format, PathBuf)>,
+    /// Run in a private network: a new network namespace with only a
+    /// loopback, so hard-coded ports never collide and nothing leaves the
+    /// machine (needs root or unprivileged user namespaces).
+    #[arg(long, value_enum, default_value_t = Isolate::None)]
+    pub isolate: Isolate,
+}
+
+/// How far a run is kept apart from the machine.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isolate {
+    /// Programs share the machine's loopback (fresh ports per scenario).
+    None,
+    /// A private network namespace with only a loopback.
+    Net,
+}
+
+impl Isolate {
+    /// The name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Isolate::None => "none",
+            Isolate::Net => "net",
+        }
+    }
+}
+
+fn parse_extra_report(s: &str) -> Result<(Format, PathBuf), String> {
+    let (format, file) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=FILE, e.g. json=report.json, not `{s}`"))?;
+    let format = Format::from_str(format, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned()))
+            .collect();
+        format!(
+            "unknown format `{format}`; expected one of: {}",
+            names.join(", ")
+        )
+    })?;
+    if file.is_empty() {
+        return Err(format!("--report {s} names no file"));
+    }
+    Ok((format, PathBuf::from(file)))
+}
+
+/// `sockspec grade`: a folder of submissions, one sub-folder each.
+#[derive(Args, Debug)]
+#[command(after_help = "Outputs, in --out-dir (default: sockspec-grades):
+  STUDENT/report.txt, STUDENT/report.json   each submission's own report
+  STUDENT/results.json                       with --gradescope
+  scores.csv                                 one row per student
+  grade.json                                 the batch, for `sockspec merge`
+
+Example, a CI matrix of 4 jobs, then one merge:
+  sockspec grade subs/ --assignment hw.yaml --partition 2/4 --out-dir part2
+  sockspec merge part*/grade.json --out-dir all")]
+pub struct GradeArgs {
+    /// The folder that holds one sub-folder per submission.
+    pub submissions: PathBuf,
+    /// The assignment file.
+    #[arg(long)]
+    pub assignment: PathBuf,
+    /// Where the outputs go.
+    #[arg(long, default_value = "sockspec-grades")]
+    pub out_dir: PathBuf,
+    /// Submissions graded at once.
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Grade only share K of N (count:K/N, or hash:K/N to keep a
+    /// submission in its share when others are added).
+    #[arg(long, value_parser = parse_partition)]
+    pub partition: Option<sockspec_grade::Partition>,
+    /// Extra tries for a failing scenario (default: the assignment's, else 1).
+    #[arg(long)]
+    pub retries: Option<u32>,
+    /// Isolation of each submission; `net` gives each its own network
+    /// namespace (default: net where the machine allows it).
+    #[arg(long, value_enum)]
+    pub isolate: Option<Isolate>,
+    /// Multiply every deadline by this factor, on top of calibration.
+    #[arg(long)]
+    pub time_scale: Option<f64>,
+    /// Do not time the references before the batch to scale deadlines.
+    #[arg(long)]
+    pub no_calibrate: bool,
+    /// Also write Gradescope's results.json for each submission.
+    #[arg(long)]
+    pub gradescope: bool,
+    /// Also write Autolab's output (last line: the scores) for each submission.
+    #[arg(long)]
+    pub autolab: bool,
+    /// Grade only the submissions with these names (repeatable).
+    #[arg(long = "only")]
+    pub only: Vec<String>,
+}
+
+fn parse_partition(s: &str) -> Result<sockspec_grade::Partition, String> {
+    s.parse()
+        .map_err(|e: sockspec_grade::PartitionError| e.to_string())
+}
+
+/// `sockspec merge`: the grade.json of each CI job.
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The batch reports to join.
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Where the merged grade.json and scores.csv go.
+    #[arg(long, default_value = "sockspec-grades")]
+    pub out_dir: PathBuf,
 }
 
 impl RunArgs {
@@ -192,4 +327,8 @@ pub enum Format {
     Json,
     /// JUnit XML, for CI.
     Junit,
+    /// Gradescope's autograder results.json.
+    Gradescope,
+    /// Autolab: the human report, then the scores as the last line.
+    Autolab,
 }

@@ -1,0 +1,509 @@
+//! `sockspec run`: from command-line words (or an assignment file) to a run
+//! configuration, the run's events to every reporter asked for, and the
+//! summary to an exit code.
+//!
+//! A run is cancelled as a whole on Ctrl-C or SIGTERM: the runtime is shut
+//! down, which drops every scenario and with it every target, and a target
+//! dropped is a process group killed. A student pressing Ctrl-C, or a batch
+//! killing a submission that ran over its time, leaves nothing running.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use sockspec_model::{Assignment, Contract, Role, Scenario, Source, Visibility};
+use sockspec_report::Reporter;
+use sockspec_runner::{Program, RunConfig, Timing};
+
+use crate::cli::{Format, Isolate, RunArgs};
+use crate::{default_jobs, load, runtime};
+
+/// Exit code of a run cut short by a signal (128 + SIGINT, as shells do).
+const CANCELLED: u8 = 130;
+
+/// What is graded: the scenarios and a program per role.
+struct Plan {
+    scenarios: Vec<Scenario>,
+    programs: Vec<Program>,
+    label: String,
+    strict: bool,
+    retries: u32,
+    visibility: Visibility,
+}
+
+pub fn run(args: RunArgs) -> u8 {
+    if args.isolate == Isolate::Net {
+        // Before the runtime exists: the namespace is the process's only
+        // while it has a single thread.
+        if let Err(e) = sockspec_netns::enter() {
+            eprintln!("error: --isolate net: {e}");
+            return 2;
+        }
+    }
+    let plan = match args.assignment.as_deref() {
+        Some(file) => assignment_plan(&args, file),
+        None => command_line_plan(&args),
+    };
+    let Plan {
+        mut scenarios,
+        programs,
+        label,
+        strict,
+        retries,
+        visibility,
+    } = match plan {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if !args.only.is_empty() {
+        let unknown: Vec<&str> = args
+            .only
+            .iter()
+            .filter(|id| !scenarios.iter().any(|s| &s.id == *id))
+            .map(String::as_str)
+            .collect();
+        if !unknown.is_empty() {
+            eprintln!(
+                "error: no scenario with id {} (see `sockspec list`)",
+                unknown.join(", ")
+            );
+            return 2;
+        }
+        scenarios.retain(|s| args.only.contains(&s.id));
+    }
+    let scale = args
+        .time_scale
+        .or_else(|| std::env::var("SOCKSPEC_TIME_SCALE").ok()?.parse().ok())
+        .unwrap_or(1.0);
+    let config = RunConfig {
+        programs,
+        target_label: label,
+        host: std::net::Ipv4Addr::LOCALHOST,
+        jobs: args.jobs.unwrap_or_else(default_jobs),
+        strict,
+        timing: Timing::scaled(scale),
+        seed: args.seed.unwrap_or(sockspec_runner::DEFAULT_SEED),
+        cases: args.cases,
+        retries,
+        command_line: rerun_command(&args),
+    };
+    let mut reporters = match reporters(&args, visibility) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let runtime = match runtime(tokio::runtime::Builder::new_multi_thread()) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let outcome = runtime.block_on(async move {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let run = tokio::spawn(sockspec_runner::run(scenarios, config, tx));
+        let report = async {
+            while let Some(event) = rx.recv().await {
+                for r in reporters.iter_mut() {
+                    if let Err(e) = r.event(&event) {
+                        eprintln!("error: cannot write the report: {e}");
+                    }
+                }
+            }
+            run.await.ok()
+        };
+        tokio::select! {
+            summary = report => Some(summary),
+            () = cancelled() => None,
+        }
+    });
+    // Dropping the runtime drops every scenario still running, and so
+    // kills every target still running.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    match outcome {
+        Some(Some(s)) => s.exit_code() as u8,
+        Some(None) => {
+            eprintln!("error: the run ended abnormally");
+            2
+        }
+        None => {
+            eprintln!("sockspec: cancelled; every program under test was stopped");
+            CANCELLED
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub(crate) async fn cancelled() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => return std::future::pending().await,
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
+/// The reporters: `--format` to `--out` (or stdout), then every `--report`.
+fn reporters(args: &RunArgs, visibility: Visibility) -> Result<Vec<Box<dyn Reporter>>, u8> {
+    let create = |path: &Path| -> Result<Box<dyn Write + Send>, u8> {
+        match std::fs::File::create(path) {
+            Ok(f) => Ok(Box::new(std::io::BufWriter::new(f))),
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                Err(2)
+            }
+        }
+    };
+    let mut all = Vec::new();
+    let (out, to_terminal): (Box<dyn Write + Send>, bool) = match &args.out {
+        Some(path) => (create(path)?, false),
+        None => (Box::new(std::io::stdout()), std::io::stdout().is_terminal()),
+    };
+    all.push(reporter(args.format, out, to_terminal, visibility));
+    for (format, path) in &args.reports {
+        all.push(reporter(*format, create(path)?, false, visibility));
+    }
+    Ok(all)
+}
+
+fn reporter(
+    format: Format,
+    out: Box<dyn Write + Send>,
+    to_terminal: bool,
+    visibility: Visibility,
+) -> Box<dyn Reporter> {
+    match format {
+        Format::Human => Box::new(sockspec_report::Human::new(
+            out,
+            sockspec_report::HumanOptions {
+                color: sockspec_report::color_wanted(to_terminal),
+                ..Default::default()
+            },
+        )),
+        Format::Json => Box::new(sockspec_report::Json::new(out)),
+        Format::Junit => Box::new(sockspec_report::Junit::new(out)),
+        Format::Gradescope => Box::new(sockspec_report::Gradescope::new(
+            out,
+            sockspec_report::GradescopeOptions {
+                visibility: visibility.as_str().to_owned(),
+            },
+        )),
+        Format::Autolab => Box::new(sockspec_report::Autolab::new(out)),
+    }
+}
+
+/// The plan of `run --target` (or of the references, without one).
+fn command_line_plan(args: &RunArgs) -> Result<Plan, u8> {
+    let scenarios = load(&args.paths)?;
+    let fail = |message: String| {
+        eprintln!("error: {message}");
+        2
+    };
+    let roles = pick_roles(args, &scenarios).map_err(fail)?;
+    let mut scenarios = scenarios;
+    scenarios.retain(|s| roles.contains(&s.role));
+    if scenarios.is_empty() {
+        let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        return Err(fail(format!(
+            "no scenario for role {} in the given paths",
+            names.join(", ")
+        )));
+    }
+    let contract = args.contract();
+    let (commands, label): (Vec<(Role, String)>, String) = match &args.target {
+        Some(t) => (roles.iter().map(|r| (*r, t.clone())).collect(), t.clone()),
+        None => {
+            sockspec_reference::check_contract(&contract).map_err(|e| fail(e.to_string()))?;
+            let commands = roles
+                .iter()
+                .map(|r| reference_command(*r, &contract).map(|c| (*r, c)))
+                .collect::<Result<Vec<_>, String>>()
+                .map_err(fail)?;
+            (commands, "the built-in references".to_owned())
+        }
+    };
+    let programs = commands
+        .into_iter()
+        .map(|(role, command)| Program {
+            role,
+            command,
+            contract: contract.clone(),
+            cwd: args.cwd.clone(),
+            port: args.port,
+            budget: None,
+            missing: None,
+            sandbox: None,
+        })
+        .collect();
+    Ok(Plan {
+        scenarios,
+        programs,
+        label,
+        strict: args.strict,
+        retries: args.retries.unwrap_or(0),
+        visibility: Visibility::default(),
+    })
+}
+
+/// The plan of `run --assignment`: the assignment's programs, run in the
+/// submission's folder, on the scenarios it selects.
+fn assignment_plan(args: &RunArgs, file: &Path) -> Result<Plan, u8> {
+    let assignment = load_assignment(file)?;
+    let submission = args
+        .submission
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let submission = match std::fs::canonicalize(&submission) {
+        Ok(p) if p.is_dir() => p,
+        _ => {
+            eprintln!(
+                "error: the submission {} is not a folder",
+                submission.display()
+            );
+            return Err(2);
+        }
+    };
+    let suite = if !args.paths.is_empty() {
+        load(&args.paths)?
+    } else if assignment.suite.is_empty() {
+        load(&[])?
+    } else {
+        let base = file.parent().unwrap_or(Path::new("."));
+        let paths: Vec<PathBuf> = assignment.suite.iter().map(|p| base.join(p)).collect();
+        load(&paths)?
+    };
+    let mut scenarios = assignment.select(suite).map_err(|e| {
+        eprintln!("{e}");
+        2
+    })?;
+    let mut programs: Vec<Program> = assignment
+        .programs
+        .iter()
+        .map(|p| {
+            let cwd = match &p.cwd {
+                Some(sub) => submission.join(sub),
+                None => submission.clone(),
+            };
+            Program {
+                role: p.role,
+                command: p.command.clone(),
+                contract: p.contract.clone(),
+                missing: missing_file(&p.command, &cwd),
+                cwd: Some(cwd),
+                port: p.port,
+                budget: p.budget,
+                sandbox: Some(sandbox(&assignment, &submission)),
+            }
+        })
+        .collect();
+    let wanted = sandbox(&assignment, &submission);
+    for note in wanted.expected().shortfalls(&wanted) {
+        eprintln!("note: {note}");
+    }
+    if let Some(role) = args.role {
+        if assignment.program(role).is_none() {
+            eprintln!(
+                "error: the assignment {} has no {role} program",
+                assignment.file()
+            );
+            return Err(2);
+        }
+        programs.retain(|p| p.role == role);
+        scenarios.retain(|s| s.role == role);
+    }
+    Ok(Plan {
+        scenarios,
+        programs,
+        label: format!("{} ({})", submission.display(), assignment.name),
+        strict: assignment.strict || args.strict,
+        retries: args.retries.or(assignment.retries).unwrap_or(0),
+        visibility: assignment.visibility,
+    })
+}
+
+/// The sandbox of a submission's programs: the assignment's limits (the
+/// harness's defaults where it sets none), a clean environment, writes
+/// only in the submission's folder, and a PID namespace so that nothing a
+/// program forks outlives it. What this machine cannot do is said once by
+/// the runner, not here.
+pub fn sandbox(assignment: &Assignment, submission: &Path) -> sockspec_target::Sandbox {
+    let d = sockspec_target::Limits::default();
+    let l = &assignment.limits;
+    let mib = |m: Option<u64>, default: u64| m.map_or(default, |m| m.saturating_mul(1 << 20));
+    sockspec_target::Sandbox {
+        limits: sockspec_target::Limits {
+            cpu_seconds: l.cpu_s.unwrap_or(d.cpu_seconds),
+            memory_bytes: mib(l.memory_mb, d.memory_bytes),
+            processes: l.processes.unwrap_or(d.processes),
+            file_size_bytes: mib(l.file_size_mb, d.file_size_bytes),
+            open_files: l.open_files.unwrap_or(d.open_files),
+        },
+        clean_env: true,
+        writable: Some(submission.to_path_buf()),
+        pid_namespace: true,
+    }
+}
+
+/// Says which file a submission lacks, if the command names a file (a word
+/// with a source-file extension, or a relative path) that is not in the
+/// folder it runs in: "the submission has no tcp_server.py" is the grade a
+/// teacher wants, not a traceback from python3 in every scenario.
+fn missing_file(command: &str, cwd: &Path) -> Option<String> {
+    const SOURCES: [&str; 9] = ["py", "js", "rb", "pl", "sh", "jar", "class", "php", "lua"];
+    let words = shlex::split(command)?;
+    let missing = words.iter().find(|w| {
+        let path = Path::new(w.as_str());
+        let names_a_file = path
+            .extension()
+            .is_some_and(|x| SOURCES.contains(&x.to_string_lossy().as_ref()))
+            || (w.contains('/') && path.is_relative());
+        names_a_file
+            && !w.contains('{')
+            && !w.starts_with('-')
+            && path.is_relative()
+            && !cwd.join(path).exists()
+    })?;
+    let mut files: Vec<String> = std::fs::read_dir(cwd)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let has = match files.len() {
+        0 => "it is empty".to_owned(),
+        n if n <= 8 => format!("it has {}", files.join(", ")),
+        n => format!("it has {} and {} more", files[..8].join(", "), n - 8),
+    };
+    Some(format!(
+        "the submission has no {missing} (the command is `{command}`, run in {}; {has})",
+        cwd.display()
+    ))
+}
+
+/// An assignment file, loaded and checked; its errors printed.
+pub fn load_assignment(file: &Path) -> Result<Assignment, u8> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read the assignment {}: {e}", file.display());
+            return Err(2);
+        }
+    };
+    let src = Source {
+        name: file.display().to_string(),
+        text,
+    };
+    sockspec_model::load_assignment(&src).map_err(|e| {
+        eprintln!("{e}");
+        2
+    })
+}
+
+/// The command line that reruns this run, for a property failure's
+/// "reproduce" line (the runner adds `--only ID --seed N`).
+fn rerun_command(args: &RunArgs) -> String {
+    let quote = |s: &str| {
+        shlex::try_quote(s)
+            .map(|q| q.into_owned())
+            .unwrap_or_else(|_| format!("{s:?}"))
+    };
+    let mut words = vec!["sockspec".to_owned(), "run".to_owned()];
+    words.extend(args.paths.iter().map(|p| quote(&p.to_string_lossy())));
+    if let Some(a) = &args.assignment {
+        words.push(format!("--assignment {}", quote(&a.to_string_lossy())));
+        if let Some(s) = &args.submission {
+            words.push(format!("--submission {}", quote(&s.to_string_lossy())));
+        }
+    }
+    if let Some(role) = args.role {
+        words.push(format!("--role {role}"));
+    }
+    if let Some(t) = &args.target {
+        words.push(format!("--target {}", quote(t)));
+    }
+    if args.assignment.is_none() {
+        let c = args.contract();
+        words.push(format!(
+            "--reply {} --framing {}",
+            quote(&c.reply.to_string()),
+            c.framing
+        ));
+        if !c.quit.is_empty() {
+            words.push(format!("--quit {}", quote(&c.quit)));
+        }
+        for page in &c.pages {
+            words.push(format!("--page {}", quote(&page.to_string())));
+        }
+    }
+    if let Some(cwd) = &args.cwd {
+        words.push(format!("--cwd {}", quote(&cwd.to_string_lossy())));
+    }
+    if let Some(port) = args.port {
+        words.push(format!("--port {port}"));
+    }
+    if args.strict {
+        words.push("--strict".into());
+    }
+    if args.isolate == Isolate::Net {
+        words.push("--isolate net".into());
+    }
+    words.join(" ")
+}
+
+/// The roles to run: the one named; or, grading the references, every role
+/// the scenarios cover; a student's program needs its role named unless the
+/// scenarios leave no doubt.
+fn pick_roles(args: &RunArgs, scenarios: &[Scenario]) -> Result<Vec<Role>, String> {
+    if let Some(role) = args.role {
+        return Ok(vec![role]);
+    }
+    let mut roles: Vec<Role> = scenarios.iter().map(|s| s.role).collect();
+    roles.sort();
+    roles.dedup();
+    match (roles.len(), &args.target) {
+        (0, _) => Err("no scenarios to run".into()),
+        (1, _) | (_, None) => Ok(roles),
+        (_, Some(_)) => Err(format!(
+            "--target needs --role: which program is it ({})?",
+            roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// The command that runs this binary's reference peer for a role.
+pub fn reference_command(role: Role, contract: &Contract) -> Result<String, String> {
+    let exe =
+        std::env::current_exe().map_err(|e| format!("cannot find this program's path: {e}"))?;
+    let quote = |s: &str| {
+        shlex::try_quote(s)
+            .map(|q| q.into_owned())
+            .map_err(|e| format!("cannot quote {s:?}: {e}"))
+    };
+    let exe = quote(&exe.to_string_lossy())?;
+    let mut contract_args = format!(
+        "--reply {} --framing {} --quit {}",
+        quote(&contract.reply.to_string())?,
+        contract.framing,
+        quote(&contract.quit)?
+    );
+    for page in &contract.pages {
+        contract_args.push_str(&format!(" --page {}", quote(&page.to_string())?));
+    }
+    Ok(match role {
+        Role::BroadcastSender => format!("{exe} ref {role} --host {{broadcast}} --port {{port}}"),
+        Role::BroadcastReceiver => format!("{exe} ref {role} --port {{port}}"),
+        // A short timeout: the lost-reply scenario waits for it to expire,
+        // and 250 ms is still far above any loopback round trip.
+        Role::UdpClient => {
+            format!(
+                "{exe} ref {role} --host {{host}} --port {{port}} {contract_args} --timeout-ms 250"
+            )
+        }
+        _ => format!("{exe} ref {role} --host {{host}} --port {{port}} {contract_args}"),
+    })
+}
