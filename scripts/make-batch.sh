@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds a folder of homework submissions from the fixtures, for timing
+# `sockspec grade` (make bench): the same twenty students as tests/grade.rs
+# (correct, buggy, hostile, hard-coded port, missing files, a flake), and,
+# with COUNT above 20, more copies of them (alice-2, bao-2, ...).
+#   scripts/make-batch.sh DIR [COUNT]
+# Writes DIR/hw.yaml (the assignment) and DIR/submissions/.
+set -euo pipefail
+dir=$1
+count=${2:-20}
+F="$(cd "$(dirname "$0")/.." && pwd)/tests/fixtures"
+rm -rf "$dir/submissions"
+mkdir -p "$dir/submissions"
+cat > "$dir/hw.yaml" <<YAML
+assignment: batch benchmark
+points: { required: 1, scenarios: { tcp-server/restart: 2 } }
+retries: 1
+budget_s: 20
+limits: { cpu_s: 1, memory_mb: 256 }
+programs:
+  tcp-server:
+    command: python3 tcp_server.py {port} $dir/outside.txt
+    reply: fixed:Thanks
+    only: [tcp-server/reply, tcp-server/peer-exit, tcp-server/restart]
+  udp-server:
+    command: python3 udp_server.py {port}
+    reply: fixed:Thanks
+    only: [udp-server/reply, udp-server/empty-datagram]
+YAML
+students=(
+  "alice tcp-server/thanks_server.py udp-server/udp_server.py"
+  "bao tcp-server/threaded_server.py udp-server/udp_server.py"
+  "chen tcp-server/no_reuseaddr.py udp-server/udp_server.py"
+  "dana tcp-server/one_client.py udp-server/udp_server.py"
+  "emil tcp-server/wrong_reply.py udp-server/udp_server.py"
+  "fang tcp-server/thanks_server.py udp-server/udp_empty_quits.py"
+  "gita tcp-server/thanks_server.py udp-server/udp_wrong_reply.py"
+  "hugo tcp-server/thanks_server.py -"
+  "ivan - -"
+  "jin tcp-server/hardcoded_port_server.py udp-server/udp_server.py"
+  "kai hostile/never_binds.py udp-server/udp_server.py"
+  "lena hostile/wrong_port.py udp-server/udp_server.py"
+  "ming hostile/ignores_sigterm.py udp-server/udp_server.py"
+  "nora hostile/daemon_child.py udp-server/udp_server.py"
+  "omar hostile/floods_stdout.py udp-server/udp_server.py"
+  "pia hostile/spins_cpu.py udp-server/udp_server.py"
+  "quan hostile/allocates.py udp-server/udp_server.py"
+  "rosa hostile/writes_outside.py udp-server/udp_server.py"
+  "sami flaky/first_try_wrong.py udp-server/udp_server.py"
+  "tara tcp-server/thanks_server.py udp-server/udp_hardcoded_client.py"
+)
+for i in $(seq 0 $((count - 1))); do
+  read -r name tcp udp <<<"${students[$((i % 20))]}"
+  round=$((i / 20))
+  [ "$round" -gt 0 ] && name="$name-$((round + 1))"
+  mkdir -p "$dir/submissions/$name"
+  [ "$tcp" != - ] && cp "$F/$tcp" "$dir/submissions/$name/tcp_server.py"
+  [ "$udp" != - ] && cp "$F/$udp" "$dir/submissions/$name/udp_server.py"
+done
+echo "$count submissions in $dir/submissions, assignment $dir/hw.yaml"
