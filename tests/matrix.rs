@@ -200,8 +200,8 @@ const CASES: &[Case] = &[
         &[("udp-server/reply", "not what the contract says")]),
     // udp-client
     correct("udp_client", UC, "udp_client.py", F, "none"),
-    buggy("udp_client_newline", UC, "udp_client_newline.py", F, "none", &["udp-client/lines", "udp-client/lost-reply", "udp-client/quit"],
-        &[("udp-client/lines", "\\n")]),
+    buggy("udp_client_newline", UC, "udp_client_newline.py", F, "none", &["udp-client/datagram-lines", "udp-client/lines", "udp-client/lost-reply", "udp-client/quit"],
+        &[("udp-client/lines", "\\n"), ("udp-client/datagram-lines", "\\n")]),
     buggy("udp_client_no_quit", UC, "udp_client_no_quit.py", F, "none", &["udp-client/quit"],
         &[("udp-client/quit", "exit")]),
     buggy("udp_client_eof_crash", UC, "udp_client_eof_crash.py", F, "none", &["udp-client/end-of-input"],
@@ -216,8 +216,8 @@ const CASES: &[Case] = &[
         &[("broadcast-sender/reaches-all", "receiver")]),
     correct("broadcast_receiver", BR, "broadcast_receiver.py", F, "none"),
     buggy("broadcast_receiver_localhost", BR, "broadcast_receiver_localhost.py", F, "none",
-        &["broadcast-receiver/receives", "broadcast-receiver/shares-port"],
-        &[("broadcast-receiver/receives", "did not print")]),
+        &["broadcast-receiver/broadcast-datagrams", "broadcast-receiver/receives", "broadcast-receiver/shares-port"],
+        &[("broadcast-receiver/receives", "did not print"), ("broadcast-receiver/broadcast-datagrams", "did not print")]),
     buggy("broadcast_receiver_no_reuse", BR, "broadcast_receiver_no_reuse.py", F, "none", &["broadcast-receiver/shares-port"],
         &[("broadcast-receiver/shares-port", "Address already in use")]),
     // http-server (run in tests/fixtures/http-server, where index.html is)

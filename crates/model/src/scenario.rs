@@ -730,6 +730,12 @@ pub enum PropertyName {
     /// http-client: a response cut at any byte positions, with a length or
     /// ending at the close, is read whole and its body printed.
     ResponseSplitting,
+    /// udp-client: any lines typed are each exactly one datagram with
+    /// exactly the line's bytes, and each reply is printed.
+    DatagramLines,
+    /// broadcast-receiver: any datagrams broadcast to the port are each
+    /// received and printed.
+    BroadcastDatagrams,
 }
 
 impl PropertyName {
@@ -741,6 +747,8 @@ impl PropertyName {
             PropertyName::HttpHeadSplitting => "http-head-splitting",
             PropertyName::ReplySplitting => "reply-splitting",
             PropertyName::ResponseSplitting => "response-splitting",
+            PropertyName::DatagramLines => "datagram-lines",
+            PropertyName::BroadcastDatagrams => "broadcast-datagrams",
         }
     }
 
@@ -753,6 +761,8 @@ impl PropertyName {
             PropertyName::HttpHeadSplitting => Role::HttpServer,
             PropertyName::ReplySplitting => Role::TcpClient,
             PropertyName::ResponseSplitting => Role::HttpClient,
+            PropertyName::DatagramLines => Role::UdpClient,
+            PropertyName::BroadcastDatagrams => Role::BroadcastReceiver,
         }
     }
 }

@@ -24,7 +24,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 use sockspec_model::{
-    Alphabet, BodyLength, Bounds, Bytes, ConnName, ExpectExitStep, ExpectMessageStep,
+    Alphabet, BodyLength, Bounds, BroadcastStep, Bytes, ConnName, ExpectExitStep, ExpectMessageStep,
     ExpectPrintedStep, ExpectReplyStep, ExpectRequestStep, ExpectResponseStep, Framing,
     PropertyName, PropertySpec, ReplyStep, RequestStep, RespondStep, Role, Scenario, SendStep,
     Step,
@@ -59,7 +59,10 @@ pub(crate) enum Case {
         senders: usize,
         datagrams: Vec<(usize, Vec<u8>)>,
     },
-    /// Lines typed into a client, each reply cut into pieces of these sizes.
+    /// Texts broadcast to the receiver's port, one datagram each.
+    Broadcasts { texts: Vec<String> },
+    /// Lines typed into a client, each reply cut into pieces of these sizes
+    /// (a UDP client's reply is one datagram: no pieces).
     Replies {
         pieces: Vec<usize>,
         lines: Vec<String>,
@@ -161,6 +164,15 @@ fn strategy(spec: &PropertySpec, framing: Framing) -> BoxedStrategy<Case> {
             vec(line(spec.size), range(spec.messages)),
         )
             .prop_map(|(pieces, lines)| Case::Replies { pieces, lines })
+            .boxed(),
+        PropertyName::DatagramLines => vec(line(spec.size), range(spec.messages))
+            .prop_map(|lines| Case::Replies {
+                pieces: Vec::new(),
+                lines,
+            })
+            .boxed(),
+        PropertyName::BroadcastDatagrams => vec(line(spec.size), range(spec.messages))
+            .prop_map(|texts| Case::Broadcasts { texts })
             .boxed(),
         PropertyName::ResponseSplitting => (
             vec(range(spec.chunks), 1..=6),
@@ -269,11 +281,23 @@ impl Case {
                 let list: Vec<String> = lines.iter().map(|l| format!("{l:?}")).collect();
                 let _ = write!(
                     out,
-                    "{} line{} typed: {}\neach reply cut into pieces of {:?} bytes",
+                    "{} line{} typed: {}",
                     lines.len(),
                     if lines.len() == 1 { "" } else { "s" },
                     list.join(", "),
-                    pieces
+                );
+                if !pieces.is_empty() {
+                    let _ = write!(out, "\neach reply cut into pieces of {pieces:?} bytes");
+                }
+            }
+            Case::Broadcasts { texts } => {
+                let list: Vec<String> = texts.iter().map(|t| format!("{t:?}")).collect();
+                let _ = write!(
+                    out,
+                    "{} datagram{} broadcast: {}",
+                    texts.len(),
+                    if texts.len() == 1 { "" } else { "s" },
+                    list.join(", ")
                 );
             }
             Case::Response {
@@ -537,7 +561,7 @@ async fn play(
     baseline: &mut Baseline,
     ports: &PortPool,
 ) -> Result<(), StepFailure> {
-    if matches!(run.role, Role::TcpClient | Role::HttpClient) {
+    if matches!(run.role, Role::TcpClient | Role::UdpClient | Role::HttpClient) {
         fresh_client(run).await?;
     } else {
         ensure_running(run, ports).await?;
@@ -623,18 +647,22 @@ async fn play_steps(
             Ok(())
         }
         Case::Replies { pieces, lines } => {
-            let a = conn("a");
-            run.step(&Step::Accept(a.clone())).await?;
+            // A TCP client's conversation is on the connection it opens; a
+            // UDP client's, on the harness's UDP server.
+            let a = (run.role == Role::TcpClient).then(|| conn("a"));
+            if let Some(a) = &a {
+                run.step(&Step::Accept(a.clone())).await?;
+            }
             for (i, line) in lines.iter().enumerate() {
                 run.step(&Step::Stdin(line.clone())).await?;
                 run.step(&Step::ExpectMessage(ExpectMessageStep {
-                    from: Some(a.clone()),
+                    from: a.clone(),
                     text: Some(line.clone()),
                     within_ms: None,
                 }))
                 .await?;
                 run.step(&Step::Reply(ReplyStep {
-                    to: Some(a.clone()),
+                    to: a.clone(),
                     count: 1,
                     chunks: pieces.clone(),
                 }))
@@ -642,6 +670,18 @@ async fn play_steps(
                 run.step(&Step::ExpectPrinted(ExpectPrintedStep {
                     text: None,
                     replies: i + 1,
+                }))
+                .await?;
+            }
+            Ok(())
+        }
+        Case::Broadcasts { texts } => {
+            for text in texts {
+                run.step(&Step::Broadcast(BroadcastStep { text: text.clone() }))
+                    .await?;
+                run.step(&Step::ExpectPrinted(ExpectPrintedStep {
+                    text: Some(text.clone()),
+                    replies: 0,
                 }))
                 .await?;
             }
