@@ -110,7 +110,10 @@ fn role_picks_one_program_and_a_missing_file_is_named() {
     let results = report["results"].as_array().unwrap();
     assert_eq!(results.len(), 1, "{report:#}");
     let message = results[0]["message"].as_str().unwrap();
-    assert!(message.contains("the submission has no udp.py"), "{message}");
+    assert!(
+        message.contains("the submission has no udp.py"),
+        "{message}"
+    );
     assert!(message.contains("it has server.py"), "{message}");
 }
 
@@ -165,7 +168,9 @@ fn bad_batch_options_are_usage_errors() {
         .arg(&hw)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("cannot read the submissions folder nowhere"));
+        .stderr(predicate::str::contains(
+            "cannot read the submissions folder nowhere",
+        ));
     sockspec()
         .args(["grade", ".", "--partition", "3/2", "--assignment"])
         .arg(&hw)
@@ -200,7 +205,11 @@ fn hard_coded_batch(dir: &Path) -> (PathBuf, PathBuf) {
     );
     let subs = dir.join("subs");
     for name in ["a", "b"] {
-        copy_fixture(&subs.join(name), ("tcp-server", "hardcoded_port_server.py"), "server.py");
+        copy_fixture(
+            &subs.join(name),
+            ("tcp-server", "hardcoded_port_server.py"),
+            "server.py",
+        );
     }
     (hw, subs)
 }
@@ -212,7 +221,12 @@ fn batch_scores(out: &Path) -> Vec<(String, u64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["student"].as_str().unwrap().to_owned(), s["points"].as_u64().unwrap()))
+        .map(|s| {
+            (
+                s["student"].as_str().unwrap().to_owned(),
+                s["points"].as_u64().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -265,11 +279,29 @@ fn isolate_net_keeps_the_run_off_the_hosts_network() {
     // In the private network only loopback exists: the reference suite
     // still passes, on addresses of 127.0.0.0/8 alone.
     let output = sockspec()
-        .args(["run", "--isolate", "net", "--reply", "echo", "--format", "json"])
-        .args(["--only", "tcp-server/reply", "--only", "broadcast-sender/reaches-all"])
+        .args([
+            "run",
+            "--isolate",
+            "net",
+            "--reply",
+            "echo",
+            "--format",
+            "json",
+        ])
+        .args([
+            "--only",
+            "tcp-server/reply",
+            "--only",
+            "broadcast-sender/reaches-all",
+        ])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 /// Pids of processes whose command line mentions `needle`.
@@ -301,7 +333,15 @@ fn a_cancelled_run_leaves_nothing_running(#[case] signal: nix::sys::signal::Sign
     );
     let bin = assert_cmd::cargo::cargo_bin("sockspec");
     let mut child = std::process::Command::new(bin)
-        .args(["run", "--role", "tcp-server", "--target", &target, "--only", "tcp-server/reply"])
+        .args([
+            "run",
+            "--role",
+            "tcp-server",
+            "--target",
+            &target,
+            "--only",
+            "tcp-server/reply",
+        ])
         .current_dir(dir.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -317,7 +357,11 @@ fn a_cancelled_run_leaves_nothing_running(#[case] signal: nix::sys::signal::Sign
     assert_eq!(status.code(), Some(130));
     let deadline = Instant::now() + Duration::from_secs(5);
     while !running(&marker).is_empty() {
-        assert!(Instant::now() < deadline, "left running: {:?}", running(&marker));
+        assert!(
+            Instant::now() < deadline,
+            "left running: {:?}",
+            running(&marker)
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
 }

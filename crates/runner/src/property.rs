@@ -24,10 +24,10 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 use sockspec_model::{
-    Alphabet, BodyLength, Bounds, BroadcastStep, Bytes, ConnName, ExpectExitStep, ExpectMessageStep,
-    ExpectPrintedStep, ExpectReplyStep, ExpectRequestStep, ExpectResponseStep, Framing,
-    PropertyName, PropertySpec, ReplyStep, RequestStep, RespondStep, Role, Scenario, SendStep,
-    Step,
+    Alphabet, BodyLength, Bounds, BroadcastStep, Bytes, ConnName, ExpectExitStep,
+    ExpectMessageStep, ExpectPrintedStep, ExpectReplyStep, ExpectRequestStep, ExpectResponseStep,
+    Framing, PropertyName, PropertySpec, ReplyStep, RequestStep, RespondStep, Role, Scenario,
+    SendStep, Step,
 };
 use tokio::time::Instant;
 
@@ -561,7 +561,10 @@ async fn play(
     baseline: &mut Baseline,
     ports: &PortPool,
 ) -> Result<(), StepFailure> {
-    if matches!(run.role, Role::TcpClient | Role::UdpClient | Role::HttpClient) {
+    if matches!(
+        run.role,
+        Role::TcpClient | Role::UdpClient | Role::HttpClient
+    ) {
         fresh_client(run).await?;
     } else {
         ensure_running(run, ports).await?;
