@@ -17,6 +17,6 @@ pub use load::{LoadError, LoadErrorKind, Source, load_paths, load_source, load_s
 pub use scenario::{
     Alphabet, BodyLength, Bounds, BroadcastStep, Bytes, ConnName, ExpectBroadcastStep,
     ExpectExitStep, ExpectMessageStep, ExpectPrintedStep, ExpectReplyStep, ExpectRequestStep,
-    ExpectResponseStep, Expected, PropertyName, PropertySpec, ReplyStep, RequestStep, RespondStep,
-    Scenario, SendStep, Step, StepAt, When,
+    ExpectResponseStep, Expected, Localized, PropertyName, PropertySpec, ReplyStep, RequestStep,
+    RespondStep, Scenario, SendStep, Step, StepAt, When,
 };

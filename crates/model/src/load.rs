@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::contract::{Level, Role};
-use crate::scenario::{ConnName, PropertySpec, Scenario, Step, StepAt, When};
+use crate::scenario::{ConnName, Localized, PropertySpec, Scenario, Step, StepAt, When};
 
 /// A scenario file's name and text.
 #[derive(Clone, Debug)]
@@ -123,6 +123,44 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
+/// `concept:` is English text, or `{ en: ..., zh: ... }`. A visitor
+/// rather than an untagged enum, so that a typo in the map is reported as
+/// the unknown key it is, not as "matched no variant".
+struct Concept(Localized);
+
+impl<'de> Deserialize<'de> for Concept {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Concept;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("the concept as text, or as { en: ..., zh: ... }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Concept, E> {
+                Ok(Concept(Localized {
+                    en: v.to_owned(),
+                    zh: String::new(),
+                }))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Concept, A::Error> {
+                Localized::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(Concept)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Concept {
+    fn en(&self) -> &str {
+        &self.0.en
+    }
+
+    fn zh(&self) -> &str {
+        &self.0.zh
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawScenario {
@@ -130,7 +168,8 @@ struct RawScenario {
     title: String,
     role: Spanned<Role>,
     level: Level,
-    concept: String,
+    concept: Concept,
+    hint: Option<Localized>,
     points: Option<u32>,
     #[serde(default)]
     when: When,
@@ -241,7 +280,15 @@ pub fn load_source(src: &Source) -> Result<Scenario, LoadError> {
         title: raw.title,
         role,
         level: raw.level,
-        concept: raw.concept.trim().to_owned(),
+        concept: raw.concept.en().trim().to_owned(),
+        concept_zh: raw.concept.zh().trim().to_owned(),
+        hint: raw
+            .hint
+            .map(|h| Localized {
+                en: h.en.trim().to_owned(),
+                zh: h.zh.trim().to_owned(),
+            })
+            .unwrap_or_default(),
         points: raw.points.unwrap_or(1),
         when: raw.when,
         steps,

@@ -22,6 +22,12 @@ pub struct Scenario {
     pub level: Level,
     /// The note of the course the scenario checks, in words a student reads.
     pub concept: String,
+    /// The same note in Chinese, the language of the course (empty if the
+    /// file gives none).
+    pub concept_zh: String,
+    /// What to change when the scenario fails, in both languages (empty
+    /// strings if the file gives none).
+    pub hint: Localized,
     /// Points a grader may give it (1 unless stated).
     pub points: u32,
     /// The contracts under which it applies.
@@ -38,6 +44,29 @@ impl Scenario {
     /// Whether the scenario counts toward the verdict.
     pub fn counts(&self, strict: bool) -> bool {
         strict || self.level == Level::Required
+    }
+}
+
+/// A text in the two languages of the course's students.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Localized {
+    /// English.
+    #[serde(default)]
+    pub en: String,
+    /// Chinese.
+    #[serde(default)]
+    pub zh: String,
+}
+
+impl Localized {
+    /// The text in `lang` (`zh` or anything else for English), falling
+    /// back to the other language when that one is empty.
+    pub fn get(&self, zh: bool) -> &str {
+        match (zh, self.en.is_empty(), self.zh.is_empty()) {
+            (true, _, false) | (false, true, false) => &self.zh,
+            _ => &self.en,
+        }
     }
 }
 

@@ -250,6 +250,8 @@ mod tests {
             duration: std::time::Duration::ZERO,
             message: message.into(),
             concept: String::new(),
+            concept_zh: String::new(),
+            hint: Default::default(),
             file: String::new(),
             failure: None,
             attempts,

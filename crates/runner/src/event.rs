@@ -6,7 +6,9 @@
 use std::time::Duration;
 
 use serde::Serialize;
-use sockspec_model::{Bytes, Level, Role};
+use sockspec_model::{Bytes, Level, Localized, Role};
+
+use crate::diagnosis::{Diagnosis, TimelineEntry};
 
 /// One thing that happened during a run.
 #[derive(Clone, Debug)]
@@ -95,6 +97,10 @@ pub struct ScenarioResult {
     pub message: String,
     /// The note of the course the scenario checks.
     pub concept: String,
+    /// The same in Chinese (empty if the scenario gives none).
+    pub concept_zh: String,
+    /// What to change when it fails, in both languages.
+    pub hint: Localized,
     /// The scenario file.
     pub file: String,
     /// Details of a failure or error (for a flaky scenario: of a failed try).
@@ -123,6 +129,11 @@ pub struct Failure {
     pub received: Option<Bytes>,
     /// The target at the moment of failure.
     pub target: Option<TargetReport>,
+    /// What the runner found out about why (gathered only on failure).
+    pub diagnoses: Vec<Diagnosis>,
+    /// The exchange up to the failure, as the harness saw it (the last
+    /// entries, when there were many).
+    pub timeline: Vec<TimelineEntry>,
 }
 
 /// The program under test at the moment a scenario failed.

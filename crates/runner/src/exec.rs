@@ -113,6 +113,8 @@ fn base_result(scenario: &Scenario, config: &RunConfig) -> ScenarioResult {
         duration: Duration::ZERO,
         message: String::new(),
         concept: scenario.concept.clone(),
+        concept_zh: scenario.concept_zh.clone(),
+        hint: scenario.hint.clone(),
         file: scenario.file.clone(),
         failure: None,
         attempts: 1,
@@ -214,6 +216,7 @@ async fn play(
             expected: f.expected,
             received: f.received,
             target,
+            ..Failure::default()
         };
         verdict = not_passed(Status::Fail, failure, f.message);
     }
@@ -228,6 +231,7 @@ async fn play(
                 expected: f.expected,
                 received: f.received,
                 target,
+                ..Failure::default()
             };
             verdict = not_passed(Status::Fail, failure, f.message);
             break;

@@ -5,6 +5,7 @@
 //! never touches the runner, and the runner never has to know who is watching.
 
 mod conn;
+pub mod diagnosis;
 pub mod event;
 mod exec;
 mod http;
@@ -23,6 +24,9 @@ use sockspec_model::{Contract, Role, Scenario};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::time::Instant;
 
+pub use diagnosis::{
+    Actor, BindProblem, BlockedCall, Diagnosis, Happening, SocketView, TimelineEntry,
+};
 pub use event::{Event, Failure, ScenarioResult, Status, Summary, TargetReport};
 pub use timing::Timing;
 

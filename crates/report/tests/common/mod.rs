@@ -32,6 +32,8 @@ fn result(id: &str, title: &str, status: Status, message: &str) -> ScenarioResul
         duration: Duration::from_millis(12),
         message: message.into(),
         concept: String::new(),
+        concept_zh: String::new(),
+        hint: Default::default(),
         file: format!("scenarios/tcp-server/{id}.yaml"),
         failure: None,
         attempts: 1,
@@ -79,6 +81,7 @@ pub fn results() -> Vec<ScenarioResult> {
         expected: Some("exactly \"Thanks\" (reply rule fixed)".into()),
         received: Some(Bytes(Vec::new())),
         target: Some(crashed.clone()),
+        ..Failure::default()
     });
 
     let mut cut = result(
@@ -98,6 +101,7 @@ pub fn results() -> Vec<ScenarioResult> {
         expected: Some("the message itself, \"你好\" (reply rule echo)".into()),
         received: Some(Bytes("你好".as_bytes()[..4].to_vec())),
         target: None,
+        ..Failure::default()
     });
 
     let mut error = result(
@@ -146,6 +150,7 @@ pub fn results() -> Vec<ScenarioResult> {
             stdout: "\x1b[32mlistening\x1b[0m\n".into(),
             stderr: "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe4 in position 4095: unexpected end of data\n".into(),
         }),
+        ..Failure::default()
     });
 
     let mut flaky = result(
@@ -177,6 +182,7 @@ pub fn results() -> Vec<ScenarioResult> {
             stdout: "got b'm1'\ngot b'm2'\ngot b'm3'\n".into(),
             stderr: String::new(),
         }),
+        ..Failure::default()
     });
 
     vec![pass, peer_exit, cut, error, skip, recommended, flaky]

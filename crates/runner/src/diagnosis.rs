@@ -1,0 +1,203 @@
+//! What the runner can tell about *why* a program failed, beyond "expected
+//! X, got Y": where it is blocked, that it spins, that it leaks sockets,
+//! which exception killed it, where it is bound, and the exchange that led
+//! there as a timeline.
+//!
+//! These are facts, read from the kernel (`/proc`) and from the program's
+//! own traceback, kept as data: the reporters turn them into sentences, in
+//! English or Chinese, so that the runner never decides how a hint reads.
+//! They are gathered only when a scenario fails, so a passing run pays
+//! nothing for them but the timeline's bookkeeping.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use sockspec_model::Bytes;
+
+/// One thing the runner found out about a failing program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Diagnosis {
+    /// The program is blocked in a system call, waiting.
+    Blocked {
+        /// The call it is blocked in.
+        call: BlockedCall,
+        /// The socket it waits on, when the call has one.
+        socket: Option<SocketView>,
+    },
+    /// The program burns CPU in a window where it should be waiting.
+    Spinning {
+        /// CPU used over the window, as a percentage of one core.
+        cpu_percent: u32,
+        /// The window measured.
+        window: Duration,
+        /// The harness had closed its end before the window: the classic
+        /// loop on `recv()` returning b'' forever.
+        after_peer_closed: bool,
+    },
+    /// The program's open sockets grow with every client it served: the
+    /// connection sockets are never closed.
+    LeakingSockets {
+        /// Its open sockets after each client in turn had left.
+        counts: Vec<usize>,
+        /// Of its sockets at the end, those in CLOSE_WAIT (the client has
+        /// closed, the program never did).
+        close_wait: usize,
+    },
+    /// The program ended with an uncaught exception (a Python traceback).
+    Exception {
+        /// The exception's class, e.g. `BrokenPipeError`.
+        class: String,
+        /// The rest of its last line, e.g. `[Errno 32] Broken pipe`.
+        detail: String,
+        /// Where it was raised: `server.py, line 18, in <module>`.
+        at: Option<String>,
+        /// The source line, as the traceback quotes it.
+        code: Option<String>,
+    },
+    /// A socket of the program is bound where the scenario cannot use it.
+    Bound {
+        /// Where it is bound.
+        addr: SocketAddr,
+        /// What is wrong with that.
+        problem: BindProblem,
+    },
+}
+
+/// The system call a blocked program waits in (from `/proc/PID/syscall`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockedCall {
+    /// `accept()`: waiting for a client to connect.
+    Accept,
+    /// `recv()` / `recvfrom()` / `read()` on a socket: waiting for data.
+    Recv,
+    /// `send()` / `sendto()` / `write()` on a socket: waiting for room.
+    Send,
+    /// `connect()`: waiting for the server to answer.
+    Connect,
+    /// `read()` on standard input: waiting for a line to be typed.
+    ReadStdin,
+    /// `poll()` / `select()` / `epoll_wait()`: waiting on several, or with a
+    /// timeout (`settimeout()`).
+    Poll,
+    /// A sleep.
+    Sleep,
+    /// Another call, by number (x86-64).
+    Other(u64),
+}
+
+/// A socket as the kernel sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SocketView {
+    /// `tcp` or `udp`.
+    pub proto: &'static str,
+    /// Its local address.
+    pub local: SocketAddr,
+    /// Its peer (TCP connections).
+    pub peer: Option<SocketAddr>,
+    /// Bytes waiting to be read by the program.
+    pub rx_queue: u64,
+    /// Bytes the program wrote that the peer has not yet taken.
+    pub tx_queue: u64,
+    /// The TCP state (`ESTABLISHED`, `CLOSE_WAIT`, `LISTEN`...), or
+    /// `bound` for UDP.
+    pub state: &'static str,
+}
+
+/// Why a bound address does not serve the scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BindProblem {
+    /// The port is not the one the program was told.
+    WrongPort {
+        /// The port it was given.
+        expected: u16,
+    },
+    /// A broadcast receiver bound to one address gets nothing sent to the
+    /// broadcast address: it must bind all addresses ('' or '0.0.0.0').
+    NotAllAddresses,
+}
+
+/// Who did something in a timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// The harness, on its connection or socket of this name (or, empty,
+    /// the harness as a whole).
+    Harness(String),
+    /// The program under test.
+    Target,
+}
+
+/// What happened, in the order it happened on the wire or to the program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Happening {
+    /// The program was started.
+    Started {
+        /// Its command line.
+        command: String,
+    },
+    /// Its socket listens (or is bound) here.
+    Ready {
+        /// The address.
+        addr: SocketAddr,
+    },
+    /// The program ended.
+    Exited {
+        /// "exited with code 1", "killed by signal 9 (SIGKILL)".
+        state: String,
+    },
+    /// The harness connected to the program.
+    Connected,
+    /// The program connected to the harness.
+    Accepted,
+    /// Bytes written (by the actor).
+    Sent {
+        /// The bytes (the first 256 of them).
+        bytes: Bytes,
+        /// How many bytes there were in all.
+        len: usize,
+    },
+    /// Bytes read (by the actor, which is the harness: what the program sent).
+    Received {
+        /// The bytes (the first 256 of them).
+        bytes: Bytes,
+        /// How many bytes there were in all.
+        len: usize,
+    },
+    /// The actor shut down its writing half (FIN): the other side's recv
+    /// will give b''.
+    ShutdownWrite,
+    /// The actor closed its socket.
+    Closed,
+    /// The actor reset the connection (RST).
+    Reset,
+    /// The harness read the end of the stream: the program closed.
+    SawEof,
+    /// The harness saw a reset from the program.
+    SawReset,
+    /// A line typed on the program's standard input.
+    Typed {
+        /// The line.
+        text: String,
+    },
+    /// The program's standard input was closed.
+    StdinClosed,
+    /// The harness stopped the program (SIGKILL).
+    Killed,
+    /// A wait that ended without what it waited for.
+    Waited {
+        /// What was waited for.
+        what: String,
+        /// For how long.
+        waited: Duration,
+    },
+}
+
+/// One line of a timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimelineEntry {
+    /// Since the scenario started.
+    pub at: Duration,
+    /// Who.
+    pub actor: Actor,
+    /// What.
+    pub what: Happening,
+}
