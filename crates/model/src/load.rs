@@ -309,8 +309,9 @@ fn steps_for(role: Role) -> &'static [&'static str] {
         "expect_printed",
         "expect_no_traceback",
     ];
-    const TCP_SERVER: [&str; 15] = [
+    const TCP_SERVER: [&str; 16] = [
         "connect",
+        "expect_closed",
         "send",
         "expect_reply",
         "expect_eof",
@@ -458,6 +459,29 @@ fn check_connections(src: &Source, steps: &[StepAt]) -> Result<(), LoadError> {
     let mut open: HashSet<&ConnName> = HashSet::new();
     let mut known: Vec<&ConnName> = Vec::new();
     for at in steps {
+        if let Step::ExpectClosed(c) = &at.step {
+            let problem = if open.contains(c) {
+                Some(format!("connection `{c}` is still open here"))
+            } else if !known.contains(&c) {
+                Some(format!("connection `{c}` was never opened"))
+            } else {
+                None
+            };
+            if let Some(message) = problem {
+                return Err(LoadError::at(
+                    src,
+                    at.line,
+                    at.column,
+                    LoadErrorKind::Invalid {
+                        message,
+                        help: Some(
+                            "`expect_closed` checks a connection the harness has closed".into(),
+                        ),
+                    },
+                ));
+            }
+            continue;
+        }
         let Some(conn) = at.step.conn() else { continue };
         let invalid = |message: String, help: Option<String>| {
             LoadError::at(

@@ -106,6 +106,10 @@ pub enum Step {
     ExpectEof(ConnName),
     /// The connection is reset by the target.
     ExpectReset(ConnName),
+    /// After the harness closed this connection, the target closes its end
+    /// too (its socket leaves CLOSE_WAIT): a server that never does leaks a
+    /// socket per client.
+    ExpectClosed(ConnName),
     /// Shut down the write half: the target's recv gives b''.
     Shutdown(ConnName),
     /// Close the connection normally (FIN).
@@ -190,6 +194,7 @@ impl Step {
             Step::ExpectReply(_) => "expect_reply",
             Step::ExpectEof(_) => "expect_eof",
             Step::ExpectReset(_) => "expect_reset",
+            Step::ExpectClosed(_) => "expect_closed",
             Step::Shutdown(_) => "shutdown",
             Step::Close(_) => "close",
             Step::Abort(_) => "abort",
@@ -246,6 +251,7 @@ impl fmt::Display for Step {
             }
             Step::ExpectExit(_) => write!(f, "expect the target to exit"),
             Step::ExpectAlive => write!(f, "expect the target to be running"),
+            Step::ExpectClosed(c) => write!(f, "expect the target to close its end of {c}"),
             Step::Kill => write!(f, "kill the target"),
             Step::Restart => write!(f, "restart the target on the same port"),
             Step::Start => write!(f, "start the target"),

@@ -13,6 +13,9 @@ use std::time::Duration;
 use sockspec_model::{Bytes, Contract, Framing, ReplyRule};
 use sockspec_wire::{FrameReader, describe_expected, encode, reply_ok};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::diagnosis::Happening;
+use crate::timeline;
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout_at};
 
@@ -81,6 +84,8 @@ pub struct Conn {
     unanswered: VecDeque<Vec<u8>>,
     /// Bytes written on this connection so far.
     written: u64,
+    /// The connection's name in the scenario, for the timeline.
+    pub label: String,
 }
 
 fn secs(d: Duration) -> String {
@@ -128,6 +133,7 @@ impl Conn {
             seen: Vec::new(),
             unanswered: VecDeque::new(),
             written: 0,
+            label: String::new(),
         })
     }
 
@@ -148,6 +154,7 @@ impl Conn {
             seen: Vec::new(),
             unanswered: VecDeque::new(),
             written: 0,
+            label: String::new(),
         })
     }
 
@@ -231,6 +238,7 @@ impl Conn {
         match timeout_at(deadline, self.stream.write_all(bytes)).await {
             Ok(Ok(())) => {
                 self.written += bytes.len() as u64;
+                timeline::record(timeline::harness(&self.label), timeline::sent(bytes));
                 Ok(())
             }
             Ok(Err(e)) if e.kind() == ErrorKind::BrokenPipe => Err(StepFailure::new(
@@ -263,14 +271,22 @@ impl Conn {
         // Quick-ack mode wears off, so it is asked for before every read.
         let _ = socket2::SockRef::from(&self.stream).set_tcp_quickack(true);
         let mut buf = [0u8; 16 * 1024];
+        let me = || timeline::harness(&self.label);
         match timeout_at(deadline, self.stream.read(&mut buf)).await {
-            Ok(Ok(0)) => Read::Eof,
+            Ok(Ok(0)) => {
+                timeline::record(me(), Happening::SawEof);
+                Read::Eof
+            }
             Ok(Ok(n)) => {
+                timeline::record(me(), timeline::received(&buf[..n]));
                 self.reader.push(&buf[..n]);
                 self.seen.extend_from_slice(&buf[..n]);
                 Read::Data
             }
-            Ok(Err(e)) if e.kind() == ErrorKind::ConnectionReset => Read::Reset,
+            Ok(Err(e)) if e.kind() == ErrorKind::ConnectionReset => {
+                timeline::record(me(), Happening::SawReset);
+                Read::Reset
+            }
             Ok(Err(e)) => Read::Failed(e),
             Err(_) => Read::Timeout,
         }
@@ -579,7 +595,9 @@ impl Conn {
         self.stream
             .shutdown()
             .await
-            .map_err(|e| StepFailure::new(format!("shutdown failed: {e}")))
+            .map_err(|e| StepFailure::new(format!("shutdown failed: {e}")))?;
+        timeline::record(timeline::harness(&self.label), Happening::ShutdownWrite);
+        Ok(())
     }
 
     /// Writes bytes and closes at once: the data and the FIN leave in one
@@ -610,6 +628,7 @@ impl Conn {
     /// ECONNRESET would depend on timing.
     pub async fn close(mut self) {
         let _ = self.stream.shutdown().await;
+        timeline::record(timeline::harness(&self.label), Happening::Closed);
         drop(self);
     }
 
@@ -624,6 +643,7 @@ impl Conn {
             .set_linger(Some(Duration::ZERO))
             .map_err(|e| StepFailure::new(format!("SO_LINGER failed: {e}")))?;
         drop(socket);
+        timeline::record(timeline::harness(&self.label), Happening::Reset);
         Ok(())
     }
 }

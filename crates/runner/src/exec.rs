@@ -14,7 +14,9 @@ use tokio::net::{TcpListener, UdpSocket};
 use tokio::time::Instant;
 
 use crate::conn::{Conn, StepFailure};
+use crate::diagnosis::{Actor, Happening};
 use crate::event::{Failure, ScenarioResult, Status, TargetReport};
+use crate::timeline;
 use crate::udp::UdpPeer;
 use crate::{Program, RunConfig, ports::PortPool};
 
@@ -188,18 +190,24 @@ async fn play(
         requests: HashMap::new(),
         timing: config.timing,
         client_used: false,
+        last_wait: None,
+        open_sockets: Vec::new(),
+        leak_seen: false,
+        closed: HashMap::new(),
     };
     // Without an explicit `start`, the target starts before the first step;
     // if it cannot, nothing about its behaviour can be judged: an error.
     if !scenario.steps.iter().any(|s| matches!(s.step, Step::Start)) {
         match start(&run.spec, role, config).await {
             Ok(t) => run.target = Some(t),
-            Err((target, message)) => {
+            Err(f) => {
                 let failure = Failure {
-                    target: target.map(|mut t| target_report(&mut t)),
+                    target: f.target.map(|mut t| target_report(&mut t)),
+                    diagnoses: f.diagnoses,
+                    timeline: timeline::snapshot(),
                     ..Failure::default()
                 };
-                return not_passed(Status::Error, failure, message);
+                return not_passed(Status::Error, failure, f.message);
             }
         }
     }
@@ -207,7 +215,7 @@ async fn play(
     if let Some(property) = &scenario.property
         && let Err(f) = crate::property::check(&mut run, scenario, property, ports).await
     {
-        let target = run.report().await;
+        let (target, diagnoses) = run.evidence().await;
         let failure = Failure {
             step: 0,
             step_text: format!("property {}", property.name.as_str()),
@@ -216,13 +224,14 @@ async fn play(
             expected: f.expected,
             received: f.received,
             target,
-            ..Failure::default()
+            diagnoses,
+            timeline: timeline::snapshot(),
         };
         verdict = not_passed(Status::Fail, failure, f.message);
     }
     for (i, at) in scenario.steps.iter().enumerate() {
         if let Err(f) = run.step(&at.step).await {
-            let target = run.report().await;
+            let (target, diagnoses) = run.evidence().await;
             let failure = Failure {
                 step: i + 1,
                 step_text: at.step.to_string(),
@@ -231,7 +240,8 @@ async fn play(
                 expected: f.expected,
                 received: f.received,
                 target,
-                ..Failure::default()
+                diagnoses,
+                timeline: timeline::snapshot(),
             };
             verdict = not_passed(Status::Fail, failure, f.message);
             break;
@@ -256,42 +266,82 @@ pub(crate) fn readiness(role: Role, port: u16) -> Option<Readiness> {
     }
 }
 
-/// Spawns the target and waits until it is ready. On failure, the message and
-/// the target (killed, kept for its output) if it got as far as running.
+/// Why the target did not come up: the message, the target (killed, kept
+/// for its output) if it got as far as running, and what could be found
+/// out about why.
+pub(crate) struct StartFailure {
+    pub(crate) target: Option<Target>,
+    pub(crate) message: String,
+    pub(crate) diagnoses: Vec<crate::diagnosis::Diagnosis>,
+}
+
+/// Spawns the target and waits until it is ready.
 pub(crate) async fn start(
     spec: &TargetSpec,
     role: Role,
     config: &RunConfig,
-) -> Result<Target, (Option<Target>, String)> {
+) -> Result<Target, StartFailure> {
     let mut target = match Target::spawn(spec).await {
         Ok(t) => t,
-        Err(e) => return Err((None, format!("the target could not be started: {e}"))),
+        Err(e) => {
+            return Err(StartFailure {
+                target: None,
+                message: format!("the target could not be started: {e}"),
+                diagnoses: Vec::new(),
+            });
+        }
     };
+    timeline::record(
+        Actor::Target,
+        Happening::Started {
+            command: target.command_line(),
+        },
+    );
     let Some(what) = readiness(role, spec.port) else {
         return Ok(target);
     };
-    let (verb, proto) = match what {
-        Readiness::TcpListen { .. } => ("listened", "TCP"),
-        Readiness::UdpBound { .. } => ("bound", "UDP"),
+    let (verb, proto, table) = match what {
+        Readiness::TcpListen { .. } => ("listened", "TCP", proc::Proto::Tcp),
+        Readiness::UdpBound { .. } => ("bound", "UDP", proc::Proto::Udp),
     };
     let limit = config.timing.ready();
+    let mut diagnoses = Vec::new();
     let message = match target.wait_ready(what, Instant::now() + limit).await {
-        Ok(()) => return Ok(target),
+        Ok(()) => {
+            if let Some(addr) = target.ready_addr() {
+                timeline::record(Actor::Target, Happening::Ready { addr });
+            }
+            return Ok(target);
+        }
         Err(ReadyError::Exited { state }) => {
             format!(
                 "the target {state} before it {verb} {proto} port {}",
                 spec.port
             )
         }
-        Err(ReadyError::Timeout { seen, .. }) => format!(
-            "the target had not {verb} {proto} port {} after {:.1} s: {seen}",
-            spec.port,
-            limit.as_secs_f64()
-        ),
+        Err(ReadyError::Timeout { seen, .. }) => {
+            diagnoses = crate::explain::bound_elsewhere(target.pid() as i32, spec.port, table);
+            format!(
+                "the target had not {verb} {proto} port {} after {:.1} s: {seen}",
+                spec.port,
+                limit.as_secs_f64()
+            )
+        }
         Err(e) => format!("waiting for the target to be ready failed: {e}"),
     };
-    target.kill().await;
-    Err((Some(target), message))
+    let state = target.kill().await;
+    timeline::record(
+        Actor::Target,
+        Happening::Exited {
+            state: state.to_string(),
+        },
+    );
+    diagnoses.extend(crate::explain::exception(&target.output().stderr));
+    Err(StartFailure {
+        target: Some(target),
+        message,
+        diagnoses,
+    })
 }
 
 pub(crate) fn target_report(target: &mut Target) -> TargetReport {
@@ -330,11 +380,17 @@ impl Harness {
                 })?;
                 Harness::Listener(listener)
             }
-            Role::UdpClient => Harness::UdpServer(Box::new(UdpPeer::bind(addr).await?)),
+            Role::UdpClient => {
+                let mut server = UdpPeer::bind(addr).await?;
+                server.label = "server".into();
+                Harness::UdpServer(Box::new(server))
+            }
             Role::BroadcastSender => {
                 let mut receivers = Vec::new();
-                for _ in 0..2 {
-                    receivers.push(broadcast_receiver(port)?);
+                for i in 0..2 {
+                    let mut r = broadcast_receiver(port)?;
+                    r.label = format!("receiver {}", i + 1);
+                    receivers.push(r);
                 }
                 Harness::Receivers(receivers)
             }
@@ -402,6 +458,14 @@ pub(crate) struct Run<'a> {
     /// Property scenarios of client roles: whether the target started for
     /// the scenario has had its case (later cases start their own).
     pub(crate) client_used: bool,
+    /// Where the last waiting step started (for "spinning" and "blocked").
+    pub(crate) last_wait: Option<crate::explain::WaitStart>,
+    /// tcp-server: the program's open sockets each time a new client came.
+    pub(crate) open_sockets: Vec<usize>,
+    /// An `expect_closed` found a connection the program never closed.
+    pub(crate) leak_seen: bool,
+    /// The harness's and the program's ends of each connection it closed.
+    closed: HashMap<ConnName, (SocketAddr, SocketAddr)>,
 }
 
 impl Run<'_> {
@@ -439,7 +503,42 @@ impl Run<'_> {
             .unwrap_or_else(|| b"Thanks".to_vec())
     }
 
+    /// Carries out one step. A step that waits for the program notes where
+    /// the wait started (CPU used, for a diagnosis), and a failure after a
+    /// long wait says so in the timeline.
     pub(crate) async fn step(&mut self, step: &Step) -> Result<(), StepFailure> {
+        let waits = matches!(
+            step,
+            Step::ExpectReply(_)
+                | Step::ExpectEof(_)
+                | Step::ExpectReset(_)
+                | Step::ExpectClosed(_)
+                | Step::ExpectMessage(_)
+                | Step::ExpectPrinted(_)
+                | Step::ExpectExit(_)
+                | Step::ExpectBroadcast(_)
+                | Step::ExpectRequest(_)
+                | Step::ExpectResponse(_)
+                | Step::Accept(_)
+        );
+        if waits {
+            self.last_wait = Some(crate::explain::WaitStart::now(self));
+        }
+        let started = Instant::now();
+        let result = self.carry_out(step).await;
+        if result.is_err() && started.elapsed() >= Duration::from_millis(500) {
+            timeline::record(
+                timeline::harness(""),
+                Happening::Waited {
+                    what: step.to_string(),
+                    waited: started.elapsed(),
+                },
+            );
+        }
+        result
+    }
+
+    async fn carry_out(&mut self, step: &Step) -> Result<(), StepFailure> {
         let timing = self.timing;
         // HTTP carries its own boundaries; the contract's framing is for
         // the plain stream roles.
@@ -449,14 +548,24 @@ impl Run<'_> {
         };
         match step {
             Step::Connect(name) => {
+                if self.role == Role::TcpServer
+                    && let Some(t) = &self.target
+                {
+                    let pids = sockspec_target::inspect::program_pids(t.pid() as i32);
+                    self.open_sockets.push(proc::socket_inodes(&pids).len());
+                }
                 let limit = timing.connect();
-                let conn = Conn::connect(self.addr, framing, Instant::now() + limit, limit).await?;
+                let mut conn =
+                    Conn::connect(self.addr, framing, Instant::now() + limit, limit).await?;
+                conn.label = name.0.clone();
+                timeline::record(timeline::harness(&name.0), Happening::Connected);
                 self.peers.insert(name.clone(), Peer::Tcp(conn));
                 Ok(())
             }
             Step::Udp(name) => {
                 let any = SocketAddr::new(IpAddr::V4(self.config.host), 0);
-                let peer = UdpPeer::bind(any).await?;
+                let mut peer = UdpPeer::bind(any).await?;
+                peer.label = name.0.clone();
                 self.peers.insert(name.clone(), Peer::Udp(peer));
                 Ok(())
             }
@@ -467,7 +576,9 @@ impl Run<'_> {
                 };
                 match tokio::time::timeout(limit, listener.accept()).await {
                     Ok(Ok((stream, _))) => {
-                        let conn = Conn::accepted(stream, framing)?;
+                        let mut conn = Conn::accepted(stream, framing)?;
+                        conn.label = name.0.clone();
+                        timeline::record(Actor::Target, Happening::Accepted);
                         self.peers.insert(name.clone(), Peer::Tcp(conn));
                         Ok(())
                     }
@@ -532,14 +643,19 @@ impl Run<'_> {
             Step::Shutdown(name) => self.conn(name)?.shutdown().await,
             Step::Close(name) => {
                 if let Some(Peer::Tcp(conn)) = self.peers.remove(name) {
+                    self.closed.insert(name.clone(), (conn.local, conn.remote));
                     conn.close().await;
                 }
                 Ok(())
             }
             Step::Abort(name) => match self.peers.remove(name) {
-                Some(Peer::Tcp(conn)) => conn.abort(),
+                Some(Peer::Tcp(conn)) => {
+                    self.closed.insert(name.clone(), (conn.local, conn.remote));
+                    conn.abort()
+                }
                 _ => Ok(()),
             },
+            Step::ExpectClosed(name) => self.expect_closed(name).await,
             Step::ExpectAlive => match self.target()?.try_exit() {
                 None => Ok(()),
                 Some(state) => Err(StepFailure::new(format!(
@@ -565,6 +681,7 @@ impl Run<'_> {
             }
             Step::Kill => {
                 self.target()?.kill().await;
+                timeline::record(timeline::harness(""), Happening::Killed);
                 Ok(())
             }
             Step::Start | Step::Restart => {
@@ -577,14 +694,14 @@ impl Run<'_> {
                         self.target = Some(t);
                         Ok(())
                     }
-                    Err((target, message)) => {
-                        if target.is_some() {
+                    Err(f) => {
+                        if f.target.is_some() {
                             // Report the instance that failed to come up.
-                            self.target = target;
+                            self.target = f.target;
                         }
                         let when = if restart { "after the restart, " } else { "" };
                         Err(StepFailure {
-                            message: format!("{when}{message}"),
+                            message: format!("{when}{}", f.message),
                             expected: restart.then(|| {
                                 format!(
                                     "the target listening on port {} again at once",
@@ -608,6 +725,7 @@ impl Run<'_> {
             }
             Step::CloseStdin => {
                 self.target()?.close_stdin().await;
+                timeline::record(timeline::harness(""), Happening::StdinClosed);
                 Ok(())
             }
             Step::ExpectPrinted(p) => self.expect_printed(p).await,
@@ -673,6 +791,10 @@ impl Run<'_> {
                         socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None)?;
                     socket.set_broadcast(true)?;
                     socket.send_to(b.text.as_bytes(), &to.into())?;
+                    timeline::record(
+                        timeline::harness("broadcaster"),
+                        timeline::sent(b.text.as_bytes()),
+                    );
                     Ok(())
                 };
                 send().map_err(|e| StepFailure::new(format!("broadcasting to {to} failed: {e}")))
@@ -875,7 +997,11 @@ impl Run<'_> {
         let last = write_leading_pieces(conn, &bytes, &send.chunks, send.pause, timing).await?;
         let deadline = Instant::now() + timing.reply();
         match self.peers.remove(&send.to) {
-            Some(Peer::Tcp(conn)) if send.close => conn.write_and_close(last, deadline).await,
+            Some(Peer::Tcp(conn)) if send.close => {
+                self.closed
+                    .insert(send.to.clone(), (conn.local, conn.remote));
+                conn.write_and_close(last, deadline).await
+            }
             Some(Peer::Tcp(mut conn)) => {
                 let written = conn.write(last, deadline).await;
                 self.peers.insert(send.to.clone(), Peer::Tcp(conn));
@@ -932,8 +1058,68 @@ impl Run<'_> {
     pub(crate) async fn report(&mut self) -> Option<TargetReport> {
         let grace = self.timing.exit() / 8;
         let target = self.target.as_mut()?;
-        let _ = target.wait_exit(Instant::now() + grace).await;
+        if let Some(state) = target.wait_exit(Instant::now() + grace).await {
+            timeline::record(
+                Actor::Target,
+                Happening::Exited {
+                    state: state.to_string(),
+                },
+            );
+        }
         Some(target_report(target))
+    }
+
+    /// The evidence of a failure that just happened: the diagnoses `/proc`
+    /// gives now, then (once the program's output has settled) its state,
+    /// its output and the exception its traceback names.
+    pub(crate) async fn evidence(
+        &mut self,
+    ) -> (Option<TargetReport>, Vec<crate::diagnosis::Diagnosis>) {
+        let mut diagnoses = crate::explain::diagnose(self);
+        let target = self.report().await;
+        if let Some(e) = target
+            .as_ref()
+            .and_then(|t| crate::explain::exception(&t.stderr))
+        {
+            diagnoses.insert(0, e);
+        }
+        (target, diagnoses)
+    }
+
+    /// Waits until the program has closed its end of a connection the
+    /// harness closed: its socket for it is gone from the kernel's table,
+    /// or past CLOSE_WAIT. Read from the kernel (sock_diag) each
+    /// millisecond; the program does nothing the harness could await.
+    async fn expect_closed(&mut self, name: &ConnName) -> Result<(), StepFailure> {
+        const CLOSE_WAIT: u8 = 0x08;
+        let Some(&(harness, program)) = self.closed.get(name) else {
+            return Err(StepFailure::new(format!(
+                "connection `{name}` was not closed by the harness (a scenario bug)"
+            )));
+        };
+        let limit = self.timing.end();
+        let deadline = Instant::now() + limit;
+        loop {
+            match proc::tcp_conn(program, harness) {
+                Some(e) if e.state == CLOSE_WAIT => {}
+                _ => return Ok(()),
+            }
+            if Instant::now() >= deadline {
+                self.leak_seen = true;
+                return Err(StepFailure {
+                    message: format!(
+                        "{:.1} s after the harness closed {name}, the program still had not closed its end ({program} ← {harness} is in CLOSE_WAIT)",
+                        limit.as_secs_f64()
+                    ),
+                    expected: Some(
+                        "recv() to give b'' and the program to close() the connection socket"
+                            .into(),
+                    ),
+                    ..Default::default()
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
     }
 
     async fn finish(mut self) {

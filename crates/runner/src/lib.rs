@@ -8,9 +8,11 @@ mod conn;
 pub mod diagnosis;
 pub mod event;
 mod exec;
+mod explain;
 mod http;
 pub mod ports;
 mod property;
+mod timeline;
 pub mod timing;
 mod udp;
 
@@ -155,7 +157,9 @@ async fn once(
 ) -> ScenarioResult {
     let inner = {
         let (scenario, config, ports) = (scenario.clone(), config.clone(), ports.clone());
-        tokio::spawn(async move { exec::run_scenario(&scenario, &config, &ports).await })
+        tokio::spawn(timeline::scope(async move {
+            exec::run_scenario(&scenario, &config, &ports).await
+        }))
     };
     let abort = inner.abort_handle();
     let budget = config

@@ -528,8 +528,9 @@ async fn ensure_running(run: &mut Run<'_>, ports: &PortPool) -> Result<(), StepF
             run.target = Some(t);
             Ok(())
         }
-        Err((_, message)) => Err(StepFailure::new(format!(
-            "the target died during an earlier case and could not be restarted: {message}"
+        Err(f) => Err(StepFailure::new(format!(
+            "the target died during an earlier case and could not be restarted: {}",
+            f.message
         ))),
     }
 }
@@ -550,7 +551,7 @@ async fn fresh_client(run: &mut Run<'_>) -> Result<(), StepFailure> {
             run.target = Some(t);
             Ok(())
         }
-        Err((_, message)) => Err(StepFailure::new(message)),
+        Err(f) => Err(StepFailure::new(f.message)),
     }
 }
 

@@ -13,6 +13,7 @@ use tokio::net::UdpSocket;
 use tokio::time::{Instant, timeout_at};
 
 use crate::conn::{StepFailure, take_oldest};
+use crate::timeline;
 
 /// Large enough for any UDP payload (65507 bytes), so the harness never
 /// truncates what it receives.
@@ -29,6 +30,8 @@ pub struct UdpPeer {
     pending: VecDeque<Vec<u8>>,
     /// Datagrams received from the target and not answered yet, with their sender.
     unanswered: VecDeque<(Vec<u8>, SocketAddr)>,
+    /// The socket's name in the scenario, for the timeline.
+    pub label: String,
 }
 
 impl UdpPeer {
@@ -46,6 +49,7 @@ impl UdpPeer {
             socket,
             pending: VecDeque::new(),
             unanswered: VecDeque::new(),
+            label: String::new(),
         }
     }
 
@@ -56,6 +60,7 @@ impl UdpPeer {
                 .send_to(m, to)
                 .await
                 .map_err(|e| StepFailure::new(format!("sending a datagram to {to} failed: {e}")))?;
+            timeline::record(timeline::harness(&self.label), timeline::sent(m));
             self.pending.push_back(m.clone());
         }
         Ok(())
@@ -66,6 +71,7 @@ impl UdpPeer {
         match timeout_at(deadline, self.socket.recv_from(&mut buf)).await {
             Ok(Ok((n, from))) => {
                 buf.truncate(n);
+                timeline::record(timeline::harness(&self.label), timeline::received(&buf));
                 Some(Ok((buf, from)))
             }
             Ok(Err(e)) => Some(Err(e)),
@@ -178,6 +184,7 @@ impl UdpPeer {
                 .send_to(&answer, from)
                 .await
                 .map_err(|e| StepFailure::new(format!("replying to {from} failed: {e}")))?;
+            timeline::record(timeline::harness(&self.label), timeline::sent(&answer));
             sent.push(answer);
         }
         Ok(sent)

@@ -75,13 +75,13 @@ async fn a_correct_server_passes_and_events_are_in_order() {
     let events = grade("line_server.py", "fixed:Thanks", Framing::Line).await;
     assert!(matches!(
         events.first(),
-        Some(Event::RunStarted { total: 13, .. })
+        Some(Event::RunStarted { total: 14, .. })
     ));
     let started = events
         .iter()
         .filter(|e| matches!(e, Event::ScenarioStarted { .. }))
         .count();
-    assert_eq!(started, 13);
+    assert_eq!(started, 14);
     for (id, status, message) in verdicts(&events) {
         let ok = status == Status::Pass || (status == Status::Skip && id.contains("echo-"));
         assert!(ok, "{id}: {status:?} {message}");

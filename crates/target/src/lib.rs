@@ -24,6 +24,7 @@
 
 mod capture;
 mod command;
+pub mod inspect;
 pub mod proc;
 mod sandbox;
 mod sockdiag;

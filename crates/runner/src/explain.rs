@@ -1,0 +1,275 @@
+//! Finding out why a step failed, once it has: the facts of
+//! [`crate::diagnosis`], gathered from the program's traceback and from
+//! `/proc`. Nothing here runs unless a scenario fails.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use sockspec_model::Role;
+use sockspec_target::inspect::{self, Call, Waiting};
+use sockspec_target::proc::Proto;
+use tokio::time::Instant;
+
+use crate::diagnosis::{BindProblem, BlockedCall, Diagnosis, SocketView};
+use crate::exec::Run;
+
+/// A step shorter than this did not wait for anything: it failed on what
+/// it read, and where the program is blocked now says nothing about it.
+const WAITED: Duration = Duration::from_millis(500);
+/// CPU use, in percent of one core, over a wait that makes it "spinning"
+/// (a waiting program uses none; a spinning one gets at least this much of
+/// a core even on a loaded 2-core machine).
+const SPINNING: u32 = 40;
+/// Blocked threads reported at most (a server with a thread per client
+/// has many alike).
+const MOST_BLOCKED: usize = 3;
+
+/// Where a waiting step started: when, and the CPU the program had used.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WaitStart {
+    at: Instant,
+    ticks: u64,
+}
+
+impl WaitStart {
+    /// Now, for the program of `run` (cheap: one `/proc/PID/stat` per
+    /// process of the program).
+    pub(crate) fn now(run: &Run<'_>) -> WaitStart {
+        WaitStart {
+            at: Instant::now(),
+            ticks: run
+                .target
+                .as_ref()
+                .map(|t| inspect::cpu_ticks(&inspect::program_pids(t.pid() as i32)))
+                .unwrap_or(0),
+        }
+    }
+
+    /// How long since.
+    pub(crate) fn elapsed(&self) -> Duration {
+        self.at.elapsed()
+    }
+}
+
+/// What `/proc` tells about a failure of `run`'s program, right after it
+/// failed, while it is still as it was (the last waiting step's start is in
+/// `run.last_wait`); its traceback is read once its output has settled
+/// (see [`Run::evidence`]).
+pub(crate) fn diagnose(run: &mut Run<'_>) -> Vec<Diagnosis> {
+    let wait = run.last_wait;
+    let mut found = Vec::new();
+    let Some(target) = run.target.as_mut() else {
+        return found;
+    };
+    let alive = target.try_exit().is_none();
+    if run.role == Role::BroadcastReceiver
+        && let Some(addr) = target.ready_addr()
+        && !addr.ip().is_unspecified()
+    {
+        found.push(Diagnosis::Bound {
+            addr,
+            problem: BindProblem::NotAllAddresses,
+        });
+    }
+    let waited = wait.filter(|w| w.elapsed() >= WAITED);
+    if alive && let Some(w) = waited {
+        let pids = inspect::program_pids(target.pid() as i32);
+        let used = inspect::cpu_ticks(&pids).saturating_sub(w.ticks);
+        let window = w.elapsed();
+        let percent = (used as f64 / inspect::ticks_per_second() as f64 / window.as_secs_f64()
+            * 100.0) as u32;
+        if percent >= SPINNING {
+            found.push(Diagnosis::Spinning {
+                cpu_percent: percent.min(100 * pids.len() as u32),
+                window,
+                after_peer_closed: crate::timeline::harness_closed(),
+            });
+        } else {
+            found.extend(blocked(inspect::waiting(&pids)));
+        }
+    }
+    if run.open_sockets.len() >= 2 && run.open_sockets.windows(2).all(|w| w[1] > w[0])
+        || run.leak_seen
+    {
+        let close_wait = run
+            .target
+            .as_ref()
+            .map(|t| inspect::socket_counts(&inspect::program_pids(t.pid() as i32)).1)
+            .unwrap_or(0);
+        found.push(Diagnosis::LeakingSockets {
+            counts: run.open_sockets.clone(),
+            close_wait,
+        });
+    }
+    found
+}
+
+/// The threads blocked in calls a socket program makes, the most telling
+/// first (a conversation's recv before the listener's accept).
+fn blocked(waiting: Vec<Waiting>) -> Vec<Diagnosis> {
+    let mut found: Vec<(u8, Diagnosis)> = waiting
+        .into_iter()
+        .filter_map(|w| {
+            let (rank, call) = match (w.call, &w.socket, w.fd) {
+                (Call::Recv, _, _) => (0, BlockedCall::Recv),
+                (Call::Send, Some(_), _) => (0, BlockedCall::Send),
+                (Call::Connect, _, _) => (0, BlockedCall::Connect),
+                (Call::Accept, _, _) => (1, BlockedCall::Accept),
+                (Call::Read, None, Some(0)) => (2, BlockedCall::ReadStdin),
+                (Call::Poll, _, _) => (3, BlockedCall::Poll),
+                (Call::Sleep, _, _) => (4, BlockedCall::Sleep),
+                _ => return None,
+            };
+            let socket = w.socket.map(|(proto, e)| SocketView {
+                proto: match proto {
+                    Proto::Tcp => "tcp",
+                    Proto::Udp => "udp",
+                },
+                local: e.local,
+                peer: (e.remote.port() != 0).then_some(e.remote),
+                rx_queue: u64::from(e.rx_queue),
+                tx_queue: u64::from(e.tx_queue),
+                state: match proto {
+                    Proto::Tcp => inspect::tcp_state_name(e.state),
+                    Proto::Udp => "bound",
+                },
+            });
+            Some((rank, Diagnosis::Blocked { call, socket }))
+        })
+        .collect();
+    found.sort_by_key(|(rank, _)| *rank);
+    found.dedup_by(|a, b| a.1 == b.1);
+    found
+        .into_iter()
+        .take(MOST_BLOCKED)
+        .map(|(_, d)| d)
+        .collect()
+}
+
+/// The diagnosis of a readiness timeout: where the program's sockets are
+/// bound instead of the port it was given.
+pub(crate) fn bound_elsewhere(pgid: i32, port: u16, proto: Proto) -> Vec<Diagnosis> {
+    let pids = sockspec_target::proc::group_pids(pgid);
+    let inodes = sockspec_target::proc::socket_inodes(&pids);
+    let Some(&pid) = pids.first() else {
+        return Vec::new();
+    };
+    let addrs: Vec<SocketAddr> = sockspec_target::proc::bound_addrs(pid, proto, &inodes);
+    addrs
+        .into_iter()
+        .filter(|a| a.port() != port)
+        .map(|addr| Diagnosis::Bound {
+            addr,
+            problem: BindProblem::WrongPort { expected: port },
+        })
+        .collect()
+}
+
+/// The last uncaught exception of a Python traceback in `stderr`: its
+/// class, its message, where it was raised and the line of code.
+pub(crate) fn exception(stderr: &str) -> Option<Diagnosis> {
+    let start = stderr.rfind("Traceback (most recent call last):")?;
+    let lines: Vec<&str> = stderr[start..].lines().collect();
+    // The exception line is the first after the frames that does not
+    // start with a space (frames and code are indented).
+    let last = lines
+        .iter()
+        .skip(1)
+        .position(|l| !l.starts_with(' ') && !l.trim().is_empty())
+        .map(|i| i + 1)?;
+    let line = lines[last].trim();
+    let (class, detail) = match line.split_once(':') {
+        Some((c, d)) => (c.trim(), d.trim()),
+        None => (line, ""),
+    };
+    if class.is_empty() || class.contains(' ') {
+        return None;
+    }
+    let class = class.rsplit('.').next().unwrap_or(class);
+    let frames: Vec<(usize, &str)> = lines[..last]
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("File \""))
+        .map(|(i, l)| (i, l.trim()))
+        .collect();
+    let (at, code) = match frames.last() {
+        Some(&(i, frame)) => {
+            let at = frame
+                .strip_prefix("File \"")
+                .map(|rest| {
+                    let (file, rest) = rest.split_once('"').unwrap_or((rest, ""));
+                    let file = file.rsplit('/').next().unwrap_or(file);
+                    format!("{file}{}", rest)
+                })
+                .unwrap_or_else(|| frame.to_owned());
+            let code = lines
+                .get(i + 1)
+                .filter(|l| l.starts_with("    ") && !l.trim_start().starts_with("File \""))
+                .map(|l| l.trim().to_owned())
+                .filter(|l| !l.chars().all(|c| c == '^' || c == '~' || c == ' '));
+            (Some(at), code)
+        }
+        None => (None, None),
+    };
+    Some(Diagnosis::Exception {
+        class: class.to_owned(),
+        detail: detail.to_owned(),
+        at,
+        code,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_traceback_gives_class_detail_place_and_code() {
+        let stderr = "Waiting for connect...\nTraceback (most recent call last):\n  File \"/tmp/hw/server.py\", line 18, in <module>\n    connfd.send(b'Thanks')\nBrokenPipeError: [Errno 32] Broken pipe\n";
+        assert_eq!(
+            exception(stderr),
+            Some(Diagnosis::Exception {
+                class: "BrokenPipeError".into(),
+                detail: "[Errno 32] Broken pipe".into(),
+                at: Some("server.py, line 18, in <module>".into()),
+                code: Some("connfd.send(b'Thanks')".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn the_last_traceback_counts_and_carets_are_not_code() {
+        let stderr = "Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\nValueError: x\n\
+                      Traceback (most recent call last):\n  File \"b.py\", line 9, in f\n    s.bind(addr)\n    ^^^^^^\n\
+                      OSError: [Errno 98] Address already in use\n";
+        let Some(Diagnosis::Exception {
+            class,
+            detail,
+            at,
+            code,
+        }) = exception(stderr)
+        else {
+            panic!()
+        };
+        assert_eq!(class, "OSError");
+        assert_eq!(detail, "[Errno 98] Address already in use");
+        assert_eq!(at.as_deref(), Some("b.py, line 9, in f"));
+        assert_eq!(code.as_deref(), Some("s.bind(addr)"));
+    }
+
+    #[test]
+    fn dotted_classes_and_chained_tracebacks() {
+        let stderr = "Traceback (most recent call last):\n  File \"c.py\", line 3, in <module>\n    data.decode()\nUnicodeDecodeError: 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte\n";
+        let Some(Diagnosis::Exception { class, .. }) = exception(stderr) else {
+            panic!()
+        };
+        assert_eq!(class, "UnicodeDecodeError");
+        let stderr = "Traceback (most recent call last):\n  File \"d.py\", line 3, in <module>\n    c.recv(1)\nsocket.timeout: timed out\n";
+        let Some(Diagnosis::Exception { class, .. }) = exception(stderr) else {
+            panic!()
+        };
+        assert_eq!(class, "timeout");
+        assert_eq!(exception("no traceback here"), None);
+        assert_eq!(exception("Traceback (most recent call last):\n"), None);
+    }
+}

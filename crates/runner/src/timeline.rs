@@ -1,0 +1,103 @@
+//! The exchange of one scenario, as it happens: every byte the harness
+//! writes and reads, every close and reset, every start and end of the
+//! program. A failure carries it, so a student can read what happened on
+//! the wire without Wireshark.
+//!
+//! The recorder is task-local: a scenario runs in a task of its own, and
+//! every socket of the harness records into the scenario it belongs to
+//! without a recorder being handed through every call. Outside a scenario
+//! (unit tests of a socket, say) recording does nothing. Only the last
+//! [`KEEP`] entries are kept, so a property scenario's thousand cases cost
+//! a bounded amount of memory and the failing case is what remains.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use sockspec_model::Bytes;
+use tokio::time::Instant;
+
+use crate::diagnosis::{Actor, Happening, TimelineEntry};
+
+/// Entries kept per scenario (the most recent).
+const KEEP: usize = 200;
+/// Bytes of a message kept in an entry.
+const BYTES: usize = 256;
+
+#[derive(Clone)]
+struct Recorder(Arc<Mutex<(Instant, VecDeque<TimelineEntry>)>>);
+
+tokio::task_local! {
+    static TIMELINE: Recorder;
+}
+
+/// Runs `fut` with a fresh, empty timeline.
+pub(crate) fn scope<F: Future>(fut: F) -> impl Future<Output = F::Output> {
+    TIMELINE.scope(
+        Recorder(Arc::new(Mutex::new((Instant::now(), VecDeque::new())))),
+        fut,
+    )
+}
+
+/// Adds an entry to the current scenario's timeline.
+pub(crate) fn record(actor: Actor, what: Happening) {
+    let _ = TIMELINE.try_with(|r| {
+        if let Ok(mut inner) = r.0.lock() {
+            let at = inner.0.elapsed();
+            if inner.1.len() == KEEP {
+                inner.1.pop_front();
+            }
+            inner.1.push_back(TimelineEntry { at, actor, what });
+        }
+    });
+}
+
+/// The harness, on its socket of this name.
+pub(crate) fn harness(name: &str) -> Actor {
+    Actor::Harness(name.to_owned())
+}
+
+/// Bytes written, as an entry (the first [`BYTES`] of them).
+pub(crate) fn sent(bytes: &[u8]) -> Happening {
+    Happening::Sent {
+        bytes: Bytes(bytes[..bytes.len().min(BYTES)].to_vec()),
+        len: bytes.len(),
+    }
+}
+
+/// Bytes read, as an entry.
+pub(crate) fn received(bytes: &[u8]) -> Happening {
+    Happening::Received {
+        bytes: Bytes(bytes[..bytes.len().min(BYTES)].to_vec()),
+        len: bytes.len(),
+    }
+}
+
+/// The timeline so far.
+pub(crate) fn snapshot() -> Vec<TimelineEntry> {
+    TIMELINE
+        .try_with(|r| {
+            r.0.lock()
+                .map(|inner| inner.1.iter().cloned().collect())
+                .unwrap_or_default()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether the harness has closed, shut down or reset one of its
+/// connections so far (a loop on b'' starts there).
+pub(crate) fn harness_closed() -> bool {
+    TIMELINE
+        .try_with(|r| {
+            r.0.lock().is_ok_and(|inner| {
+                inner.1.iter().any(|e| {
+                    matches!(e.actor, Actor::Harness(_))
+                        && matches!(
+                            e.what,
+                            Happening::Closed | Happening::ShutdownWrite | Happening::Reset
+                        )
+                })
+            })
+        })
+        .unwrap_or(false)
+}

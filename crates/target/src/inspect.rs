@@ -1,0 +1,268 @@
+//! What a program is doing right now, read from `/proc` without touching
+//! it: the system call each of its threads is blocked in and the socket
+//! that call waits on, the CPU time it has used, and the sockets it holds.
+//!
+//! The runner asks only when a scenario has already failed, to say *why* a
+//! wait ran out ("blocked in recv() with nothing queued either way", "at
+//! 100% CPU"), so these readers favour completeness over speed: the socket
+//! tables of `/proc/PID/net` cost milliseconds to read on a big host.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::PathBuf;
+
+use crate::proc::{self, Proto, SocketEntry};
+
+/// The system call a thread is in, by what it means for a socket program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// `accept()` / `accept4()`.
+    Accept,
+    /// `recv()`, `recvfrom()`, `recvmsg()`, or `read()` on a socket.
+    Recv,
+    /// `send()`, `sendto()`, `sendmsg()`, or `write()` on a socket.
+    Send,
+    /// `connect()`.
+    Connect,
+    /// `read()` on something that is not a socket (standard input).
+    Read,
+    /// `poll()`, `select()`, `epoll_wait()` and kin (also `settimeout()`).
+    Poll,
+    /// A sleep (`time.sleep()`).
+    Sleep,
+    /// Waiting for a child (`wait()`), a lock or a futex, or another call.
+    Other(u64),
+}
+
+/// One thread waiting in the kernel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    /// The process.
+    pub pid: i32,
+    /// The thread.
+    pub tid: i32,
+    /// The call.
+    pub call: Call,
+    /// The file descriptor it waits on, when the call has one.
+    pub fd: Option<i32>,
+    /// That descriptor's socket, and which table it is in.
+    pub socket: Option<(Proto, SocketEntry)>,
+}
+
+/// The processes of a group that run the program itself: alive, and not a
+/// fork of the harness that never exec'd (the sandbox's init and its
+/// waiter run the harness's own binary).
+pub fn program_pids(pgid: i32) -> Vec<i32> {
+    let me = fs::read_link("/proc/self/exe").ok();
+    proc::group_members(pgid)
+        .into_iter()
+        .filter(|m| !m.is_zombie())
+        .filter(|m| {
+            let exe: Option<PathBuf> = fs::read_link(format!("/proc/{}/exe", m.pid)).ok();
+            exe.is_none() || exe != me
+        })
+        .map(|m| m.pid)
+        .collect()
+}
+
+/// Every thread of `pids` that is blocked in a call, with the socket it
+/// waits on. Running threads (and ones that cannot be read) are left out.
+pub fn waiting(pids: &[i32]) -> Vec<Waiting> {
+    let mut out = Vec::new();
+    for &pid in pids {
+        let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        let mut tids: Vec<i32> = tasks
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse().ok())
+            .collect();
+        tids.sort_unstable();
+        for tid in tids {
+            let Ok(text) = fs::read_to_string(format!("/proc/{pid}/task/{tid}/syscall")) else {
+                continue;
+            };
+            let Some((nr, first)) = parse_syscall(&text) else {
+                continue;
+            };
+            out.push(describe(pid, tid, nr, first));
+        }
+    }
+    out
+}
+
+/// `/proc/PID/syscall`: "NR ARG1 ARG2 ... SP PC" while blocked, "running"
+/// (or "-1 ...") otherwise.
+fn parse_syscall(text: &str) -> Option<(u64, u64)> {
+    let mut words = text.split_whitespace();
+    let nr: i64 = words.next()?.parse().ok()?;
+    if nr < 0 {
+        return None;
+    }
+    let first = words
+        .next()
+        .and_then(|w| u64::from_str_radix(w.trim_start_matches("0x"), 16).ok())?;
+    Some((nr as u64, first))
+}
+
+/// The fd argument's target: `socket:[INODE]`, or something else.
+fn fd_inode(pid: i32, fd: i32) -> Option<Option<u64>> {
+    let link = fs::read_link(format!("/proc/{pid}/fd/{fd}")).ok()?;
+    let link = link.to_string_lossy();
+    Some(
+        link.strip_prefix("socket:[")
+            .and_then(|l| l.strip_suffix(']'))
+            .and_then(|l| l.parse().ok()),
+    )
+}
+
+fn describe(pid: i32, tid: i32, nr: u64, first: u64) -> Waiting {
+    use Call::*;
+    let kind = syscall_kind(nr);
+    let fd = match kind {
+        Some(Accept | Recv | Send | Connect | Read) => i32::try_from(first).ok(),
+        _ => None,
+    };
+    let inode = fd.and_then(|fd| fd_inode(pid, fd)).flatten();
+    let call = match (kind, inode) {
+        // read()/write() on a socket are recv()/send() to a student.
+        (Some(Read), Some(_)) => Recv,
+        (Some(Send), None) if nr == SYS_WRITE => Other(nr),
+        (Some(c), _) => c,
+        (None, _) => Other(nr),
+    };
+    let socket = inode.and_then(|inode| {
+        [Proto::Tcp, Proto::Udp].into_iter().find_map(|p| {
+            proc::sockets(pid, p)
+                .into_iter()
+                .find(|e| e.inode == inode)
+                .map(|e| (p, e))
+        })
+    });
+    Waiting {
+        pid,
+        tid,
+        call,
+        fd,
+        socket,
+    }
+}
+
+const SYS_WRITE: u64 = 1;
+
+/// The meaning of a system call number (x86-64 and aarch64).
+fn syscall_kind(nr: u64) -> Option<Call> {
+    #[cfg(target_arch = "x86_64")]
+    let kind = match nr {
+        0 | 17 | 19 => Some(Call::Read), // read, pread64, readv
+        1 | 18 | 20 => Some(Call::Send), // write, pwrite64, writev
+        7 | 23 | 232 | 270 | 271 | 281 | 441 => Some(Call::Poll), // poll select epoll_wait pselect6 ppoll epoll_pwait epoll_pwait2
+        35 | 230 => Some(Call::Sleep),                            // nanosleep, clock_nanosleep
+        42 => Some(Call::Connect),
+        43 | 288 => Some(Call::Accept),
+        44 | 46 | 307 => Some(Call::Send), // sendto, sendmsg, sendmmsg
+        45 | 47 | 299 => Some(Call::Recv), // recvfrom, recvmsg, recvmmsg
+        _ => None,
+    };
+    #[cfg(target_arch = "aarch64")]
+    let kind = match nr {
+        63 | 65 | 67 => Some(Call::Read),
+        64 | 66 | 68 => Some(Call::Send),
+        72 | 73 | 22 | 441 => Some(Call::Poll),
+        101 | 115 => Some(Call::Sleep),
+        203 => Some(Call::Connect),
+        202 | 242 => Some(Call::Accept),
+        206 | 211 | 269 => Some(Call::Send),
+        207 | 212 | 243 => Some(Call::Recv),
+        _ => None,
+    };
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    let kind = {
+        let _ = nr;
+        None
+    };
+    kind
+}
+
+/// CPU time (user + system) the processes `pids` have used, in clock ticks
+/// (`/proc/PID/stat` fields 14 and 15, which cover every thread).
+pub fn cpu_ticks(pids: &[i32]) -> u64 {
+    pids.iter()
+        .filter_map(|pid| fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .filter_map(|text| {
+            // The command name may hold spaces: count from its closing ')'.
+            let rest = &text[text.rfind(')')? + 1..];
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            // rest[0] is field 3 (state); utime is field 14, stime 15.
+            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+        })
+        .sum()
+}
+
+/// Clock ticks per second (`sysconf(_SC_CLK_TCK)`, 100 on Linux).
+pub fn ticks_per_second() -> u64 {
+    // SAFETY: sysconf takes no pointers.
+    let ticks = unsafe { nix::libc::sysconf(nix::libc::_SC_CLK_TCK) };
+    u64::try_from(ticks).ok().filter(|t| *t > 0).unwrap_or(100)
+}
+
+/// How many sockets the processes hold open, and how many of their TCP
+/// sockets are in CLOSE_WAIT (the peer closed, the program never did).
+pub fn socket_counts(pids: &[i32]) -> (usize, usize) {
+    let inodes: HashSet<u64> = proc::socket_inodes(pids);
+    let Some(&pid) = pids.first() else {
+        return (0, 0);
+    };
+    const CLOSE_WAIT: u8 = 0x08;
+    let close_wait = proc::sockets(pid, Proto::Tcp)
+        .iter()
+        .filter(|e| e.state == CLOSE_WAIT && inodes.contains(&e.inode))
+        .count();
+    (inodes.len(), close_wait)
+}
+
+/// The name of a TCP state code, as `ss` and `netstat` print it.
+pub fn tcp_state_name(state: u8) -> &'static str {
+    match state {
+        0x01 => "ESTABLISHED",
+        0x02 => "SYN_SENT",
+        0x03 => "SYN_RECV",
+        0x04 => "FIN_WAIT1",
+        0x05 => "FIN_WAIT2",
+        0x06 => "TIME_WAIT",
+        0x07 => "CLOSE",
+        0x08 => "CLOSE_WAIT",
+        0x09 => "LAST_ACK",
+        0x0A => "LISTEN",
+        0x0B => "CLOSING",
+        _ => "UNKNOWN",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syscall_lines() {
+        assert_eq!(
+            parse_syscall("45 0x3 0x7ffd 0x400 0x0 0x0 0x0 0x7ffc 0x7f00\n"),
+            Some((45, 3))
+        );
+        assert_eq!(parse_syscall("running\n"), None);
+        assert_eq!(parse_syscall("-1 0x7ffc 0x7f00\n"), None);
+    }
+
+    #[test]
+    fn this_process_uses_cpu_and_has_a_stat() {
+        let me = std::process::id() as i32;
+        let before = cpu_ticks(&[me]);
+        let mut x = 0u64;
+        for i in 0..30_000_000u64 {
+            x = x.wrapping_add(i * i);
+        }
+        std::hint::black_box(x);
+        assert!(cpu_ticks(&[me]) >= before);
+        assert!(ticks_per_second() >= 1);
+    }
+}
