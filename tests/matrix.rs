@@ -119,6 +119,7 @@ const EVERY_UDP_REPLY_AFTER_ANOTHER_CLIENT: &[&str] = &[
 
 const EVERY_TCP_CLIENT_AFTER_THE_FIRST: &[&str] = &[
     "tcp-server/clients-in-turn",
+    "tcp-server/closes-connections",
     "tcp-server/non-utf8",
     "tcp-server/peer-exit",
     "tcp-server/vanish-close",
@@ -146,8 +147,20 @@ const CASES: &[Case] = &[
         &[("tcp-server/vanish-reset", "ConnectionResetError|BrokenPipeError")]),
     buggy("no_reuseaddr", TS, "no_reuseaddr.py", F, "none", &["tcp-server/restart"],
         &[("tcp-server/restart", "Address already in use")]),
-    buggy("accept_in_loop", TS, "accept_in_loop.py", F, "none", &["tcp-server/conversation"],
-        &[("tcp-server/conversation", "no reply within")]),
+    // Rebinding connfd closes a connection only when the next client
+    // comes: the last one is left in CLOSE_WAIT.
+    buggy("accept_in_loop", TS, "accept_in_loop.py", F, "none", &["tcp-server/closes-connections", "tcp-server/conversation"],
+        &[("tcp-server/conversation", "no reply within"), ("tcp-server/closes-connections", "CLOSE_WAIT")]),
+    buggy("leaking_server", TS, "leaking_server.py", F, "none", &["tcp-server/closes-connections"],
+        &[("tcp-server/closes-connections", "CLOSE_WAIT")]),
+    buggy("recv_twice", TS, "recv_twice.py", F, "none",
+        &["tcp-server/clients-in-turn", "tcp-server/closes-connections", "tcp-server/conversation", "tcp-server/non-utf8",
+          "tcp-server/peer-exit", "tcp-server/reply", "tcp-server/restart", "tcp-server/vanish-close", "tcp-server/vanish-reset"],
+        &[("tcp-server/reply", "no reply within")]),
+    buggy("eof_spinner", TS, "eof_spinner.py", F, "none",
+        &["tcp-server/clients-in-turn", "tcp-server/closes-connections", "tcp-server/non-utf8", "tcp-server/peer-exit",
+          "tcp-server/vanish-close"],
+        &[("tcp-server/peer-exit", "no reply within")]),
     buggy("one_recv_line", TS, "one_recv_line.py", F, "line",
         &["tcp-server/stream-round-trip", "tcp-server/sticky-coalesced", "tcp-server/sticky-split"],
         &[("tcp-server/sticky-coalesced", "reply 2 of 3"),
@@ -157,7 +170,7 @@ const CASES: &[Case] = &[
     buggy("decode_crash", TS, "decode_crash.py", F, "none", &["tcp-server/non-utf8"],
         &[("tcp-server/non-utf8", "UnicodeDecodeError")]),
     buggy("wrong_reply", TS, "wrong_reply.py", F, "none",
-        &["tcp-server/clients-in-turn", "tcp-server/conversation", "tcp-server/non-utf8",
+        &["tcp-server/clients-in-turn", "tcp-server/closes-connections", "tcp-server/conversation", "tcp-server/non-utf8",
           "tcp-server/peer-exit", "tcp-server/reply", "tcp-server/restart",
           "tcp-server/vanish-close", "tcp-server/vanish-reset"],
         &[("tcp-server/reply", "not what the contract says")]),
@@ -303,6 +316,9 @@ fn grade(case: &Case) -> (i32, serde_json::Value) {
 #[case::no_except("no_except")]
 #[case::no_reuseaddr("no_reuseaddr")]
 #[case::accept_in_loop("accept_in_loop")]
+#[case::leaking_server("leaking_server")]
+#[case::recv_twice("recv_twice")]
+#[case::eof_spinner("eof_spinner")]
 #[case::one_recv_line("one_recv_line")]
 #[case::strip_echo("strip_echo")]
 #[case::decode_crash("decode_crash")]
