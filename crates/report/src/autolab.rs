@@ -29,8 +29,8 @@ use serde::Serialize;
 use sockspec_model::Role;
 use sockspec_runner::{Event, Status};
 
-use crate::Reporter;
 use crate::human::{Human, HumanOptions};
+use crate::{Lang, Reporter};
 
 /// Writes the human report to `out` as the run goes, then Autolab's JSON
 /// autoresult as the last line.
@@ -51,6 +51,14 @@ impl<W: Write> Autolab<W> {
             human: Human::new(out, options),
             scores: BTreeMap::new(),
         }
+    }
+
+    /// The same reporter, its human report in `lang` (English unless
+    /// told); the autoresult line is for Autolab and has no words to
+    /// translate.
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.human.set_lang(lang);
+        self
     }
 }
 

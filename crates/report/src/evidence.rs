@@ -1,13 +1,18 @@
 //! The block under a failure: what went wrong, where in the scenario file,
-//! what was sent, expected and received, what the program printed, and the
-//! note of the course that explains it. The human report shows it on the
-//! terminal and the JUnit report puts it in the failure's text, so a student
-//! reads the same explanation whether they ran sockspec or CI did.
+//! what was sent, expected and received, what the runner found out about
+//! why, the exchange that led there, what the program printed, the note of
+//! the course that explains it and what to change. The human report shows
+//! it on the terminal, the JUnit and Gradescope reports put it in the
+//! failure's text and the HTML report lays the same parts out as a page,
+//! so a student reads the same explanation wherever the grade reached them.
 
 use sockspec_model::Bytes;
 use sockspec_runner::{ScenarioResult, Status, TargetReport};
 
+use crate::Lang;
+use crate::diagnose;
 use crate::text::{count, elide, printable, width, wrap};
+use crate::timeline::{self, Row};
 
 /// How a line of the block is meant to look; only the human report paints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,13 +27,30 @@ pub(crate) enum Tone {
     Heading,
 }
 
-/// How much of long values and outputs to show.
+/// How much of long values and outputs to show, and in which language.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Limits {
     /// Trailing lines of stdout and stderr.
     pub output_lines: usize,
     /// Show sent/expected/received and output lines whole.
     pub full: bool,
+    /// The language of every word the block adds to the evidence.
+    pub lang: Lang,
+    /// Show the timeline of the exchange.
+    pub timeline: bool,
+}
+
+impl Limits {
+    /// The block as CI and graders' pages show it: values shortened, the
+    /// last 15 lines of output, no timeline.
+    pub(crate) fn page(lang: Lang) -> Limits {
+        Limits {
+            output_lines: 15,
+            full: false,
+            lang,
+            timeline: false,
+        }
+    }
 }
 
 /// Columns the block's text may take; it is indented by 7 under the
@@ -38,20 +60,94 @@ const TEXT_WIDTH: usize = 72;
 const VALUE_WIDTH: usize = 160;
 /// Values up to this many bytes are shown whole; longer ones by their ends.
 const VALUE_BYTES: usize = 96;
+/// Columns of a field's label (`received:  `), so values line up.
+const LABEL_WIDTH: usize = 11;
 
-/// The lines of the block, without indentation.
-pub(crate) fn evidence(r: &ScenarioResult, limits: Limits) -> Vec<(Tone, String)> {
-    let mut out = Vec::new();
-    let mut push = |tone: Tone, text: String| out.push((tone, text));
-    // Lines the message breaks itself (a list of problems, a generated
-    // case) stay lines, each wrapped on its own with its indentation.
-    for para in reason(r).lines() {
-        let body = para.trim_start();
-        let indent = &para[..para.len() - body.len()];
-        for l in wrap(body, TEXT_WIDTH.saturating_sub(indent.len()).max(20)) {
-            push(Tone::Headline, format!("{indent}{l}"));
+/// A value the block shows next to a label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Field {
+    /// What the harness sent.
+    Sent,
+    /// What the contract wanted.
+    Expected,
+    /// What came back.
+    Received,
+    /// The program's state and command line.
+    Target,
+}
+
+impl Field {
+    /// The label's word.
+    pub(crate) fn name(self, lang: Lang) -> &'static str {
+        match self {
+            Field::Sent => lang.pick("sent", "发送"),
+            Field::Expected => lang.pick("expected", "预期"),
+            Field::Received => lang.pick("received", "实际收到"),
+            Field::Target => lang.pick("target", "程序"),
         }
     }
+}
+
+/// The end of one of the program's outputs.
+pub(crate) struct Output {
+    /// `stderr` or `stdout`.
+    pub name: &'static str,
+    /// Lines it printed in all.
+    pub total: usize,
+    /// The last of them, control characters made visible.
+    pub lines: Vec<String>,
+}
+
+impl Output {
+    /// The heading: `stderr:`, `stdout (last 15 of 20 lines):`.
+    pub(crate) fn heading(&self, lang: Lang) -> String {
+        let name = self.name;
+        let shown = self.lines.len();
+        if shown < self.total {
+            match lang {
+                Lang::En => format!("{name} (last {shown} of {} lines):", self.total),
+                Lang::Zh => format!("{name}（最后 {shown} 行，共 {} 行）：", self.total),
+            }
+        } else {
+            format!("{name}{}", colon(lang))
+        }
+    }
+}
+
+/// The parts of the block, each in the language of the limits.
+pub(crate) struct Parts {
+    /// Why it failed, the runner's message (lines kept).
+    pub reason: String,
+    /// Where in the scenario: "at step 7 (file:17): expect a reply on b".
+    pub location: Option<String>,
+    /// Sent, expected, received, target, as far as known.
+    pub fields: Vec<(Field, String)>,
+    /// The diagnosis sentences.
+    pub diagnoses: Vec<String>,
+    /// The exchange (empty unless asked for).
+    pub timeline: Vec<Row>,
+    /// The program's stderr, then stdout (when the target was captured).
+    pub outputs: Vec<Output>,
+    /// The note of the course (not for an error, whose cause lies elsewhere).
+    pub concept: Option<String>,
+    /// What to change, when the scenario says.
+    pub hint: Option<String>,
+}
+
+fn colon(lang: Lang) -> &'static str {
+    lang.pick(":", "：")
+}
+
+/// `text` padded with spaces to `columns`.
+fn pad(text: &str, columns: usize) -> String {
+    let fill = columns.saturating_sub(width(text)).max(1);
+    format!("{text}{}", " ".repeat(fill))
+}
+
+/// The block's parts for `r`.
+pub(crate) fn parts(r: &ScenarioResult, limits: Limits) -> Parts {
+    let lang = limits.lang;
+    let zh = lang.is_zh();
     let value = |s: &str| {
         if limits.full {
             s.to_owned()
@@ -59,52 +155,162 @@ pub(crate) fn evidence(r: &ScenarioResult, limits: Limits) -> Vec<(Tone, String)
             elide(s, VALUE_WIDTH)
         }
     };
+    let max = (!limits.full).then_some(VALUE_WIDTH);
+    let shown = |b: &Bytes| bytes(&b.0, b.0.len(), max.unwrap_or(usize::MAX), lang);
+    let mut p = Parts {
+        reason: reason(r).to_owned(),
+        location: None,
+        fields: Vec::new(),
+        diagnoses: Vec::new(),
+        timeline: Vec::new(),
+        outputs: Vec::new(),
+        concept: None,
+        hint: None,
+    };
     if let Some(f) = &r.failure {
-        if f.step > 0 {
-            push(
-                Tone::Plain,
-                format!(
+        p.location = if f.step > 0 {
+            Some(match lang {
+                Lang::En => format!(
                     "at step {} ({}:{}): {}",
                     f.step,
                     r.file,
                     f.line,
                     value(&f.step_text)
                 ),
-            );
+                Lang::Zh => format!(
+                    "第 {} 步（{}:{}）：{}",
+                    f.step,
+                    r.file,
+                    f.line,
+                    value(&f.step_text)
+                ),
+            })
         } else if !f.step_text.is_empty() {
-            push(
-                Tone::Plain,
-                format!("in {} ({})", value(&f.step_text), r.file),
-            );
+            Some(match lang {
+                Lang::En => format!("in {} ({})", value(&f.step_text), r.file),
+                Lang::Zh => format!("在 {} 中（{}）", value(&f.step_text), r.file),
+            })
         } else if f.target.is_some() {
-            push(Tone::Plain, format!("before step 1 ({})", r.file));
-        }
+            Some(match lang {
+                Lang::En => format!("before step 1 ({})", r.file),
+                Lang::Zh => format!("第 1 步之前（{}）", r.file),
+            })
+        } else {
+            None
+        };
         if let Some(sent) = &f.sent {
-            push(
-                Tone::Plain,
-                format!("sent:      {}", bytes(sent, limits.full)),
-            );
+            p.fields.push((Field::Sent, shown(sent)));
         }
         if let Some(expected) = &f.expected {
-            push(Tone::Plain, format!("expected:  {}", value(expected)));
+            p.fields.push((Field::Expected, value(expected)));
         }
         if let Some(received) = &f.received {
-            push(
-                Tone::Plain,
-                format!("received:  {}", bytes(received, limits.full)),
-            );
+            p.fields.push((Field::Received, shown(received)));
+        }
+        p.diagnoses = f
+            .diagnoses
+            .iter()
+            .map(|d| diagnose::sentence(d, r.role, lang))
+            .collect();
+        if limits.timeline {
+            p.timeline = timeline::rows(&f.timeline, r.role, lang, limits.full);
         }
         if let Some(t) = &f.target {
-            target(t, limits, &mut push);
+            p.fields.push((
+                Field::Target,
+                format!("{} — {}", state(&t.state, lang), t.command),
+            ));
+            p.outputs = outputs(t, limits);
         }
     }
     // An error says the scenario could not be carried out (often: the
-    // program did not start), so the scenario's lesson would point the
-    // student at the wrong cause; the output above tells the real one.
-    if r.status != Status::Error && !r.concept.trim().is_empty() {
-        push(Tone::Heading, "why it matters:".to_owned());
-        for l in wrap(&r.concept, TEXT_WIDTH - 2) {
+    // program did not start), so the scenario's lesson (and its fix) would
+    // point the student at the wrong cause; the output tells the real one.
+    if r.status != Status::Error {
+        let concept = if zh && !r.concept_zh.trim().is_empty() {
+            &r.concept_zh
+        } else {
+            &r.concept
+        };
+        p.concept = (!concept.trim().is_empty()).then(|| concept.clone());
+        let hint = r.hint.get(zh);
+        p.hint = (!hint.trim().is_empty()).then(|| hint.to_owned());
+    }
+    p
+}
+
+/// The lines of the block, without indentation.
+pub(crate) fn evidence(r: &ScenarioResult, limits: Limits) -> Vec<(Tone, String)> {
+    let lang = limits.lang;
+    let p = parts(r, limits);
+    let mut out = Vec::new();
+    let mut push = |tone: Tone, text: String| out.push((tone, text));
+    // Lines the message breaks itself (a list of problems, a generated
+    // case) stay lines, each wrapped on its own with its indentation.
+    for para in p.reason.lines() {
+        let body = para.trim_start();
+        let indent = &para[..para.len() - body.len()];
+        for l in wrap(body, TEXT_WIDTH.saturating_sub(indent.len()).max(20)) {
+            push(Tone::Headline, format!("{indent}{l}"));
+        }
+    }
+    if let Some(location) = p.location {
+        push(Tone::Plain, location);
+    }
+    let label = |field: Field| pad(&format!("{}{}", field.name(lang), colon(lang)), LABEL_WIDTH);
+    for (field, text) in p.fields.iter().filter(|(f, _)| *f != Field::Target) {
+        push(Tone::Plain, format!("{}{text}", label(*field)));
+    }
+    if !p.diagnoses.is_empty() {
+        push(
+            Tone::Heading,
+            format!("{}{}", lang.pick("diagnosis", "诊断"), colon(lang)),
+        );
+        for d in &p.diagnoses {
+            for (i, l) in wrap(d, TEXT_WIDTH - 4).into_iter().enumerate() {
+                let bullet = if i == 0 { "  - " } else { "    " };
+                push(Tone::Plain, format!("{bullet}{l}"));
+            }
+        }
+    }
+    if !p.timeline.is_empty() {
+        push(
+            Tone::Heading,
+            format!("{}{}", lang.pick("timeline", "时间线"), colon(lang)),
+        );
+        for l in timeline::lines(&p.timeline) {
             push(Tone::Plain, format!("  {l}"));
+        }
+    }
+    if let Some((_, target)) = p.fields.iter().find(|(f, _)| *f == Field::Target) {
+        push(Tone::Plain, format!("{}{target}", label(Field::Target)));
+    }
+    for o in &p.outputs {
+        if o.total == 0 {
+            let none = lang.pick("(nothing)", "（没有输出）");
+            push(
+                Tone::Plain,
+                format!(
+                    "{}{none}",
+                    pad(&format!("{}{}", o.name, colon(lang)), LABEL_WIDTH)
+                ),
+            );
+            continue;
+        }
+        push(Tone::Plain, o.heading(lang));
+        for l in &o.lines {
+            push(Tone::Quiet, format!("  | {l}"));
+        }
+    }
+    for (heading, text) in [
+        (lang.pick("why it matters", "知识点"), &p.concept),
+        (lang.pick("what to change", "怎么改"), &p.hint),
+    ] {
+        if let Some(text) = text {
+            push(Tone::Heading, format!("{heading}{}", colon(lang)));
+            for l in wrap(text, TEXT_WIDTH - 2) {
+                push(Tone::Plain, format!("  {l}"));
+            }
         }
     }
     out
@@ -114,6 +320,14 @@ pub(crate) fn evidence(r: &ScenarioResult, limits: Limits) -> Vec<(Tone, String)
 pub(crate) fn pass_rate(r: &ScenarioResult) -> String {
     let tries = if r.attempts == 1 { "try" } else { "tries" };
     format!("passed {} of {} {tries}", r.passes, r.attempts)
+}
+
+/// [`pass_rate`] in `lang`: "2 次尝试中通过 1 次".
+pub(crate) fn pass_rate_in(r: &ScenarioResult, lang: Lang) -> String {
+    match lang {
+        Lang::En => pass_rate(r),
+        Lang::Zh => format!("{} 次尝试中通过 {} 次", r.attempts, r.passes),
+    }
 }
 
 /// The message without what every report already says on its own: a
@@ -131,78 +345,116 @@ pub(crate) fn reason(r: &ScenarioResult) -> &str {
         .unwrap_or(&r.message)
 }
 
-/// The target's state and the end of its output, stderr first: that is
-/// where a Python traceback lands, and it usually names the bug.
-fn target(t: &TargetReport, limits: Limits, push: &mut impl FnMut(Tone, String)) {
-    push(
-        Tone::Plain,
-        format!("target:    {} — {}", t.state, t.command),
-    );
-    for (name, text) in [("stderr", &t.stderr), ("stdout", &t.stdout)] {
-        let lines: Vec<&str> = text.lines().collect();
-        if lines.is_empty() {
-            push(Tone::Plain, format!("{name}:    (nothing)"));
-            continue;
-        }
-        let skip = lines.len().saturating_sub(limits.output_lines);
-        if skip > 0 {
-            push(
-                Tone::Plain,
-                format!(
-                    "{name} (last {} of {} lines):",
-                    lines.len() - skip,
-                    lines.len()
-                ),
-            );
-        } else {
-            push(Tone::Plain, format!("{name}:"));
-        }
-        for l in &lines[skip..] {
-            let l = printable(l);
-            let l = if limits.full {
-                l
-            } else {
-                elide(&l, VALUE_WIDTH)
-            };
-            push(Tone::Quiet, format!("  | {l}"));
-        }
+/// The program's state in `lang`: the runner words it in English
+/// ("exited with code 1"), and the few states it has are translated.
+pub(crate) fn state(s: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return s.to_owned();
     }
+    if s == "running" {
+        return "仍在运行".to_owned();
+    }
+    if let Some(code) = s.strip_prefix("exited with code ") {
+        return format!("已退出，退出码 {code}");
+    }
+    if let Some(rest) = s.strip_prefix("killed by signal ") {
+        return match rest.split_once(" (") {
+            Some((n, name)) => format!("被信号 {n}（{}）终止", name.trim_end_matches(')')),
+            None => format!("被信号 {rest} 终止"),
+        };
+    }
+    s.to_owned()
+}
+
+/// The target's output, stderr first: that is where a Python traceback
+/// lands, and it usually names the bug.
+fn outputs(t: &TargetReport, limits: Limits) -> Vec<Output> {
+    [("stderr", &t.stderr), ("stdout", &t.stdout)]
+        .into_iter()
+        .map(|(name, text)| {
+            let lines: Vec<&str> = text.lines().collect();
+            let skip = lines.len().saturating_sub(limits.output_lines);
+            Output {
+                name,
+                total: lines.len(),
+                lines: lines[skip..]
+                    .iter()
+                    .map(|l| {
+                        let l = printable(l);
+                        if limits.full {
+                            l
+                        } else {
+                            elide(&l, VALUE_WIDTH)
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// Bytes as the reports show them: quoted text, or hex when not UTF-8,
 /// long values by their two ends, always with the byte count (TCP and UDP
-/// are about bytes, and `"收到"` is 6 of them).
-fn bytes(b: &Bytes, full: bool) -> String {
-    let n = b.0.len();
-    if n == 0 {
-        return "nothing (0 bytes)".to_owned();
+/// are about bytes, and `"收到"` is 6 of them). `b` may be the start of
+/// `total` bytes (a timeline keeps the first 256); values are shortened to
+/// `max` columns unless `max` is `usize::MAX`.
+pub(crate) fn bytes(b: &[u8], total: usize, max: usize, lang: Lang) -> String {
+    let full = max == usize::MAX;
+    let n = b.len();
+    let size = match lang {
+        Lang::En => count(total, "byte"),
+        Lang::Zh => format!("{total} 字节"),
+    };
+    if total == 0 {
+        return lang
+            .pick("nothing (0 bytes)", "没有数据（0 字节）")
+            .to_owned();
     }
-    let size = count(n, "byte");
-    match std::str::from_utf8(&b.0) {
-        Ok(text) => {
-            let shown = if full || n <= VALUE_BYTES {
-                b.to_string()
+    let cut = total > n;
+    // A kept start may end inside a character; the text before it is text.
+    let text = match std::str::from_utf8(b) {
+        Ok(text) => Some(text),
+        Err(e) if cut && e.error_len().is_none() => std::str::from_utf8(&b[..e.valid_up_to()]).ok(),
+        Err(_) => None,
+    };
+    match text {
+        Some(text) => {
+            let n = text.len();
+            let mut shown = if full || n <= VALUE_BYTES {
+                format!("{text:?}")
             } else {
                 let head = &text[..floor_boundary(text, 64)];
                 let tail = &text[ceil_boundary(text, n - 24)..];
                 format!("{head:?} … {tail:?}")
             };
+            if cut {
+                shown.push_str(" …");
+            }
             // A quoted CJK run can still be wider than it is long.
-            let shown = if full || width(&shown) <= VALUE_WIDTH {
+            let shown = if full || width(&shown) <= max {
                 shown
             } else {
-                elide(&shown, VALUE_WIDTH)
+                elide(&shown, max)
             };
-            format!("{shown} ({size})")
+            match lang {
+                Lang::En => format!("{shown} ({size})"),
+                Lang::Zh => format!("{shown}（{size}）"),
+            }
         }
-        Err(_) => {
+        None => {
             let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
-            let shown = if full || n <= VALUE_BYTES / 2 {
-                hex(&b.0)
+            let mut shown = if full || n <= VALUE_BYTES / 2 {
+                hex(b)
             } else {
-                format!("{} … {}", hex(&b.0[..32]), hex(&b.0[n - 8..]))
+                format!("{} … {}", hex(&b[..32]), hex(&b[n - 8..]))
             };
-            format!("hex {shown} ({size}, not UTF-8)")
+            if cut {
+                shown.push_str(" …");
+            }
+            match lang {
+                Lang::En => format!("hex {shown} ({size}, not UTF-8)"),
+                Lang::Zh => format!("十六进制 {shown}（{size}，不是 UTF-8）"),
+            }
         }
     }
 }
@@ -225,17 +477,19 @@ fn ceil_boundary(s: &str, mut i: usize) -> usize {
 mod tests {
     use super::*;
 
+    fn show(b: &[u8], full: bool) -> String {
+        let max = if full { usize::MAX } else { VALUE_WIDTH };
+        bytes(b, b.len(), max, Lang::En)
+    }
+
     #[test]
     fn bytes_show_text_hex_and_size() {
+        assert_eq!(show(b"ok\n", false), "\"ok\\n\" (3 bytes)");
         assert_eq!(
-            bytes(&Bytes(b"ok\n".to_vec()), false),
-            "\"ok\\n\" (3 bytes)"
-        );
-        assert_eq!(
-            bytes(&Bytes(vec![0xe4, 0xbd, 0xa0, 0xe5]), false),
+            show(&[0xe4, 0xbd, 0xa0, 0xe5], false),
             "hex e4bda0e5 (4 bytes, not UTF-8)"
         );
-        assert_eq!(bytes(&Bytes(Vec::new()), false), "nothing (0 bytes)");
+        assert_eq!(show(b"", false), "nothing (0 bytes)");
     }
 
     fn flaky(message: &str, attempts: u32, passes: u32) -> ScenarioResult {
@@ -284,14 +538,14 @@ mod tests {
     #[test]
     fn long_bytes_show_both_ends_unless_full() {
         let big = Bytes("你".repeat(1000).into_bytes());
-        let short = bytes(&big, false);
+        let short = show(&big.0, false);
         assert!(
             short.contains(" … ") && short.ends_with("(3000 bytes)"),
             "{short}"
         );
         assert!(width(&short) < 200, "{short}");
-        assert!(bytes(&big, true).len() > 3000);
+        assert!(show(&big.0, true).len() > 3000);
         let binary = Bytes(vec![0xff; 100]);
-        assert!(bytes(&binary, false).contains(" … "));
+        assert!(show(&binary.0, false).contains(" … "));
     }
 }

@@ -44,10 +44,10 @@ use std::time::Duration;
 use serde::Serialize;
 use sockspec_runner::{Event, ScenarioResult, Status, Summary};
 
-use crate::Reporter;
-use crate::evidence::{Limits, evidence, pass_rate};
+use crate::evidence::{Limits, evidence, pass_rate_in};
 use crate::human::counts;
 use crate::text::count;
+use crate::{Lang, Reporter};
 
 /// What the Gradescope report lets students see.
 #[derive(Clone, Debug)]
@@ -75,6 +75,7 @@ impl Default for GradescopeOptions {
 pub struct Gradescope<W: Write> {
     out: W,
     options: GradescopeOptions,
+    lang: Lang,
     results: Vec<ScenarioResult>,
     target: String,
     contract: String,
@@ -86,10 +87,18 @@ impl<W: Write> Gradescope<W> {
         Gradescope {
             out,
             options,
+            lang: Lang::En,
             results: Vec::new(),
             target: String::new(),
             contract: String::new(),
         }
+    }
+
+    /// The same reporter, writing what students read (outputs, the names'
+    /// remarks, the overview) in `lang` (English unless told).
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
     }
 }
 
@@ -133,31 +142,44 @@ struct Test<'a> {
 }
 
 /// The test of one played scenario.
-fn test<'a>(r: &ScenarioResult, visibility: &'a str) -> Test<'a> {
+fn test<'a>(r: &ScenarioResult, visibility: &'a str, lang: Lang) -> Test<'a> {
     let earned = matches!(r.status, Status::Pass | Status::Flaky);
     let mut name = format!("{} — {}", r.id, r.title);
     let mut lines = Vec::new();
     if !r.counted {
-        name.push_str(" (recommended, no points)");
+        name.push_str(lang.pick(" (recommended, no points)", "（推荐项，不计分）"));
         lines.push(
-            "recommended: shown as advice, it earns no points (it counts only under --strict)"
-                .to_owned(),
+            lang.pick(
+                "recommended: shown as advice, it earns no points (it counts only under --strict)",
+                "推荐项：仅作为建议，不计分（只在 --strict 下计分）",
+            )
+            .to_owned(),
         );
     }
     if r.status == Status::Flaky {
         // Gradescope shows outputs collapsed: the name is what is seen.
-        name.push_str(&format!(" (flaky: {})", pass_rate(r)));
-        lines.push(format!(
-            "FLAKY: {}. It earns its points, but a program that passes only \
-             sometimes usually has a race.",
-            pass_rate(r)
-        ));
+        let rate = pass_rate_in(r, lang);
+        match lang {
+            Lang::En => {
+                name.push_str(&format!(" (flaky: {rate})"));
+                lines.push(format!(
+                    "FLAKY: {rate}. It earns its points, but a program that passes only \
+                     sometimes usually has a race."
+                ));
+            }
+            Lang::Zh => {
+                name.push_str(&format!("（不稳定：{rate}）"));
+                lines.push(format!(
+                    "不稳定：{rate}。这一项照样得分，但时而通过、时而失败的程序通常有竞争条件。"
+                ));
+            }
+        }
     }
-    let limits = Limits {
-        output_lines: 15,
-        full: false,
-    };
-    lines.extend(evidence(r, limits).into_iter().map(|(_, line)| line));
+    lines.extend(
+        evidence(r, Limits::page(lang))
+            .into_iter()
+            .map(|(_, line)| line),
+    );
     let mut tags = vec![r.role.as_str(), r.level.as_str()];
     if r.status == Status::Flaky {
         tags.push("flaky");
@@ -175,27 +197,58 @@ fn test<'a>(r: &ScenarioResult, visibility: &'a str) -> Test<'a> {
 
 /// Text about the whole submission: the counts, what was graded, what
 /// deserves a look, and the scenarios that did not apply.
-fn overview(s: &Summary, target: &str, contract: &str, skipped: &[&ScenarioResult]) -> String {
-    let mut lines = vec![
-        counts(s),
-        format!("graded: {target}"),
-        format!("contract: {contract}"),
-    ];
+fn overview(
+    s: &Summary,
+    target: &str,
+    contract: &str,
+    skipped: &[&ScenarioResult],
+    lang: Lang,
+) -> String {
+    let mut lines = vec![counts(s, lang)];
+    match lang {
+        Lang::En => {
+            lines.push(format!("graded: {target}"));
+            lines.push(format!("contract: {contract}"));
+        }
+        Lang::Zh => {
+            lines.push(format!("被测程序：{target}"));
+            lines.push(format!("约定：{contract}"));
+        }
+    }
     if s.flaky > 0 {
-        lines.push(format!(
-            "{} passed on some tries only: the points count, but look for a race \
-             (or ask whether the grading machine was loaded)",
-            count(s.flaky, "flaky scenario")
-        ));
+        lines.push(match lang {
+            Lang::En => format!(
+                "{} passed on some tries only: the points count, but look for a race \
+                 (or ask whether the grading machine was loaded)",
+                count(s.flaky, "flaky scenario")
+            ),
+            Lang::Zh => format!(
+                "{} 项不稳定的测试只在部分尝试中通过：照样得分，但要找一找竞争条件\
+                 （或者问问评分机器当时是不是负载太高）",
+                s.flaky
+            ),
+        });
     }
     if s.errors > 0 {
-        lines.push(format!(
-            "{} could not be carried out; the output of each says why (often: the program did not start)",
-            count(s.errors, "scenario")
-        ));
+        lines.push(match lang {
+            Lang::En => format!(
+                "{} could not be carried out; the output of each says why (often: the program did not start)",
+                count(s.errors, "scenario")
+            ),
+            Lang::Zh => format!(
+                "{} 项测试无法进行，各自的输出说明了原因（常见原因：程序没有启动）",
+                s.errors
+            ),
+        });
     }
     if !skipped.is_empty() {
-        lines.push("not graded, as they do not apply to this contract:".to_owned());
+        lines.push(
+            lang.pick(
+                "not graded, as they do not apply to this contract:",
+                "以下测试不适用于这个约定，不评分：",
+            )
+            .to_owned(),
+        );
         for r in skipped {
             lines.push(format!("  {}: {}", r.id, r.message));
         }
@@ -230,7 +283,7 @@ impl<W: Write> Reporter for Gradescope<W> {
                 let doc = Document {
                     score: summary.points,
                     execution_time: seconds(*wall),
-                    output: overview(summary, &self.target, &self.contract, &skipped),
+                    output: overview(summary, &self.target, &self.contract, &skipped, self.lang),
                     output_format: "text",
                     test_output_format: "text",
                     test_name_format: "text",
@@ -243,7 +296,10 @@ impl<W: Write> Reporter for Gradescope<W> {
                         target: &self.target,
                         contract: &self.contract,
                     },
-                    tests: played.into_iter().map(|r| test(r, visibility)).collect(),
+                    tests: played
+                        .into_iter()
+                        .map(|r| test(r, visibility, self.lang))
+                        .collect(),
                 };
                 serde_json::to_writer_pretty(&mut self.out, &doc)?;
                 writeln!(self.out)?;

@@ -16,9 +16,9 @@ use std::time::Duration;
 use sockspec_model::Level;
 use sockspec_runner::{Event, ScenarioResult, Status, Summary};
 
-use crate::Reporter;
-use crate::evidence::{Limits, Tone, evidence, pass_rate};
+use crate::evidence::{Limits, Tone, evidence, pass_rate_in};
 use crate::text::{count, width};
+use crate::{Lang, Reporter};
 
 /// How the human report looks.
 #[derive(Clone, Copy, Debug)]
@@ -26,8 +26,14 @@ pub struct HumanOptions {
     /// ANSI colours; see [`color_wanted`](crate::color_wanted).
     pub color: bool,
     /// Everything whole: every line of the target's output and long values
-    /// (sent, expected, received) uncut.
+    /// (sent, expected, received) uncut, and the timeline of each failure.
     pub verbose: bool,
+    /// The timeline of each failure (the exchange that led to it), without
+    /// the rest of `verbose`.
+    pub timeline: bool,
+    /// The language of everything the report says (the program's output
+    /// and the runner's messages stay as they are).
+    pub lang: Lang,
     /// Durations on every line and in the summary; off for tests that pin
     /// the output.
     pub durations: bool,
@@ -41,6 +47,8 @@ impl Default for HumanOptions {
         HumanOptions {
             color: false,
             verbose: false,
+            timeline: false,
+            lang: Lang::En,
             durations: true,
             output_lines: 15,
         }
@@ -115,10 +123,19 @@ impl<W: Write> Human<W> {
     }
 
     fn header(&mut self, total: usize, target: &str, contract: &str) -> std::io::Result<()> {
-        let head = format!("sockspec: {} against {target}", count(total, "scenario"));
+        let (head, contract) = match self.options.lang {
+            Lang::En => (
+                format!("sockspec: {} against {target}", count(total, "scenario")),
+                format!("contract: {contract}"),
+            ),
+            Lang::Zh => (
+                format!("sockspec：对 {target} 运行 {total} 项测试"),
+                format!("约定：{contract}"),
+            ),
+        };
         let head = self.paint(Paint::Bold, &head);
         self.line(&head)?;
-        self.line(&format!("contract: {contract}"))?;
+        self.line(&contract)?;
         self.line("")
     }
 
@@ -131,15 +148,19 @@ impl<W: Write> Human<W> {
             (Status::Skip, _) => ("SKIP", Paint::Dim),
             (Status::Flaky, _) => ("FLAKY", Paint::Yellow),
         };
+        let lang = self.options.lang;
         let mut rest = r.title.clone();
         if r.level == Level::Recommended {
-            rest.push_str(" (recommended)");
+            rest.push_str(lang.pick(" (recommended)", "（推荐）"));
         }
         if r.status == Status::Flaky {
-            rest.push_str(&format!(" ({})", pass_rate(r)));
+            rest.push_str(&parenthesised(&pass_rate_in(r, lang), lang));
         }
         if self.options.durations {
-            rest.push_str(&format!(" ({} ms)", r.duration.as_millis()));
+            rest.push_str(&parenthesised(
+                &format!("{} ms", r.duration.as_millis()),
+                lang,
+            ));
         }
         let pad = " ".repeat(ID_WIDTH.saturating_sub(width(&r.id)));
         let line = format!(
@@ -151,7 +172,8 @@ impl<W: Write> Human<W> {
         match r.status {
             Status::Pass => Ok(()),
             Status::Skip => {
-                let why = self.paint(Paint::Dim, &format!("skipped: {}", r.message));
+                let skipped = lang.pick("skipped: ", "跳过：");
+                let why = self.paint(Paint::Dim, &format!("{skipped}{}", r.message));
                 self.line(&format!("{INDENT}{why}"))
             }
             Status::Fail | Status::Error | Status::Flaky => {
@@ -162,6 +184,8 @@ impl<W: Write> Human<W> {
                         self.options.output_lines
                     },
                     full: self.options.verbose,
+                    lang,
+                    timeline: self.options.timeline || self.options.verbose,
                 };
                 for (tone, text) in evidence(r, limits) {
                     let text = match tone {
@@ -179,15 +203,23 @@ impl<W: Write> Human<W> {
 
     fn summary(&mut self, s: &Summary, wall: Duration) -> std::io::Result<()> {
         self.blank()?;
-        let mut counts = counts(s);
+        let lang = self.options.lang;
+        let mut counts = counts(s, lang);
         if self.options.durations {
-            counts.push_str(&format!(" — {:.1} s", wall.as_secs_f64()));
+            let secs = wall.as_secs_f64();
+            counts.push_str(&lang.pick(format!(" — {secs:.1} s"), format!(" — {secs:.1} 秒")));
         }
         self.line(&counts)?;
         let code = s.exit_code();
-        let (paint, verdict) = verdict(s);
-        let verdict = self.paint(paint, &format!("{verdict} (exit code {code})"));
+        let (paint, verdict) = verdict(s, lang);
+        let code = lang.pick(format!(" (exit code {code})"), format!("（退出码 {code}）"));
+        let verdict = self.paint(paint, &format!("{verdict}{code}"));
         self.line(&verdict)
+    }
+
+    /// Switches the language (Autolab builds its human report itself).
+    pub(crate) fn set_lang(&mut self, lang: Lang) {
+        self.options.lang = lang;
     }
 
     /// The writer, for a report that adds to this one (Autolab's last line).
@@ -201,31 +233,64 @@ fn warnings(s: &Summary) -> usize {
     s.failed.saturating_sub(s.counted_failed)
 }
 
+/// ` (text)`, or `（text）` in Chinese.
+fn parenthesised(text: &str, lang: Lang) -> String {
+    lang.pick(format!(" ({text})"), format!("（{text}）"))
+}
+
 /// The counts of a run in one line, without its duration: "1 passed,
 /// 1 flaky, 2 failed, 1 error, 1 skipped — points 3/7".
-pub(crate) fn counts(s: &Summary) -> String {
-    let mut counts = format!("{} passed", s.passed);
-    if s.flaky > 0 {
-        counts.push_str(&format!(", {} flaky", s.flaky));
-    }
-    counts.push_str(&format!(
-        ", {} failed, {}, {} skipped",
-        s.counted_failed,
-        count(s.errors, "error"),
-        s.skipped
-    ));
+pub(crate) fn counts(s: &Summary, lang: Lang) -> String {
     let warnings = warnings(s);
-    if warnings > 0 {
-        counts.push_str(&format!(", {}", count(warnings, "warning")));
+    match lang {
+        Lang::En => {
+            let mut counts = format!("{} passed", s.passed);
+            if s.flaky > 0 {
+                counts.push_str(&format!(", {} flaky", s.flaky));
+            }
+            counts.push_str(&format!(
+                ", {} failed, {}, {} skipped",
+                s.counted_failed,
+                count(s.errors, "error"),
+                s.skipped
+            ));
+            if warnings > 0 {
+                counts.push_str(&format!(", {}", count(warnings, "warning")));
+            }
+            if s.points_possible > 0 {
+                counts.push_str(&format!(" — points {}/{}", s.points, s.points_possible));
+            }
+            counts
+        }
+        Lang::Zh => {
+            let mut counts = format!("通过 {}", s.passed);
+            if s.flaky > 0 {
+                counts.push_str(&format!("，不稳定 {}", s.flaky));
+            }
+            counts.push_str(&format!(
+                "，失败 {}，出错 {}，跳过 {}",
+                s.counted_failed, s.errors, s.skipped
+            ));
+            if warnings > 0 {
+                counts.push_str(&format!("，警告 {warnings}"));
+            }
+            if s.points_possible > 0 {
+                counts.push_str(&format!(" — 得分 {}/{}", s.points, s.points_possible));
+            }
+            counts
+        }
     }
-    if s.points_possible > 0 {
-        counts.push_str(&format!(" — points {}/{}", s.points, s.points_possible));
-    }
-    counts
 }
 
 /// What the exit code means, in words (without the code), and its colour.
-fn verdict(s: &Summary) -> (Paint, String) {
+fn verdict(s: &Summary, lang: Lang) -> (Paint, String) {
+    match lang {
+        Lang::En => verdict_en(s),
+        Lang::Zh => verdict_zh(s),
+    }
+}
+
+fn verdict_en(s: &Summary) -> (Paint, String) {
     let warnings = warnings(s);
     let flaky = count(s.flaky, "flaky scenario");
     // A flaky scenario never goes unmentioned, whatever else happened.
@@ -281,6 +346,58 @@ fn verdict(s: &Summary) -> (Paint, String) {
             Paint::Green,
             "PASSED: every counted scenario passed".to_owned(),
         ),
+    }
+}
+
+/// [`verdict_en`] as a Chinese student's teacher would put it.
+fn verdict_zh(s: &Summary) -> (Paint, String) {
+    let warnings = warnings(s);
+    let review = if s.flaky > 0 {
+        format!("；{} 项不稳定的测试需要复查", s.flaky)
+    } else {
+        String::new()
+    };
+    match s.exit_code() {
+        2 => {
+            let v = if s.counted_failed > 0 {
+                format!(
+                    "出错：{} 项测试无法进行，另有 {} 项计分测试失败{review}",
+                    s.errors, s.counted_failed
+                )
+            } else {
+                format!("出错：{} 项测试无法进行，结果不完整{review}", s.errors)
+            };
+            (Paint::Red, v)
+        }
+        1 => {
+            let v = format!(
+                "未通过：{} 项计分测试失败，从上面第一个失败看起{review}",
+                s.counted_failed
+            );
+            (Paint::Red, v)
+        }
+        _ if s.passed + s.flaky + s.failed == 0 => {
+            let v = "什么也没有检查：没有一项测试适用于这个约定".to_owned();
+            (Paint::Yellow, v)
+        }
+        _ if warnings > 0 || s.flaky > 0 => {
+            let mut with = Vec::new();
+            let mut why = Vec::new();
+            if warnings > 0 {
+                with.push(format!("{warnings} 个警告"));
+                why.push("推荐测试失败时只在 --strict 下计分");
+            }
+            if s.flaky > 0 {
+                with.push(format!("{} 项不稳定的测试", s.flaky));
+                why.push(
+                    "不稳定的测试只在部分尝试中通过，照样得分，\
+                     但要检查一下有没有竞争条件（或者机器负载太高）",
+                );
+            }
+            let v = format!("通过，但有 {}：{}", with.join("和"), why.join("；"));
+            (Paint::Yellow, v)
+        }
+        _ => (Paint::Green, "通过：所有计分测试都通过了".to_owned()),
     }
 }
 

@@ -14,14 +14,25 @@
 //! `null` for a skipped scenario, which was never played), and the status
 //! `"flaky"`: a tool that only knows pass and fail sees a status it does not
 //! know rather than a pass, which is what a flaky verdict is owed.
+//!
+//! Every result also has `concept_zh` and `hint: {en, zh}`, and every
+//! failure `diagnoses` (each a `kind` with its facts) and `timeline` (each
+//! entry's `at_ms`, `actor` and `what`). Facts and sentences both: the facts
+//! so that a tool can count, say, the class's servers blocked in accept(),
+//! and `text: {en, zh}` so that a course's own page shows the same sentence
+//! the terminal does, in either language, without rewording it. A tool that
+//! knows neither field ignores them, as the contract promises.
 
 use std::io::Write;
 
 use serde::Serialize;
-use sockspec_model::Bytes;
-use sockspec_runner::{Event, Failure, ScenarioResult, Status, Summary, TargetReport};
+use sockspec_model::{Bytes, Localized, Role};
+use sockspec_runner::{
+    Actor, BindProblem, BlockedCall, Diagnosis, Event, Failure, Happening, ScenarioResult,
+    SocketView, Status, Summary, TargetReport, TimelineEntry,
+};
 
-use crate::Reporter;
+use crate::{Lang, Reporter, diagnose, timeline};
 
 /// Writes the JSON report to `out` at the end of the run.
 pub struct Json<W: Write> {
@@ -76,7 +87,22 @@ struct ResultJson<'a> {
     title: &'a str,
     file: &'a str,
     concept: &'a str,
+    concept_zh: &'a str,
+    hint: Text,
     failure: Option<FailureJson<'a>>,
+}
+
+/// A text in both languages.
+#[derive(Serialize)]
+struct Text {
+    en: String,
+    zh: String,
+}
+
+impl From<Localized> for Text {
+    fn from(l: Localized) -> Self {
+        Text { en: l.en, zh: l.zh }
+    }
 }
 
 #[derive(Serialize)]
@@ -90,6 +116,109 @@ struct FailureJson<'a> {
     received: Option<String>,
     received_hex: Option<String>,
     target: Option<TargetJson<'a>>,
+    diagnoses: Vec<DiagnosisJson<'a>>,
+    timeline: Vec<EntryJson<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum DiagnosisJson<'a> {
+    Blocked {
+        call: &'static str,
+        /// The system call's number, for a call without a name.
+        syscall: Option<u64>,
+        socket: Option<SocketJson>,
+        text: Text,
+    },
+    Spinning {
+        cpu_percent: u32,
+        window_ms: u64,
+        after_peer_closed: bool,
+        text: Text,
+    },
+    LeakingSockets {
+        counts: &'a [usize],
+        close_wait: usize,
+        text: Text,
+    },
+    Exception {
+        class: &'a str,
+        detail: &'a str,
+        at: Option<&'a str>,
+        code: Option<&'a str>,
+        text: Text,
+    },
+    Bound {
+        addr: String,
+        problem: &'static str,
+        expected_port: Option<u16>,
+        text: Text,
+    },
+}
+
+#[derive(Serialize)]
+struct SocketJson {
+    proto: &'static str,
+    local: String,
+    peer: Option<String>,
+    rx_queue: u64,
+    tx_queue: u64,
+    state: &'static str,
+}
+
+#[derive(Serialize)]
+struct EntryJson<'a> {
+    at_ms: u64,
+    actor: ActorJson<'a>,
+    what: HappeningJson<'a>,
+    text: Text,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum ActorJson<'a> {
+    Harness { name: &'a str },
+    Target,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum HappeningJson<'a> {
+    Started {
+        command: &'a str,
+    },
+    Ready {
+        addr: String,
+    },
+    Exited {
+        state: &'a str,
+    },
+    Connected,
+    Accepted,
+    Sent {
+        bytes: String,
+        bytes_hex: String,
+        len: usize,
+    },
+    Received {
+        bytes: String,
+        bytes_hex: String,
+        len: usize,
+    },
+    ShutdownWrite,
+    Closed,
+    Reset,
+    SawEof,
+    SawReset,
+    Typed {
+        text: &'a str,
+    },
+    StdinClosed,
+    Killed,
+    Waited {
+        what: &'a str,
+        waited_ms: u64,
+    },
 }
 
 #[derive(Serialize)]
@@ -125,13 +254,18 @@ impl<'a> ResultJson<'a> {
             title: &r.title,
             file: &r.file,
             concept: &r.concept,
-            failure: r.failure.as_ref().map(FailureJson::new),
+            concept_zh: &r.concept_zh,
+            hint: Text {
+                en: r.hint.en.clone(),
+                zh: r.hint.zh.clone(),
+            },
+            failure: r.failure.as_ref().map(|f| FailureJson::new(f, r.role)),
         }
     }
 }
 
 impl<'a> FailureJson<'a> {
-    fn new(f: &'a Failure) -> Self {
+    fn new(f: &'a Failure, role: Role) -> Self {
         FailureJson {
             step: f.step,
             step_text: &f.step_text,
@@ -147,7 +281,125 @@ impl<'a> FailureJson<'a> {
                 stdout: &t.stdout,
                 stderr: &t.stderr,
             }),
+            diagnoses: f.diagnoses.iter().map(|d| diagnosis(d, role)).collect(),
+            timeline: f.timeline.iter().map(|e| entry(e, role)).collect(),
         }
+    }
+}
+
+fn diagnosis(d: &Diagnosis, role: Role) -> DiagnosisJson<'_> {
+    let text = Text::from(diagnose::both(d, role));
+    match d {
+        Diagnosis::Blocked { call, socket } => DiagnosisJson::Blocked {
+            call: match call {
+                BlockedCall::Accept => "accept",
+                BlockedCall::Recv => "recv",
+                BlockedCall::Send => "send",
+                BlockedCall::Connect => "connect",
+                BlockedCall::ReadStdin => "read_stdin",
+                BlockedCall::Poll => "poll",
+                BlockedCall::Sleep => "sleep",
+                BlockedCall::Other(_) => "other",
+            },
+            syscall: match call {
+                BlockedCall::Other(n) => Some(*n),
+                _ => None,
+            },
+            socket: socket.as_ref().map(|s: &SocketView| SocketJson {
+                proto: s.proto,
+                local: s.local.to_string(),
+                peer: s.peer.map(|p| p.to_string()),
+                rx_queue: s.rx_queue,
+                tx_queue: s.tx_queue,
+                state: s.state,
+            }),
+            text,
+        },
+        Diagnosis::Spinning {
+            cpu_percent,
+            window,
+            after_peer_closed,
+        } => DiagnosisJson::Spinning {
+            cpu_percent: *cpu_percent,
+            window_ms: millis(*window),
+            after_peer_closed: *after_peer_closed,
+            text,
+        },
+        Diagnosis::LeakingSockets { counts, close_wait } => DiagnosisJson::LeakingSockets {
+            counts,
+            close_wait: *close_wait,
+            text,
+        },
+        Diagnosis::Exception {
+            class,
+            detail,
+            at,
+            code,
+        } => DiagnosisJson::Exception {
+            class,
+            detail,
+            at: at.as_deref(),
+            code: code.as_deref(),
+            text,
+        },
+        Diagnosis::Bound { addr, problem } => DiagnosisJson::Bound {
+            addr: addr.to_string(),
+            problem: match problem {
+                BindProblem::WrongPort { .. } => "wrong_port",
+                BindProblem::NotAllAddresses => "not_all_addresses",
+            },
+            expected_port: match problem {
+                BindProblem::WrongPort { expected } => Some(*expected),
+                BindProblem::NotAllAddresses => None,
+            },
+            text,
+        },
+    }
+}
+
+fn entry(e: &TimelineEntry, role: Role) -> EntryJson<'_> {
+    let what = match &e.what {
+        Happening::Started { command } => HappeningJson::Started { command },
+        Happening::Ready { addr } => HappeningJson::Ready {
+            addr: addr.to_string(),
+        },
+        Happening::Exited { state } => HappeningJson::Exited { state },
+        Happening::Connected => HappeningJson::Connected,
+        Happening::Accepted => HappeningJson::Accepted,
+        Happening::Sent { bytes, len } => HappeningJson::Sent {
+            bytes: readable(bytes),
+            bytes_hex: hex(bytes),
+            len: *len,
+        },
+        Happening::Received { bytes, len } => HappeningJson::Received {
+            bytes: readable(bytes),
+            bytes_hex: hex(bytes),
+            len: *len,
+        },
+        Happening::ShutdownWrite => HappeningJson::ShutdownWrite,
+        Happening::Closed => HappeningJson::Closed,
+        Happening::Reset => HappeningJson::Reset,
+        Happening::SawEof => HappeningJson::SawEof,
+        Happening::SawReset => HappeningJson::SawReset,
+        Happening::Typed { text } => HappeningJson::Typed { text },
+        Happening::StdinClosed => HappeningJson::StdinClosed,
+        Happening::Killed => HappeningJson::Killed,
+        Happening::Waited { what, waited } => HappeningJson::Waited {
+            what,
+            waited_ms: millis(*waited),
+        },
+    };
+    EntryJson {
+        at_ms: millis(e.at),
+        actor: match &e.actor {
+            Actor::Harness(name) => ActorJson::Harness { name },
+            Actor::Target => ActorJson::Target,
+        },
+        what,
+        text: Text {
+            en: timeline::text(e, role, Lang::En),
+            zh: timeline::text(e, role, Lang::Zh),
+        },
     }
 }
 

@@ -2,8 +2,9 @@
 //! scenario (classname = role, name = id), written when the run ends and
 //! sorted by id so that parallel runs give the same file.
 //!
-//! A failure's text is the same evidence block the human report shows, so a
-//! student reading the CI page learns the same thing; the target's whole
+//! A failure's text is the same evidence block the human report shows
+//! (diagnosis and hint included, in the language asked for), so a student
+//! reading the CI page learns the same thing; the target's whole
 //! captured output goes to system-out / system-err, where CI viewers show
 //! it. A recommended scenario that does not count is reported as skipped
 //! with its reason, so that it is visible without failing the CI job.
@@ -25,12 +26,13 @@ use quick_junit::{
 };
 use sockspec_runner::{Event, ScenarioResult, Status};
 
-use crate::Reporter;
 use crate::evidence::{Limits, evidence};
+use crate::{Lang, Reporter};
 
 /// Writes a JUnit XML report to `out` at the end of the run.
 pub struct Junit<W: Write> {
     out: W,
+    lang: Lang,
     results: Vec<ScenarioResult>,
     target: String,
     contract: String,
@@ -41,21 +43,25 @@ impl<W: Write> Junit<W> {
     pub fn new(out: W) -> Self {
         Junit {
             out,
+            lang: Lang::En,
             results: Vec::new(),
             target: String::new(),
             contract: String::new(),
         }
     }
+
+    /// The same reporter, writing the failures' explanations in `lang`
+    /// (English unless told).
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
+    }
 }
 
 /// The evidence block, as plain lines.
-fn evidence_text(r: &ScenarioResult) -> String {
-    let limits = Limits {
-        output_lines: 15,
-        full: false,
-    };
+fn evidence_text(r: &ScenarioResult, lang: Lang) -> String {
     let mut text = String::new();
-    for (_, line) in evidence(r, limits) {
+    for (_, line) in evidence(r, Limits::page(lang)) {
         text.push_str(&line);
         text.push('\n');
     }
@@ -63,12 +69,12 @@ fn evidence_text(r: &ScenarioResult) -> String {
 }
 
 /// The failed try of a flaky scenario.
-fn flaky_run(r: &ScenarioResult) -> TestRerun {
+fn flaky_run(r: &ScenarioResult, lang: Lang) -> TestRerun {
     let mut run = TestRerun::new(NonSuccessKind::Failure);
     run.set_message(r.message.as_str());
     // Surefire's schema requires a type; ours is what happened, not a class.
     run.set_type("failed try");
-    run.set_stack_trace(evidence_text(r));
+    run.set_stack_trace(evidence_text(r, lang));
     if let Some(t) = r.failure.as_ref().and_then(|f| f.target.as_ref()) {
         run.set_system_out(t.stdout.as_str());
         run.set_system_err(t.stderr.as_str());
@@ -76,12 +82,12 @@ fn flaky_run(r: &ScenarioResult) -> TestRerun {
     run
 }
 
-fn test_case(r: &ScenarioResult) -> TestCase {
+fn test_case(r: &ScenarioResult, lang: Lang) -> TestCase {
     let status = match r.status {
         Status::Pass => TestCaseStatus::success(),
         Status::Flaky => {
             let mut s = TestCaseStatus::success();
-            s.add_rerun(flaky_run(r));
+            s.add_rerun(flaky_run(r, lang));
             s
         }
         Status::Skip => {
@@ -101,11 +107,15 @@ fn test_case(r: &ScenarioResult) -> TestCase {
                 ),
                 (_, false) => (
                     TestCaseStatus::skipped(),
-                    format!("recommended, not counted: {}", r.message),
+                    format!(
+                        "{}{}",
+                        lang.pick("recommended, not counted: ", "推荐项，不计分："),
+                        r.message
+                    ),
                 ),
             };
             s.set_message(message);
-            s.set_description(evidence_text(r));
+            s.set_description(evidence_text(r, lang));
             s
         }
     };
@@ -147,7 +157,7 @@ impl<W: Write> Reporter for Junit<W> {
                             ]);
                             suite
                         })
-                        .add_test_case(test_case(r));
+                        .add_test_case(test_case(r, self.lang));
                 }
                 let mut report = Report::new("sockspec");
                 report.set_time(*wall);

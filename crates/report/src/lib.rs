@@ -7,16 +7,26 @@
 //! [`Gradescope`] and [`Autolab`] speak the formats of the two graders
 //! courses put homework through, so that sockspec's points become the
 //! gradebook's without a script in between.
+//!
+//! Whatever a reporter writes for a student exists in English and in
+//! Chinese ([`Lang`]): the course is taught in Chinese, and a hint a student
+//! has to translate first is a hint half given. The sentences that explain
+//! a failure (what the program is blocked in, which exception killed it,
+//! the exchange that led there) are worded once, in `diagnose` and
+//! `timeline`, and every format shows the same ones.
 
 #![warn(missing_docs)]
 
 mod autolab;
+mod diagnose;
 mod evidence;
 mod gradescope;
 mod human;
 mod json;
 mod junit;
+mod lang;
 mod text;
+mod timeline;
 
 use std::ffi::OsStr;
 
@@ -25,6 +35,7 @@ pub use gradescope::{Gradescope, GradescopeOptions};
 pub use human::{Human, HumanOptions};
 pub use json::Json;
 pub use junit::Junit;
+pub use lang::{Lang, ParseLangError};
 
 use sockspec_runner::Event;
 

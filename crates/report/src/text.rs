@@ -18,8 +18,8 @@ pub(crate) fn wrap(text: &str, max: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     let mut used = 0;
-    for word in text.split_whitespace() {
-        for (k, piece) in pieces(word).into_iter().enumerate() {
+    for word in glued(text) {
+        for (k, piece) in pieces(&word).into_iter().enumerate() {
             let space = usize::from(k == 0 && !line.is_empty());
             let w = width(piece);
             if !line.is_empty() && used + space + w > max {
@@ -37,6 +37,26 @@ pub(crate) fn wrap(text: &str, max: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// The words of `text`, an arrow kept with both its neighbours
+/// (`127.0.0.1:40001 ← 127.0.0.1:51234` is one address pair) and a dash
+/// with the word before it, so that no line starts with either.
+fn glued(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut glue_next = false;
+    for w in text.split_whitespace() {
+        let arrow = w == "←" || w == "→";
+        match words.last_mut() {
+            Some(last) if arrow || glue_next || w == "—" => {
+                last.push(' ');
+                last.push_str(w);
+            }
+            _ => words.push(w.to_owned()),
+        }
+        glue_next = arrow;
+    }
+    words
 }
 
 /// Cuts a word into the pieces a line may break between.
@@ -148,6 +168,20 @@ mod tests {
         assert!(lines.iter().all(|l| !l.starts_with('，')), "{lines:?}");
         let squeeze = |s: &str| s.split_whitespace().collect::<String>();
         assert_eq!(squeeze(&lines.concat()), squeeze(text));
+    }
+
+    #[test]
+    fn wrap_keeps_arrows_and_dashes_with_their_words() {
+        let text = "blocked in recv() on 127.0.0.1:40001 ← 127.0.0.1:51234 — both";
+        let lines = wrap(text, 38);
+        assert_eq!(
+            lines,
+            [
+                "blocked in recv() on",
+                "127.0.0.1:40001 ← 127.0.0.1:51234 —",
+                "both"
+            ]
+        );
     }
 
     #[test]

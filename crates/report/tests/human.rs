@@ -6,8 +6,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{check_snapshot, events, render, results};
-use sockspec_report::{Human, HumanOptions, Reporter};
+use common::{check_snapshot, events, render, render_diagnosed, results};
+use sockspec_report::{Human, HumanOptions, Lang, Reporter};
 use sockspec_runner::{Event, Status, Summary};
 
 fn human(options: HumanOptions) -> String {
@@ -26,6 +26,41 @@ fn pinned() -> HumanOptions {
 #[test]
 fn human_report() {
     check_snapshot("human.txt", &human(pinned()));
+}
+
+fn diagnosed(options: HumanOptions) -> String {
+    let mut out = Vec::new();
+    render_diagnosed(Human::new(&mut out, options));
+    String::from_utf8(out).unwrap()
+}
+
+fn explained(lang: Lang) -> String {
+    diagnosed(HumanOptions {
+        lang,
+        timeline: true,
+        ..pinned()
+    })
+}
+
+#[test]
+fn human_report_explains_failures_in_english() {
+    check_snapshot("human-diagnosed.en.txt", &explained(Lang::En));
+}
+
+#[test]
+fn human_report_explains_failures_in_chinese() {
+    check_snapshot("human-diagnosed.zh.txt", &explained(Lang::Zh));
+}
+
+#[test]
+fn human_report_in_chinese() {
+    check_snapshot(
+        "human.zh.txt",
+        &human(HumanOptions {
+            lang: Lang::Zh,
+            ..pinned()
+        }),
+    );
 }
 
 #[test]
@@ -263,4 +298,157 @@ fn every_event_of_the_run_is_accepted_in_any_order_of_finishing() {
             .collect::<Vec<_>>()
     };
     assert_eq!(tail(&text), tail(&human(pinned())));
+}
+
+/// The block of one scenario: its verdict line and what follows, up to the
+/// blank line.
+fn block<'a>(text: &'a str, id: &str) -> Vec<&'a str> {
+    text.lines()
+        .skip_while(|l| !l.contains(&format!(" {id} ")))
+        .take_while(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn the_timeline_is_shown_when_asked_for_or_verbose() {
+    let plain = diagnosed(pinned());
+    assert!(!plain.contains("timeline:"), "{plain}");
+    assert!(!plain.contains("harness a connected"), "{plain}");
+    let verbose = diagnosed(HumanOptions {
+        verbose: true,
+        ..pinned()
+    });
+    assert!(verbose.contains("timeline:"), "{verbose}");
+    let asked = explained(Lang::En);
+    let lines = block(&asked, "tcp-server/peer-exit");
+    let start = lines.iter().position(|l| l.trim() == "timeline:").unwrap();
+    assert_eq!(
+        lines[start + 1..start + 7],
+        [
+            "            0 ms  program   started: python3 server.py 40001",
+            "           98 ms  program   listening on 127.0.0.1:40001",
+            "          101 ms  harness a connected",
+            "          102 ms  harness a → \"hello\\n\" (6 bytes)",
+            "          103 ms  harness a ← \"Thanks\" (6 bytes)",
+            "          104 ms  harness a closed (FIN)",
+        ]
+    );
+    // Without a timeline nothing else changes.
+    let without: Vec<&str> = lines[..start]
+        .iter()
+        .chain(lines[start + 10..].iter())
+        .copied()
+        .collect();
+    assert_eq!(without, block(&plain, "tcp-server/peer-exit"));
+}
+
+#[test]
+fn diagnoses_follow_the_evidence_and_the_hint_ends_the_block() {
+    let text = explained(Lang::En);
+    let lines = block(&text, "tcp-server/client-gone");
+    let at = |heading: &str| {
+        lines
+            .iter()
+            .position(|l| l.trim() == heading)
+            .unwrap_or_else(|| panic!("{heading}\n{text}"))
+    };
+    let target = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("target:"))
+        .unwrap();
+    assert!(at("diagnosis:") < target);
+    assert!(target < at("why it matters:"));
+    assert!(at("why it matters:") < at("what to change:"));
+    assert!(
+        lines[at("diagnosis:") + 1]
+            .trim_start()
+            .starts_with("- BrokenPipeError at server.py, line 18: conn.send(data) — ")
+    );
+}
+
+#[test]
+fn the_hint_is_shown_only_when_the_scenario_has_one() {
+    for lang in [Lang::En, Lang::Zh] {
+        let text = explained(lang);
+        let heading = if lang == Lang::En {
+            "what to change:"
+        } else {
+            "怎么改："
+        };
+        assert!(
+            block(&text, "tcp-server/pieces")
+                .iter()
+                .any(|l| l.trim() == heading)
+        );
+        assert!(
+            !block(&text, "http-server/empty-request")
+                .iter()
+                .any(|l| l.trim() == heading),
+            "no hint given, no heading"
+        );
+        // An error could not be carried out: neither the lesson nor the fix
+        // of the scenario applies, but what the runner found does.
+        let error = block(&text, "tcp-server/reply-port");
+        assert!(!error.iter().any(|l| l.trim() == heading), "{error:?}");
+        assert!(error.iter().any(|l| l.contains("40001")), "{error:?}");
+    }
+    // The plain run has no hints, diagnoses or timelines: its English is
+    // what it was before there were any.
+    let plain = human(pinned());
+    assert!(!plain.contains("what to change:") && !plain.contains("diagnosis:"));
+}
+
+#[test]
+fn chinese_says_everything_of_its_own_in_chinese() {
+    let text = explained(Lang::Zh);
+    for english in [
+        "why it matters",
+        "what to change",
+        "diagnosis:",
+        "timeline:",
+        "expected:",
+        "received:",
+        "sent:",
+        "target:",
+        "(nothing)",
+        " bytes)",
+        "at step",
+        "exit code",
+        "is blocked in",
+        "spinning at",
+        "started:",
+        "listening on",
+        "nothing came",
+        "harness a",
+    ] {
+        assert!(!text.contains(english), "{english:?} in:\n{text}");
+    }
+    for chinese in [
+        "诊断：",
+        "时间线：",
+        "知识点：",
+        "怎么改：",
+        "退出码 2",
+        "得分 1/12",
+    ] {
+        assert!(text.contains(chinese), "{chinese:?} not in:\n{text}");
+    }
+}
+
+#[test]
+fn explained_prose_fits_80_columns_in_both_languages() {
+    for lang in [Lang::En, Lang::Zh] {
+        for line in explained(lang).lines() {
+            let columns = unicode_columns(line);
+            let exempt = ["PASS", "FAIL", "WARN", "ERROR", "SKIP", "FLAKY"]
+                .iter()
+                .any(|l| line.starts_with(l))
+                || ["at step", "第 ", "| ", "通过 ", "出错：", "sockspec"]
+                    .iter()
+                    .any(|l| line.trim_start().starts_with(l));
+            if !exempt {
+                assert!(columns <= 80, "{columns} columns: {line}");
+            }
+        }
+    }
 }

@@ -1,16 +1,25 @@
 //! The JSON report: every field of the contract in DESIGN.md, checked on the
 //! parsed document, and the whole document pinned in
-//! tests/snapshots/report.json.
+//! tests/snapshots/report.json (and, for the diagnosed run, in
+//! tests/snapshots/report-diagnosed.json).
 
 mod common;
 
-use common::{check_snapshot, events, render};
+use common::{check_snapshot, events, render, render_diagnosed};
 use serde_json::{Value, json};
 use sockspec_report::{Json, Reporter};
 
 fn document() -> (String, Value) {
     let mut out = Vec::new();
     render(Json::new(&mut out));
+    let text = String::from_utf8(out).unwrap();
+    let doc = serde_json::from_str(&text).unwrap();
+    (text, doc)
+}
+
+fn diagnosed_document() -> (String, Value) {
+    let mut out = Vec::new();
+    render_diagnosed(Json::new(&mut out));
     let text = String::from_utf8(out).unwrap();
     let doc = serde_json::from_str(&text).unwrap();
     (text, doc)
@@ -236,4 +245,169 @@ fn nothing_is_written_before_the_run_ends() {
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn json_report_with_diagnoses_snapshot() {
+    check_snapshot("report-diagnosed.json", &diagnosed_document().0);
+}
+
+#[test]
+fn every_result_has_concept_zh_and_a_hint_in_both_languages() {
+    for (_, doc) in [document(), diagnosed_document()] {
+        for r in doc["results"].as_array().unwrap() {
+            assert!(r["concept_zh"].is_string(), "{r}");
+            assert!(
+                r["hint"]["en"].is_string() && r["hint"]["zh"].is_string(),
+                "{r}"
+            );
+            if let Some(f) = r["failure"].as_object() {
+                assert!(f["diagnoses"].is_array() && f["timeline"].is_array(), "{r}");
+            }
+        }
+    }
+    let (_, doc) = diagnosed_document();
+    let r = result(&doc, "tcp-server/peer-exit");
+    assert!(r["concept_zh"].as_str().unwrap().contains("空字节串 b''"));
+    assert!(
+        r["hint"]["en"]
+            .as_str()
+            .unwrap()
+            .starts_with("When recv() returns b''")
+    );
+    assert!(
+        r["hint"]["zh"]
+            .as_str()
+            .unwrap()
+            .contains("跳出这个客户端的循环")
+    );
+}
+
+#[test]
+fn a_diagnosis_carries_its_facts_and_its_sentence_in_both_languages() {
+    let (_, doc) = diagnosed_document();
+    let d = &result(&doc, "tcp-server/pieces")["failure"]["diagnoses"][0];
+    assert_eq!(
+        d,
+        &json!({
+            "kind": "blocked",
+            "call": "recv",
+            "syscall": null,
+            "socket": {
+                "proto": "tcp",
+                "local": "127.0.0.1:40001",
+                "peer": "127.0.0.1:51234",
+                "rx_queue": 0,
+                "tx_queue": 0,
+                "state": "ESTABLISHED",
+            },
+            "text": {
+                "en": "the server is blocked in recv() on 127.0.0.1:40001 ← 127.0.0.1:51234; \
+                       nothing is queued either way: both ends are waiting to receive (the \
+                       notes: prevent both ends from blocking — pair recv and send)",
+                "zh": "服务端阻塞在 recv() 上（127.0.0.1:40001 ← 127.0.0.1:51234），\
+                       双方缓冲区都是空的：两端都在等对方发消息（笔记：防止两端都阻塞，\
+                       recv 和 send 要配合使用）",
+            },
+        })
+    );
+}
+
+#[test]
+fn each_kind_of_diagnosis_has_its_fields() {
+    let (_, doc) = diagnosed_document();
+    let first = |id: &str| result(&doc, id)["failure"]["diagnoses"][0].clone();
+    let kinds = [
+        (
+            "tcp-server/peer-exit",
+            "spinning",
+            &["cpu_percent", "window_ms", "after_peer_closed"][..],
+        ),
+        (
+            "tcp-server/close-each",
+            "leaking_sockets",
+            &["counts", "close_wait"],
+        ),
+        (
+            "tcp-server/client-gone",
+            "exception",
+            &["class", "detail", "at", "code"],
+        ),
+        (
+            "tcp-server/reply-port",
+            "bound",
+            &["addr", "problem", "expected_port"],
+        ),
+        (
+            "tcp-server/second-message",
+            "blocked",
+            &["call", "syscall", "socket"],
+        ),
+    ];
+    for (id, kind, fields) in kinds {
+        let d = first(id);
+        assert_eq!(d["kind"], kind, "{id}: {d}");
+        for f in fields {
+            assert!(d.get(f).is_some(), "{id}: {f} missing in {d}");
+        }
+        assert!(
+            d["text"]["en"].as_str().is_some_and(|t| !t.is_empty()),
+            "{d}"
+        );
+        assert!(
+            d["text"]["zh"].as_str().is_some_and(|t| !t.is_empty()),
+            "{d}"
+        );
+    }
+    assert_eq!(first("tcp-server/peer-exit")["window_ms"], 2000);
+    assert_eq!(first("tcp-server/close-each")["counts"], json!([3, 4, 5]));
+    assert_eq!(first("tcp-server/client-gone")["class"], "BrokenPipeError");
+    assert_eq!(first("tcp-server/reply-port")["problem"], "wrong_port");
+    assert_eq!(first("tcp-server/reply-port")["expected_port"], 40001);
+    let all = first("broadcast-receiver/all-addresses");
+    assert_eq!(all["problem"], "not_all_addresses");
+    assert!(all["expected_port"].is_null());
+    assert_eq!(
+        first("tcp-server/second-message")["socket"]["peer"],
+        Value::Null
+    );
+    assert_eq!(first("tcp-client/each-line")["call"], "read_stdin");
+}
+
+#[test]
+fn a_timeline_entry_has_its_time_actor_what_and_text() {
+    let (_, doc) = diagnosed_document();
+    let timeline = result(&doc, "tcp-server/peer-exit")["failure"]["timeline"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(timeline.len(), 9);
+    assert_eq!(
+        timeline[3],
+        json!({
+            "at_ms": 102,
+            "actor": { "kind": "harness", "name": "a" },
+            "what": { "kind": "sent", "bytes": "hello\n", "bytes_hex": "68656c6c6f0a", "len": 6 },
+            "text": { "en": "harness a → \"hello\\n\" (6 bytes)", "zh": "测试端 a 发送 \"hello\\n\"（6 字节）" },
+        })
+    );
+    assert_eq!(
+        timeline[0]["actor"],
+        json!({ "kind": "target" }),
+        "the program is the target, as in failure.target"
+    );
+    assert_eq!(timeline[0]["what"]["command"], "python3 server.py 40001");
+    assert_eq!(timeline[5]["what"], json!({ "kind": "closed" }));
+    assert_eq!(timeline[5]["text"]["en"], "harness a closed (FIN)");
+    assert_eq!(
+        timeline[8]["what"],
+        json!({ "kind": "waited", "what": "a reply", "waited_ms": 2000 })
+    );
+    assert_eq!(
+        timeline[8]["text"],
+        json!({
+            "en": "harness b waited 2.0 s for a reply: nothing came",
+            "zh": "测试端 b 等待回复：2.0 秒内什么也没等到",
+        })
+    );
 }

@@ -1,17 +1,24 @@
-//! The run every reporter test renders, built by hand: a pass, a counted
-//! failure with a Python traceback, a reply cut in the middle of a UTF-8
-//! character, an error, a skip, a recommended failure with a long value,
-//! and a flaky verdict of another role (passed on the second of two tries);
-//! and a tiny snapshot helper (`UPDATE_SNAPSHOTS=1` rewrites the files).
+//! The runs the reporter tests render, built by hand. [`results`]: a pass,
+//! a counted failure with a Python traceback, a reply cut in the middle of
+//! a UTF-8 character, an error, a skip, a recommended failure with a long
+//! value, and a flaky verdict of another role (passed on the second of two
+//! tries). [`diagnosed`]: failures as the runner explains them, a
+//! diagnosis of each kind (blocked in each call homework blocks in,
+//! spinning, leaking sockets, exceptions, bound elsewhere), timelines, and
+//! concepts and hints in both languages. And a tiny snapshot helper
+//! (`UPDATE_SNAPSHOTS=1` rewrites the files).
 
 #![allow(dead_code)] // each test binary uses part of it
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use sockspec_model::{Bytes, Level, Role};
+use sockspec_model::{Bytes, Level, Localized, Role};
 use sockspec_report::Reporter;
-use sockspec_runner::{Event, Failure, ScenarioResult, Status, Summary, TargetReport};
+use sockspec_runner::{
+    Actor, BindProblem, BlockedCall, Diagnosis, Event, Failure, Happening, ScenarioResult,
+    SocketView, Status, Summary, TargetReport, TimelineEntry,
+};
 
 const TRACEBACK: &str = "\
 Traceback (most recent call last):
@@ -190,12 +197,16 @@ pub fn results() -> Vec<ScenarioResult> {
 
 /// The whole run as events, as the runner would send them.
 pub fn events() -> Vec<Event> {
-    let results = results();
+    events_of(results(), "--reply fixed:Thanks --framing none")
+}
+
+/// `results` as the events of a run under `contract`.
+fn events_of(results: Vec<ScenarioResult>, contract: &str) -> Vec<Event> {
     let mut summary = Summary::default();
     let mut events = vec![Event::RunStarted {
         total: results.len(),
         target: "python3 server.py {port}".into(),
-        contract: "--reply fixed:Thanks --framing none".into(),
+        contract: contract.into(),
     }];
     for r in results {
         summary.add(&r);
@@ -211,10 +222,514 @@ pub fn events() -> Vec<Event> {
 }
 
 /// Feeds every event of [`events`] to `reporter`.
-pub fn render(mut reporter: impl Reporter) {
-    for e in events() {
+pub fn render(reporter: impl Reporter) {
+    render_events(reporter, events());
+}
+
+/// Feeds every event of [`diagnosed_events`] to `reporter`.
+pub fn render_diagnosed(reporter: impl Reporter) {
+    render_events(reporter, diagnosed_events());
+}
+
+fn render_events(mut reporter: impl Reporter, events: Vec<Event>) {
+    for e in events {
         reporter.event(&e).unwrap();
     }
+}
+
+fn addr(s: &str) -> std::net::SocketAddr {
+    s.parse().unwrap()
+}
+
+fn at(ms: u64, actor: Actor, what: Happening) -> TimelineEntry {
+    TimelineEntry {
+        at: Duration::from_millis(ms),
+        actor,
+        what,
+    }
+}
+
+fn harness(name: &str) -> Actor {
+    Actor::Harness(name.into())
+}
+
+fn sent(text: &str) -> Happening {
+    Happening::Sent {
+        bytes: Bytes(text.as_bytes().to_vec()),
+        len: text.len(),
+    }
+}
+
+fn received(text: &str) -> Happening {
+    Happening::Received {
+        bytes: Bytes(text.as_bytes().to_vec()),
+        len: text.len(),
+    }
+}
+
+fn waited(what: &str, ms: u64) -> Happening {
+    Happening::Waited {
+        what: what.into(),
+        waited: Duration::from_millis(ms),
+    }
+}
+
+fn running(command: &str) -> TargetReport {
+    TargetReport {
+        command: command.into(),
+        state: "running".into(),
+        stdout: String::new(),
+        stderr: String::new(),
+    }
+}
+
+fn crashed(command: &str, stderr: &str) -> TargetReport {
+    TargetReport {
+        command: command.into(),
+        state: "exited with code 1".into(),
+        stdout: String::new(),
+        stderr: stderr.into(),
+    }
+}
+
+/// A connection socket of the program, as the kernel shows it.
+fn conn(local: &str, peer: &str, rx: u64, tx: u64) -> SocketView {
+    SocketView {
+        proto: "tcp",
+        local: addr(local),
+        peer: Some(addr(peer)),
+        rx_queue: rx,
+        tx_queue: tx,
+        state: "ESTABLISHED",
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn diagnosed_result(
+    role: Role,
+    name: &str,
+    title: &str,
+    status: Status,
+    message: &str,
+    concept: [&str; 2],
+    hint: [&str; 2],
+    failure: Failure,
+) -> ScenarioResult {
+    let mut r = result(name, title, status, message);
+    r.role = role;
+    r.id = format!("{}/{name}", role.as_str());
+    r.file = format!("scenarios/{}/{name}.yaml", role.as_str());
+    r.concept = concept[0].into();
+    r.concept_zh = concept[1].into();
+    r.hint = Localized {
+        en: hint[0].into(),
+        zh: hint[1].into(),
+    };
+    r.failure = Some(failure);
+    r
+}
+
+/// Failures as the runner explains them, a pass among them.
+pub fn diagnosed() -> Vec<ScenarioResult> {
+    let server = "python3 server.py 40001";
+    let started = |command: &str| Happening::Started {
+        command: command.into(),
+    };
+    let listening = Happening::Ready {
+        addr: addr("127.0.0.1:40001"),
+    };
+    let pass = result(
+        "reply",
+        "The server answers a client's message as the contract says",
+        Status::Pass,
+        "",
+    );
+
+    let pieces = diagnosed_result(
+        Role::TcpServer,
+        "pieces",
+        "A message written in pieces gets one reply",
+        Status::Fail,
+        "no reply within 2.0 s",
+        [
+            "TCP is a stream of bytes with no message boundaries: one send may arrive as \
+             several recv()s, and several sends as one (sticky packets).",
+            "TCP 以字节流方式传输，没有消息边界：一次 send 可能要分几次 recv 才收完，\
+             几次 send 也可能被一次 recv 收到（粘包）。",
+        ],
+        [
+            "Keep what recv() returns in a buffer and answer each whole message in it; do \
+             not wait for bytes the contract never sends.",
+            "把 recv() 收到的数据放进缓冲区，每凑齐一条完整的消息就回复一条；\
+             不要等约定里不会发来的数据。",
+        ],
+        Failure {
+            step: 4,
+            step_text: "expect a reply on a".into(),
+            line: 12,
+            sent: Some(Bytes(b"hello\n".to_vec())),
+            expected: Some("exactly \"Thanks\" (reply rule fixed)".into()),
+            received: Some(Bytes(Vec::new())),
+            target: Some(running(server)),
+            diagnoses: vec![Diagnosis::Blocked {
+                call: BlockedCall::Recv,
+                socket: Some(conn("127.0.0.1:40001", "127.0.0.1:51234", 0, 0)),
+            }],
+            timeline: vec![
+                at(0, Actor::Target, started(server)),
+                at(98, Actor::Target, listening.clone()),
+                at(101, harness("a"), Happening::Connected),
+                at(102, harness("a"), sent("hel")),
+                at(153, harness("a"), sent("lo\n")),
+                at(2155, harness("a"), waited("a reply", 2000)),
+            ],
+        },
+    );
+
+    let peer_exit = diagnosed_result(
+        Role::TcpServer,
+        "peer-exit",
+        "A client that leaves does not stop the server",
+        Status::Fail,
+        "no reply within 2.0 s",
+        [
+            "When one end of a TCP connection exits, recv() at the other end returns an \
+             empty bytes object (b''): the server must treat b'' as \"this client has \
+             left\" and go back to accept().",
+            "TCP 连接中一端退出时，另一端如果阻塞在 recv，recv 会返回空字节串 b''：\
+             服务端要把 b'' 当作“这个客户端走了”，然后回到 accept()。",
+        ],
+        [
+            "When recv() returns b'', break out of that client's loop, close() its socket \
+             and go back to accept().",
+            "recv() 返回 b'' 时跳出这个客户端的循环，close() 它的套接字，再回到 accept()。",
+        ],
+        Failure {
+            step: 7,
+            step_text: "expect a reply on b".into(),
+            line: 17,
+            sent: Some(Bytes(b"are you still there?\n".to_vec())),
+            expected: Some("exactly \"Thanks\" (reply rule fixed)".into()),
+            received: Some(Bytes(Vec::new())),
+            target: Some(running(server)),
+            diagnoses: vec![Diagnosis::Spinning {
+                cpu_percent: 100,
+                window: Duration::from_millis(2000),
+                after_peer_closed: true,
+            }],
+            timeline: vec![
+                at(0, Actor::Target, started(server)),
+                at(98, Actor::Target, listening.clone()),
+                at(101, harness("a"), Happening::Connected),
+                at(102, harness("a"), sent("hello\n")),
+                at(103, harness("a"), received("Thanks")),
+                at(104, harness("a"), Happening::Closed),
+                at(105, harness("b"), Happening::Connected),
+                at(106, harness("b"), sent("are you still there?\n")),
+                at(2107, harness("b"), waited("a reply", 2000)),
+            ],
+        },
+    );
+
+    let second = diagnosed_result(
+        Role::TcpServer,
+        "second-message",
+        "A client can send several messages on one connection",
+        Status::Fail,
+        "no reply within 2.0 s",
+        [
+            "A listening socket can be connected to again and again: accept() once per \
+             client, then serve that client on the socket accept() returned.",
+            "一个监听套接字可以同时连多个客户端，也能重复被连接：每个客户端 accept() 一次，\
+             然后用 accept() 返回的套接字为它服务。",
+        ],
+        [
+            "Move accept() out of the message loop: an outer loop accepts, an inner loop \
+             does recv() and send() until b''.",
+            "把 accept() 移出收发消息的循环：外层循环负责 accept()，\
+             内层循环负责 recv() 和 send()，直到收到 b''。",
+        ],
+        Failure {
+            step: 5,
+            step_text: "expect a reply on a".into(),
+            line: 10,
+            sent: Some(Bytes(b"second\n".to_vec())),
+            expected: Some("exactly \"Thanks\" (reply rule fixed)".into()),
+            received: Some(Bytes(Vec::new())),
+            target: Some(running(server)),
+            diagnoses: vec![Diagnosis::Blocked {
+                call: BlockedCall::Accept,
+                socket: Some(SocketView {
+                    proto: "tcp",
+                    local: addr("0.0.0.0:40001"),
+                    peer: None,
+                    rx_queue: 0,
+                    tx_queue: 0,
+                    state: "LISTEN",
+                }),
+            }],
+            timeline: Vec::new(),
+        },
+    );
+
+    let leak = diagnosed_result(
+        Role::TcpServer,
+        "close-each",
+        "The server closes each client's connection when the client leaves",
+        Status::Fail,
+        "the target did not close its end of c within 1.0 s",
+        [
+            "Closing takes the four-way close: after the client's FIN the server's socket \
+             stays in CLOSE_WAIT until the server calls close() too.",
+            "关闭连接要经过四次挥手：客户端发出 FIN 之后，服务端的套接字一直处于 \
+             CLOSE_WAIT，直到服务端也调用 close()。",
+        ],
+        [
+            "Call conn.close() when recv() returns b'', before going back to accept().",
+            "recv() 返回 b'' 时调用 conn.close()，再回到 accept()。",
+        ],
+        Failure {
+            step: 9,
+            step_text: "expect the target to close its end of c".into(),
+            line: 21,
+            target: Some(running(server)),
+            diagnoses: vec![Diagnosis::LeakingSockets {
+                counts: vec![3, 4, 5],
+                close_wait: 3,
+            }],
+            ..Failure::default()
+        },
+    );
+
+    let pipe = diagnosed_result(
+        Role::TcpServer,
+        "client-gone",
+        "A client that leaves before its reply does not crash the server",
+        Status::Fail,
+        "the target is no longer running: it exited with code 1",
+        [
+            "Sending to an end that no longer exists raises BrokenPipeError; any client \
+             may leave at any time.",
+            "一端已经不存在时仍试图 send，会产生 BrokenPipeError；客户端随时可能离开。",
+        ],
+        [
+            "Wrap send() in try/except (BrokenPipeError, ConnectionResetError) and close \
+             that connection.",
+            "用 try/except (BrokenPipeError, ConnectionResetError) 包住 send()，\
+             出错就关闭这个连接。",
+        ],
+        Failure {
+            step: 4,
+            step_text: "expect the target alive".into(),
+            line: 9,
+            target: Some(crashed(
+                server,
+                "Traceback (most recent call last):\n  File \"server.py\", line 18, in <module>\n    conn.send(data)\nBrokenPipeError: [Errno 32] Broken pipe\n",
+            )),
+            diagnoses: vec![Diagnosis::Exception {
+                class: "BrokenPipeError".into(),
+                detail: "[Errno 32] Broken pipe".into(),
+                at: Some("server.py, line 18, in <module>".into()),
+                code: Some("conn.send(data)".into()),
+            }],
+            ..Failure::default()
+        },
+    );
+
+    let restart = diagnosed_result(
+        Role::TcpServer,
+        "restart",
+        "The server restarts at once on the same port",
+        Status::Fail,
+        "the target exited with code 1 before it listened on port 40001 again",
+        [
+            "SO_REUSEADDR lets a server bind its port again at once, while the last run's \
+             connections are still in TIME_WAIT.",
+            "SO_REUSEADDR 让服务端可以立刻重新绑定端口，即使上一次运行的连接还处于 TIME_WAIT。",
+        ],
+        [
+            "Call s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) before s.bind().",
+            "在 s.bind() 之前调用 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)。",
+        ],
+        Failure {
+            step: 6,
+            step_text: "restart the target on the same port".into(),
+            line: 14,
+            target: Some(crashed(
+                server,
+                "Traceback (most recent call last):\n  File \"server.py\", line 6, in <module>\n    s.bind(('', port))\nOSError: [Errno 98] Address already in use\n",
+            )),
+            diagnoses: vec![Diagnosis::Exception {
+                class: "OSError".into(),
+                detail: "[Errno 98] Address already in use".into(),
+                at: Some("server.py, line 6, in <module>".into()),
+                code: Some("s.bind(('', port))".into()),
+            }],
+            ..Failure::default()
+        },
+    );
+
+    let port = diagnosed_result(
+        Role::TcpServer,
+        "reply-port",
+        "The server listens on the port it is given",
+        Status::Error,
+        "the target did not listen on port 40001 within 5.0 s",
+        [
+            "A server binds the port it is told.",
+            "服务端绑定给它的端口。",
+        ],
+        ["Read the port from sys.argv.", "从 sys.argv 读取端口。"],
+        Failure {
+            target: Some(running(server)),
+            diagnoses: vec![Diagnosis::Bound {
+                addr: addr("127.0.0.1:9000"),
+                problem: BindProblem::WrongPort { expected: 40001 },
+            }],
+            ..Failure::default()
+        },
+    );
+
+    let echo = diagnosed_result(
+        Role::TcpServer,
+        "big-echo",
+        "A large message is echoed while it is still being sent",
+        Status::Fail,
+        "the target stopped reading: the harness could not write within the deadline",
+        [
+            "Send and receive buffers are small: a server that sends without receiving fills \
+             them, and then both ends block.",
+            "收发缓冲区的大小有限：只发不收的服务端会把缓冲区塞满，然后两端都阻塞。",
+        ],
+        [
+            "Echo as you read: recv() a piece, send() it back, then recv() the next.",
+            "边收边回：recv() 一块，send() 回去，再 recv() 下一块。",
+        ],
+        Failure {
+            step: 3,
+            step_text: "send to a: 8388608 bytes".into(),
+            line: 7,
+            target: Some(running("python3 echo.py 40001")),
+            diagnoses: vec![Diagnosis::Blocked {
+                call: BlockedCall::Send,
+                socket: Some(conn(
+                    "127.0.0.1:40001",
+                    "127.0.0.1:51240",
+                    1_048_576,
+                    2_626_560,
+                )),
+            }],
+            ..Failure::default()
+        },
+    );
+
+    let client = "python3 client.py 127.0.0.1 40002";
+    let stdin = diagnosed_result(
+        Role::TcpClient,
+        "each-line",
+        "Each line typed is sent, and its reply printed",
+        Status::Fail,
+        "no message within 2.0 s",
+        [
+            "A client sends a message, then receives the reply: recv and send must take \
+             turns, or both ends block.",
+            "客户端发一条消息，再收一条回复：recv 和 send 要配合使用，否则两端都会阻塞。",
+        ],
+        [
+            "After each input(), send() the line, then recv() the reply and print it.",
+            "每次 input() 之后，先 send() 这一行，再 recv() 回复并打印出来。",
+        ],
+        Failure {
+            step: 3,
+            step_text: "expect a message on a".into(),
+            line: 8,
+            target: Some(running(client)),
+            diagnoses: vec![Diagnosis::Blocked {
+                call: BlockedCall::ReadStdin,
+                socket: None,
+            }],
+            timeline: vec![
+                at(0, Actor::Target, started(client)),
+                at(96, harness("a"), Happening::Accepted),
+                at(
+                    97,
+                    harness(""),
+                    Happening::Typed {
+                        text: "hello".into(),
+                    },
+                ),
+                at(2098, harness("a"), waited("a message", 2000)),
+            ],
+            ..Failure::default()
+        },
+    );
+
+    let receiver = diagnosed_result(
+        Role::BroadcastReceiver,
+        "all-addresses",
+        "The receiver gets datagrams sent to the broadcast address",
+        Status::Fail,
+        "the target did not print \"hi\" within 2.0 s",
+        [
+            "A broadcast goes to the largest address of the network, and only a socket bound \
+             to all addresses receives it.",
+            "广播发往网段的最大地址，只有绑定了所有地址的套接字才能收到。",
+        ],
+        [
+            "Bind ('', port), not ('127.0.0.1', port).",
+            "绑定 ('', port)，而不是 ('127.0.0.1', port)。",
+        ],
+        Failure {
+            step: 2,
+            step_text: "expect the target to print \"hi\"".into(),
+            line: 6,
+            target: Some(running("python3 receiver.py 40003")),
+            diagnoses: vec![Diagnosis::Bound {
+                addr: addr("127.0.0.1:40003"),
+                problem: BindProblem::NotAllAddresses,
+            }],
+            ..Failure::default()
+        },
+    );
+
+    let web = diagnosed_result(
+        Role::HttpServer,
+        "empty-request",
+        "A client that connects and sends nothing does not crash the server",
+        Status::Fail,
+        "the target is no longer running: it exited with code 1",
+        [
+            "Browsers open connections ahead of time and may close them without sending \
+             anything: recv() then returns b''.",
+            "浏览器会预先建立连接，也可能什么都不发就关闭：这时 recv() 返回 b''。",
+        ],
+        Default::default(),
+        Failure {
+            step: 3,
+            step_text: "expect the target alive".into(),
+            line: 7,
+            target: Some(crashed(
+                "python3 web.py 40004",
+                "Traceback (most recent call last):\n  File \"web.py\", line 12, in handle\n    path = request.split()[1]\nIndexError: list index out of range\n",
+            )),
+            diagnoses: vec![Diagnosis::Exception {
+                class: "IndexError".into(),
+                detail: "list index out of range".into(),
+                at: Some("web.py, line 12, in handle".into()),
+                code: Some("path = request.split()[1]".into()),
+            }],
+            ..Failure::default()
+        },
+    );
+
+    vec![
+        pass, pieces, peer_exit, second, leak, pipe, restart, port, echo, stdin, receiver, web,
+    ]
+}
+
+/// [`diagnosed`] as the events of a run.
+pub fn diagnosed_events() -> Vec<Event> {
+    events_of(diagnosed(), "--reply fixed:Thanks --framing line")
 }
 
 /// Compares `actual` with tests/snapshots/`name`, or writes it there when
