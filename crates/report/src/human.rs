@@ -71,7 +71,7 @@ const ID_WIDTH: usize = 30;
 const INDENT: &str = "       ";
 
 #[derive(Clone, Copy)]
-enum Paint {
+pub(crate) enum Paint {
     Green,
     Red,
     Yellow,
@@ -283,7 +283,7 @@ pub(crate) fn counts(s: &Summary, lang: Lang) -> String {
 }
 
 /// What the exit code means, in words (without the code), and its colour.
-fn verdict(s: &Summary, lang: Lang) -> (Paint, String) {
+pub(crate) fn verdict(s: &Summary, lang: Lang) -> (Paint, String) {
     match lang {
         Lang::En => verdict_en(s),
         Lang::Zh => verdict_zh(s),

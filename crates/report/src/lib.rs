@@ -6,7 +6,8 @@
 //! [`Junit`] write one document when the run ends, sorted by id, for tools;
 //! [`Gradescope`] and [`Autolab`] speak the formats of the two graders
 //! courses put homework through, so that sockspec's points become the
-//! gradebook's without a script in between.
+//! gradebook's without a script in between; [`Html`] is one page a student
+//! can open anywhere, a phone included.
 //!
 //! Whatever a reporter writes for a student exists in English and in
 //! Chinese ([`Lang`]): the course is taught in Chinese, and a hint a student
@@ -21,6 +22,7 @@ mod autolab;
 mod diagnose;
 mod evidence;
 mod gradescope;
+mod html;
 mod human;
 mod json;
 mod junit;
@@ -32,6 +34,7 @@ use std::ffi::OsStr;
 
 pub use autolab::Autolab;
 pub use gradescope::{Gradescope, GradescopeOptions};
+pub use html::{Html, HtmlOptions};
 pub use human::{Human, HumanOptions};
 pub use json::Json;
 pub use junit::Junit;
