@@ -536,6 +536,32 @@ mod tests {
     }
 
     #[test]
+    fn bytes_and_states_in_chinese() {
+        assert_eq!(
+            bytes(b"ok\n", 3, VALUE_WIDTH, Lang::Zh),
+            "\"ok\\n\"（3 字节）"
+        );
+        assert_eq!(bytes(b"", 0, VALUE_WIDTH, Lang::Zh), "没有数据（0 字节）");
+        assert_eq!(
+            bytes(&[0xff, 0xfe], 2, VALUE_WIDTH, Lang::Zh),
+            "十六进制 fffe（2 字节，不是 UTF-8）"
+        );
+        assert_eq!(
+            bytes(b"abc", 10, VALUE_WIDTH, Lang::En),
+            "\"abc\" … (10 bytes)"
+        );
+        assert_eq!(state("running", Lang::Zh), "仍在运行");
+        assert_eq!(state("exited with code 1", Lang::Zh), "已退出，退出码 1");
+        assert_eq!(
+            state("killed by signal 9 (SIGKILL)", Lang::Zh),
+            "被信号 9（SIGKILL）终止"
+        );
+        assert_eq!(state("killed by signal 64", Lang::Zh), "被信号 64 终止");
+        assert_eq!(state("stopped", Lang::Zh), "stopped", "unknown states stay");
+        assert_eq!(state("exited with code 1", Lang::En), "exited with code 1");
+    }
+
+    #[test]
     fn long_bytes_show_both_ends_unless_full() {
         let big = Bytes("你".repeat(1000).into_bytes());
         let short = show(&big.0, false);

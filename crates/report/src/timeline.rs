@@ -58,11 +58,16 @@ pub(crate) fn lines(rows: &[Row]) -> Vec<String> {
 
 /// An entry's text without its time: "harness a → \"hello\\n\" (6 bytes)".
 pub(crate) fn text(e: &TimelineEntry, role: Role, lang: Lang) -> String {
-    format!(
-        "{} {}",
-        actor(&e.actor, lang),
-        happening(&e.what, role, lang, true)
-    )
+    let (who, what) = (actor(&e.actor, lang), happening(&e.what, role, lang, true));
+    // Chinese puts no space between two Chinese words ("测试端等待"), only
+    // next to Latin letters and digits ("测试端 a 发送").
+    let wide =
+        |c: Option<char>| c.is_some_and(|c| crate::text::width(c.encode_utf8(&mut [0; 4])) == 2);
+    if wide(who.chars().last()) && wide(what.chars().next()) {
+        format!("{who}{what}")
+    } else {
+        format!("{who} {what}")
+    }
 }
 
 /// "program", "harness a" / 程序, 测试端 a.
@@ -142,36 +147,383 @@ fn happening(h: &Happening, role: Role, lang: Lang, full: bool) -> String {
         (Happening::Killed, _) => lang
             .pick("killed the program (SIGKILL)", "强行结束了程序（SIGKILL）")
             .to_owned(),
-        (Happening::Waited { what, waited }, Lang::En) => format!(
-            "waited {:.1} s for {what}: nothing came",
-            waited.as_secs_f64()
-        ),
-        (Happening::Waited { what, waited }, Lang::Zh) => format!(
-            "等待{}：{:.1} 秒内什么也没等到",
-            awaited_zh(what),
-            waited.as_secs_f64()
-        ),
+        (Happening::Waited { what, waited }, Lang::En) => waited_en(what, waited.as_secs_f64()),
+        (Happening::Waited { what, waited }, Lang::Zh) => waited_zh(what, waited.as_secs_f64()),
     }
 }
 
-/// What the harness waited for, in Chinese: the runner words it in
-/// English ("a reply"), and the few things a harness waits for have names
-/// in the notes; anything else is kept as it is.
-fn awaited_zh(what: &str) -> String {
-    let known = match what.trim().to_ascii_lowercase().as_str() {
-        "a reply" | "the reply" | "reply" | "replies" | "the replies" => "回复",
-        "a message" | "the message" | "messages" => "消息",
-        "a datagram" | "datagrams" | "the datagram" => "数据报",
-        "a broadcast" | "broadcasts" => "广播",
-        "a connection" | "the connection" | "the program to connect" => "程序来连接",
-        "the end of the stream" | "eof" | "the program to close" | "the close" => "程序关闭连接",
-        "a reset" | "the reset" => "连接被重置",
-        "a request" | "the request" => "请求",
-        "a response" | "the response" => "响应",
-        "output" | "the output" | "the program to print" => "程序输出",
-        "the program to exit" | "the exit" => "程序退出",
-        "the program to listen" => "程序开始监听",
-        _ => return format!(" {what}"),
+/// A wait that came to nothing. The runner names it by its step
+/// ("expect a reply on b"); the line says what did not come.
+fn waited_en(what: &str, secs: f64) -> String {
+    let what = what.trim();
+    if let Some(rest) = what.strip_prefix("expect ") {
+        if let Some(rest) = rest.strip_prefix("the target ") {
+            return format!("waited {secs:.1} s for the program {rest}: it did not");
+        }
+        return format!("waited {secs:.1} s for {rest}: nothing came");
+    }
+    if let Some(conn) = what.strip_prefix("expect_eof ") {
+        return format!("waited {secs:.1} s for the program to close {conn}: it did not");
+    }
+    if let Some(conn) = what.strip_prefix("expect_reset ") {
+        return format!("waited {secs:.1} s for a reset on {conn}: none came");
+    }
+    if what.starts_with("accept the target's connection") {
+        return format!("waited {secs:.1} s for the program to connect: it did not");
+    }
+    // A noun ("a reply") reads after "for"; another step says what it was.
+    let noun = ["a ", "an ", "the "].iter().any(|a| what.starts_with(a))
+        || what.starts_with(|c: char| c.is_ascii_digit());
+    if noun {
+        format!("waited {secs:.1} s for {what}: nothing came")
+    } else {
+        format!("{what}: gave up after {secs:.1} s")
+    }
+}
+
+/// [`waited_en`] in Chinese: the runner's step sentences are English, and
+/// the few a wait can end on are translated; any other is quoted as it is.
+fn waited_zh(what: &str, secs: f64) -> String {
+    let what = what.trim();
+    let none = format!("：{secs:.1} 秒内没有等到");
+    let waiting = |s: String| format!("等待{s}{none}");
+    let on = |rest: &str, thing: &str| -> Option<String> {
+        let conn = rest.strip_prefix(thing)?.strip_prefix(" on ")?;
+        Some(conn.to_owned())
     };
-    known.to_owned()
+    if let Some(rest) = what.strip_prefix("expect ") {
+        if let Some(c) = on(rest, "a reply") {
+            return waiting(format!(" {c} 上的回复"));
+        }
+        if let Some((n, rest)) = rest.split_once(" replies on ")
+            && n.chars().all(|c| c.is_ascii_digit())
+        {
+            return waiting(format!(" {rest} 上的 {n} 条回复"));
+        }
+        if rest == "a message on the harness's socket" {
+            return waiting("消息".to_owned());
+        }
+        if let Some(c) = on(rest, "a message") {
+            return waiting(format!(" {c} 上的消息"));
+        }
+        if let Some(m) = rest.strip_prefix("the message ") {
+            return match m.rsplit_once(" on ") {
+                Some((t, c)) if c != "the harness's socket" => {
+                    waiting(format!(" {c} 上的消息 {t}"))
+                }
+                Some((t, _)) => waiting(format!("消息 {t}")),
+                None => waiting(format!("消息 {m}")),
+            };
+        }
+        if let Some(c) = rest.strip_prefix("the target to close its end of ") {
+            return waiting(format!("程序关闭连接 {c}"));
+        }
+        if let Some(code) = rest.strip_prefix("the target to exit with code ") {
+            return waiting(format!("程序以退出码 {code} 退出"));
+        }
+        if rest == "the target to exit" {
+            return waiting("程序退出".to_owned());
+        }
+        if let Some(n) = rest
+            .strip_prefix("the target to print the ")
+            .and_then(|r| r.strip_suffix(" replies it got"))
+        {
+            return waiting(format!("程序打印收到的 {n} 条回复"));
+        }
+        if let Some(t) = rest.strip_prefix("the target to print ") {
+            return waiting(format!("程序打印 {t}"));
+        }
+        if let Some(n) = rest
+            .strip_prefix("every harness receiver to get ")
+            .and_then(|r| r.strip_suffix(" broadcast datagram(s)"))
+        {
+            return waiting(format!("每个测试端接收者收到 {n} 个广播数据报"));
+        }
+        if let Some(r) = rest.strip_prefix("a well-formed HTTP response on ") {
+            return match r.split_once(" with status ") {
+                Some((c, status)) => {
+                    waiting(format!(" {c} 上格式正确的 HTTP 响应（状态码 {status}）"))
+                }
+                None => waiting(format!(" {r} 上格式正确的 HTTP 响应")),
+            };
+        }
+        if let Some(c) = rest.strip_prefix("a well-formed HTTP request on ") {
+            return waiting(format!(" {c} 上格式正确的 HTTP 请求"));
+        }
+    }
+    if let Some(c) = what.strip_prefix("expect_eof ") {
+        return waiting(format!("程序关闭连接 {c}（recv() 返回 b''）"));
+    }
+    if let Some(c) = what.strip_prefix("expect_reset ") {
+        return waiting(format!("连接 {c} 被重置"));
+    }
+    if let Some(c) = what.strip_prefix("accept the target's connection as ") {
+        return waiting(format!("程序来连接（{c}）"));
+    }
+    let known = match what {
+        "a reply" | "the reply" | "replies" => "回复",
+        "a message" | "the message" => "消息",
+        "a datagram" => "数据报",
+        "a connection" => "连接",
+        "a request" => "请求",
+        "a response" => "响应",
+        _ => return format!("{what}：{secs:.1} 秒后放弃"),
+    };
+    waiting(known.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sockspec_model::Bytes;
+    use std::time::Duration;
+
+    fn both(h: Happening, role: Role) -> (String, String) {
+        (
+            happening(&h, role, Lang::En, false),
+            happening(&h, role, Lang::Zh, false),
+        )
+    }
+
+    #[test]
+    fn every_happening_reads_in_both_languages() {
+        let addr = "127.0.0.1:40001".parse().unwrap();
+        let cases = [
+            (
+                Happening::Started {
+                    command: "python3 server.py 40001".into(),
+                },
+                "started: python3 server.py 40001",
+                "启动：python3 server.py 40001",
+            ),
+            (
+                Happening::Ready { addr },
+                "listening on 127.0.0.1:40001",
+                "在 127.0.0.1:40001 上监听",
+            ),
+            (
+                Happening::Exited {
+                    state: "killed by signal 9 (SIGKILL)".into(),
+                },
+                "killed by signal 9 (SIGKILL)",
+                "被信号 9（SIGKILL）终止",
+            ),
+            (Happening::Connected, "connected", "连上了程序"),
+            (
+                Happening::Accepted,
+                "accepted the program's connection",
+                "接受了程序的连接",
+            ),
+            (
+                Happening::Sent {
+                    bytes: Bytes(b"hello\n".to_vec()),
+                    len: 6,
+                },
+                "→ \"hello\\n\" (6 bytes)",
+                "发送 \"hello\\n\"（6 字节）",
+            ),
+            (
+                Happening::Received {
+                    bytes: Bytes("收到".as_bytes().to_vec()),
+                    len: 6,
+                },
+                "← \"收到\" (6 bytes)",
+                "收到 \"收到\"（6 字节）",
+            ),
+            (
+                Happening::ShutdownWrite,
+                "shut down its sending side (FIN)",
+                "关闭了发送方向（shutdown，发出 FIN）",
+            ),
+            (Happening::Closed, "closed (FIN)", "关闭了连接（FIN）"),
+            (
+                Happening::Reset,
+                "reset the connection (RST)",
+                "重置了连接（RST）",
+            ),
+            (
+                Happening::SawEof,
+                "saw the program close: recv() returned b''",
+                "发现程序关闭了连接：recv() 返回 b''",
+            ),
+            (
+                Happening::SawReset,
+                "saw the program reset the connection (RST)",
+                "发现程序重置了连接（RST）",
+            ),
+            (
+                Happening::Typed {
+                    text: "hello".into(),
+                },
+                "typed \"hello\"",
+                "输入了 \"hello\"",
+            ),
+            (
+                Happening::StdinClosed,
+                "closed the program's stdin (EOF)",
+                "关闭了程序的标准输入（EOF）",
+            ),
+            (
+                Happening::Killed,
+                "killed the program (SIGKILL)",
+                "强行结束了程序（SIGKILL）",
+            ),
+        ];
+        for (h, en, zh) in cases {
+            assert_eq!(both(h, Role::TcpServer), (en.to_owned(), zh.to_owned()));
+        }
+        assert_eq!(
+            both(Happening::Ready { addr }, Role::UdpServer),
+            (
+                "bound to 127.0.0.1:40001".to_owned(),
+                "绑定了 127.0.0.1:40001".to_owned()
+            )
+        );
+        assert_eq!(
+            both(Happening::Closed, Role::UdpClient),
+            ("closed its socket".to_owned(), "关闭了套接字".to_owned())
+        );
+    }
+
+    fn waited(what: &str) -> (String, String) {
+        both(
+            Happening::Waited {
+                what: what.into(),
+                waited: Duration::from_millis(2000),
+            },
+            Role::TcpServer,
+        )
+    }
+
+    #[test]
+    fn a_wait_says_what_did_not_come() {
+        let cases = [
+            (
+                "expect a reply on b",
+                "waited 2.0 s for a reply on b: nothing came",
+                "等待 b 上的回复：2.0 秒内没有等到",
+            ),
+            (
+                "expect 4 replies on a",
+                "waited 2.0 s for 4 replies on a: nothing came",
+                "等待 a 上的 4 条回复：2.0 秒内没有等到",
+            ),
+            (
+                "expect a message on a",
+                "waited 2.0 s for a message on a: nothing came",
+                "等待 a 上的消息：2.0 秒内没有等到",
+            ),
+            (
+                "expect a message on the harness's socket",
+                "waited 2.0 s for a message on the harness's socket: nothing came",
+                "等待消息：2.0 秒内没有等到",
+            ),
+            (
+                "expect the message \"hi\" on a",
+                "waited 2.0 s for the message \"hi\" on a: nothing came",
+                "等待 a 上的消息 \"hi\"：2.0 秒内没有等到",
+            ),
+            (
+                "expect the target to close its end of c",
+                "waited 2.0 s for the program to close its end of c: it did not",
+                "等待程序关闭连接 c：2.0 秒内没有等到",
+            ),
+            (
+                "expect the target to exit with code 0",
+                "waited 2.0 s for the program to exit with code 0: it did not",
+                "等待程序以退出码 0 退出：2.0 秒内没有等到",
+            ),
+            (
+                "expect the target to print \"hi\"",
+                "waited 2.0 s for the program to print \"hi\": it did not",
+                "等待程序打印 \"hi\"：2.0 秒内没有等到",
+            ),
+            (
+                "expect the target to print the 2 replies it got",
+                "waited 2.0 s for the program to print the 2 replies it got: it did not",
+                "等待程序打印收到的 2 条回复：2.0 秒内没有等到",
+            ),
+            (
+                "expect every harness receiver to get 1 broadcast datagram(s)",
+                "waited 2.0 s for every harness receiver to get 1 broadcast datagram(s): nothing came",
+                "等待每个测试端接收者收到 1 个广播数据报：2.0 秒内没有等到",
+            ),
+            (
+                "expect a well-formed HTTP response on a with status 404",
+                "waited 2.0 s for a well-formed HTTP response on a with status 404: nothing came",
+                "等待 a 上格式正确的 HTTP 响应（状态码 404）：2.0 秒内没有等到",
+            ),
+            (
+                "expect a well-formed HTTP request on a",
+                "waited 2.0 s for a well-formed HTTP request on a: nothing came",
+                "等待 a 上格式正确的 HTTP 请求：2.0 秒内没有等到",
+            ),
+            (
+                "expect_eof a",
+                "waited 2.0 s for the program to close a: it did not",
+                "等待程序关闭连接 a（recv() 返回 b''）：2.0 秒内没有等到",
+            ),
+            (
+                "expect_reset a",
+                "waited 2.0 s for a reset on a: none came",
+                "等待连接 a 被重置：2.0 秒内没有等到",
+            ),
+            (
+                "accept the target's connection as a",
+                "waited 2.0 s for the program to connect: it did not",
+                "等待程序来连接（a）：2.0 秒内没有等到",
+            ),
+            (
+                "a reply",
+                "waited 2.0 s for a reply: nothing came",
+                "等待回复：2.0 秒内没有等到",
+            ),
+            (
+                "restart the target on the same port",
+                "restart the target on the same port: gave up after 2.0 s",
+                "restart the target on the same port：2.0 秒后放弃",
+            ),
+        ];
+        for (what, en, zh) in cases {
+            assert_eq!(waited(what), (en.to_owned(), zh.to_owned()), "{what}");
+        }
+    }
+
+    #[test]
+    fn lines_align_times_and_actors_by_columns() {
+        let rows = [
+            Row {
+                at_ms: 0,
+                actor: "程序".into(),
+                what: "启动".into(),
+            },
+            Row {
+                at_ms: 2105,
+                actor: "测试端 a".into(),
+                what: "收到".into(),
+            },
+        ];
+        assert_eq!(
+            lines(&rows),
+            ["   0 ms  程序     启动", "2105 ms  测试端 a 收到"]
+        );
+    }
+
+    #[test]
+    fn kept_bytes_that_were_cut_say_so() {
+        let mut kept = "你好".repeat(43).into_bytes();
+        kept.truncate(256); // inside a character
+        let h = Happening::Received {
+            bytes: Bytes(kept),
+            len: 1000,
+        };
+        let (en, zh) = both(h, Role::TcpServer);
+        assert!(
+            en.starts_with("← \"你好") && en.ends_with(" (1000 bytes)"),
+            "{en}"
+        );
+        assert!(en.contains('…') && !en.contains("hex"), "{en}");
+        assert!(zh.ends_with("（1000 字节）"), "{zh}");
+        assert!(crate::text::width(&en) < 70, "{en}");
+    }
 }

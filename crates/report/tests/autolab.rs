@@ -6,10 +6,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::{check_snapshot, render, results};
+use common::{check_snapshot, render, render_diagnosed, results};
 use serde_json::{Value, json};
 use sockspec_model::Role;
-use sockspec_report::{Autolab, Reporter};
+use sockspec_report::{Autolab, Lang, Reporter};
 use sockspec_runner::{Event, Status, Summary};
 
 fn output() -> String {
@@ -111,5 +111,32 @@ fn a_recommended_scenario_earns_nothing_even_when_it_passes() {
     assert_eq!(
         last_line(&text),
         json!({"scores": {"tcp-server": 0}, "scoreboard": [0, 0]})
+    );
+}
+
+#[test]
+fn the_feedback_is_in_the_language_asked_for_and_the_scores_are_not() {
+    let mut out = Vec::new();
+    render_diagnosed(Autolab::new(&mut out).with_lang(Lang::Zh));
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.starts_with("sockspec：对 python3 server.py {port} 运行 12 项测试\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("诊断：\n         - 服务端阻塞在 recv() 上"),
+        "{text}"
+    );
+    assert!(text.contains("怎么改："), "{text}");
+    assert!(
+        !text.contains("时间线："),
+        "no timeline unless asked: {text}"
+    );
+    assert_eq!(
+        last_line(&text),
+        json!({
+            "scores": { "tcp-server": 1, "tcp-client": 0, "broadcast-receiver": 0, "http-server": 0 },
+            "scoreboard": [1, 1, 0, 0, 0],
+        })
     );
 }

@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::{check_snapshot, events, render};
+use common::{check_snapshot, events, render, render_diagnosed};
 use serde_json::{Value, json};
-use sockspec_report::{Gradescope, GradescopeOptions, Reporter};
+use sockspec_report::{Gradescope, GradescopeOptions, Lang, Reporter};
 
 fn document(options: GradescopeOptions) -> (String, Value) {
     let mut out = Vec::new();
@@ -251,4 +251,99 @@ fn nothing_is_written_before_the_run_ends() {
     }
     drop(reporter);
     assert!(out.is_empty());
+}
+
+fn in_lang(lang: Lang, diagnosed: bool) -> Value {
+    let mut out = Vec::new();
+    let reporter = Gradescope::new(&mut out, GradescopeOptions::default()).with_lang(lang);
+    if diagnosed {
+        render_diagnosed(reporter);
+    } else {
+        render(reporter);
+    }
+    serde_json::from_str(std::str::from_utf8(&out).unwrap()).unwrap()
+}
+
+#[test]
+fn a_test_output_carries_the_diagnosis_and_the_hint() {
+    let doc = in_lang(Lang::En, true);
+    let output = test(&doc, "tcp-server/peer-exit")["output"]
+        .as_str()
+        .unwrap();
+    assert!(
+        output.contains("diagnosis:\n  - the server is spinning at 100% CPU after the peer closed"),
+        "{output}"
+    );
+    assert!(
+        output.contains("what to change:\n  When recv() returns b''"),
+        "{output}"
+    );
+    let doc = in_lang(Lang::Zh, true);
+    let output = test(&doc, "tcp-server/peer-exit")["output"]
+        .as_str()
+        .unwrap();
+    assert!(
+        output.contains("诊断：\n  - 对方关闭连接后服务端占满 CPU 空转"),
+        "{output}"
+    );
+    assert!(
+        output.contains("怎么改：\n  recv() 返回 b'' 时跳出这个客户端的循环"),
+        "{output}"
+    );
+    assert!(
+        output.contains("知识点：\n  TCP 连接中一端退出时"),
+        "{output}"
+    );
+}
+
+#[test]
+fn what_students_read_is_in_chinese_when_asked() {
+    let doc = in_lang(Lang::Zh, false);
+    let output = doc["output"].as_str().unwrap();
+    assert!(
+        output
+            .starts_with("通过 1，不稳定 1，失败 2，出错 1，跳过 1，警告 1 — 得分 3/7\n被测程序："),
+        "{output}"
+    );
+    assert!(
+        output.contains("以下测试不适用于这个约定，不评分：\n  tcp-server/sticky-split: "),
+        "{output}"
+    );
+    let flaky = test(&doc, "udp-server/burst");
+    assert!(
+        flaky["name"]
+            .as_str()
+            .unwrap()
+            .ends_with("（不稳定：2 次尝试中通过 1 次）"),
+        "{flaky}"
+    );
+    assert!(
+        flaky["output"]
+            .as_str()
+            .unwrap()
+            .starts_with("不稳定：2 次尝试中通过 1 次。"),
+        "{flaky}"
+    );
+    let advice = test(&doc, "tcp-server/non-utf8");
+    assert!(
+        advice["name"]
+            .as_str()
+            .unwrap()
+            .ends_with("（推荐项，不计分）"),
+        "{advice}"
+    );
+    // The scores do not depend on the language.
+    let en = in_lang(Lang::En, false);
+    assert_eq!(doc["score"], en["score"]);
+    for (a, b) in doc["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(en["tests"].as_array().unwrap())
+    {
+        assert_eq!(
+            (&a["score"], &a["max_score"], &a["status"]),
+            (&b["score"], &b["max_score"], &b["status"])
+        );
+    }
 }

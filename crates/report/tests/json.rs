@@ -401,13 +401,17 @@ fn a_timeline_entry_has_its_time_actor_what_and_text() {
     assert_eq!(timeline[5]["text"]["en"], "harness a closed (FIN)");
     assert_eq!(
         timeline[8]["what"],
-        json!({ "kind": "waited", "what": "a reply", "waited_ms": 2000 })
+        json!({ "kind": "waited", "what": "expect a reply on b", "waited_ms": 2000 })
+    );
+    assert_eq!(
+        timeline[8]["actor"],
+        json!({ "kind": "harness", "name": "" })
     );
     assert_eq!(
         timeline[8]["text"],
         json!({
-            "en": "harness b waited 2.0 s for a reply: nothing came",
-            "zh": "测试端 b 等待回复：2.0 秒内什么也没等到",
+            "en": "harness waited 2.0 s for a reply on b: nothing came",
+            "zh": "测试端等待 b 上的回复：2.0 秒内没有等到",
         })
     );
 }

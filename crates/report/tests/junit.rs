@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::{check_snapshot, render};
+use common::{check_snapshot, render, render_diagnosed};
 use quick_junit::{NonSuccessKind, Report, TestCaseStatus};
-use sockspec_report::Junit;
+use sockspec_report::{Junit, Lang};
 
 fn xml() -> String {
     let mut out = Vec::new();
@@ -136,4 +136,53 @@ fn a_flaky_scenario_is_a_success_with_its_failed_try_recorded() {
         "{xml}"
     );
     assert!(xml.contains("<stackTrace>the first failed:"), "{xml}");
+}
+
+/// The failure text of `id` in the diagnosed run, in `lang`.
+fn description(lang: Lang, id: &str) -> String {
+    let mut out = Vec::new();
+    render_diagnosed(Junit::new(&mut out).with_lang(lang));
+    let report = Report::deserialize_from_str(std::str::from_utf8(&out).unwrap()).unwrap();
+    let case = report
+        .test_suites
+        .iter()
+        .flat_map(|s| &s.test_cases)
+        .find(|c| c.name.as_str() == id)
+        .unwrap_or_else(|| panic!("no {id}"));
+    match &case.status {
+        TestCaseStatus::NonSuccess { description, .. } => description.as_ref().unwrap().to_string(),
+        other => panic!("{id}: {other:?}"),
+    }
+}
+
+#[test]
+fn a_failure_explains_itself_in_the_language_asked_for() {
+    let en = description(Lang::En, "tcp-server/pieces");
+    for part in [
+        "diagnosis:",
+        "  - the server is blocked in recv() on",
+        "127.0.0.1:40001 ← 127.0.0.1:51234",
+        "what to change:",
+        "  Keep what recv() returns in a buffer",
+    ] {
+        assert!(en.contains(part), "{part:?} not in:\n{en}");
+    }
+    assert!(!en.contains("timeline:"), "CI pages get no timeline: {en}");
+    let zh = description(Lang::Zh, "tcp-server/pieces");
+    for part in [
+        "诊断：",
+        "  - 服务端阻塞在 recv() 上",
+        "知识点：",
+        "怎么改：",
+        "发送：     \"hello\\n\"（6 字节）",
+    ] {
+        assert!(zh.contains(part), "{part:?} not in:\n{zh}");
+    }
+    // The plain report is the English it always was.
+    assert_eq!(
+        description(Lang::En, "tcp-server/client-gone")
+            .lines()
+            .nth(2),
+        Some("diagnosis:")
+    );
 }

@@ -381,7 +381,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
                 at(101, harness("a"), Happening::Connected),
                 at(102, harness("a"), sent("hel")),
                 at(153, harness("a"), sent("lo\n")),
-                at(2155, harness("a"), waited("a reply", 2000)),
+                at(2155, harness(""), waited("expect a reply on a", 2000)),
             ],
         },
     );
@@ -426,7 +426,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
                 at(104, harness("a"), Happening::Closed),
                 at(105, harness("b"), Happening::Connected),
                 at(106, harness("b"), sent("are you still there?\n")),
-                at(2107, harness("b"), waited("a reply", 2000)),
+                at(2107, harness(""), waited("expect a reply on b", 2000)),
             ],
         },
     );
@@ -658,7 +658,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
                         text: "hello".into(),
                     },
                 ),
-                at(2098, harness("a"), waited("a message", 2000)),
+                at(2098, harness(""), waited("expect a message on a", 2000)),
             ],
             ..Failure::default()
         },
