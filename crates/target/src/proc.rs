@@ -18,8 +18,6 @@
 use std::collections::HashSet;
 use std::fs;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use crate::sockdiag;
 
@@ -220,12 +218,15 @@ pub enum ListenState {
     Nothing,
 }
 
-/// Whether `pid` lives in the harness's network namespace.
+/// Whether `pid` lives in the network namespace of the calling thread (a
+/// scenario in a private network runs on a thread of its own, in its own
+/// namespace, so this is asked of the thread, never cached per process).
 pub fn same_netns(pid: i32) -> bool {
-    static MINE: OnceLock<Option<PathBuf>> = OnceLock::new();
-    let mine = MINE.get_or_init(|| fs::read_link("/proc/self/ns/net").ok());
-    match (mine, fs::read_link(format!("/proc/{pid}/ns/net"))) {
-        (Some(mine), Ok(theirs)) => *mine == theirs,
+    match (
+        fs::read_link("/proc/thread-self/ns/net"),
+        fs::read_link(format!("/proc/{pid}/ns/net")),
+    ) {
+        (Ok(mine), Ok(theirs)) => mine == theirs,
         _ => false,
     }
 }

@@ -136,17 +136,19 @@ pub enum TargetError {
     Sandbox(#[from] SandboxError),
 }
 
-/// What "ready" means for a target.
+/// What "ready" means for a target. Port 0 means any port: a program that
+/// chose its own (hard-coded) is ready wherever it listens or binds, and
+/// [`Target::ready_addr`] then says where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Readiness {
     /// A socket of the target's process group is in LISTEN on this TCP port.
     TcpListen {
-        /// The port.
+        /// The port (0: any).
         port: u16,
     },
     /// A socket of the target's process group is bound to this UDP port.
     UdpBound {
-        /// The port.
+        /// The port (0: any).
         port: u16,
     },
 }
@@ -473,8 +475,12 @@ impl Target {
         let check = |inodes: &HashSet<u64>| match what {
             Readiness::TcpListen { port } => match proc::tcp_listening(me, port, inodes) {
                 ListenState::Listening(addr) => Some(addr),
+                ListenState::Elsewhere(addrs) if port == 0 => addrs.first().copied(),
                 _ => None,
             },
+            Readiness::UdpBound { port: 0 } => {
+                proc::bound_addrs(me, Proto::Udp, inodes).first().copied()
+            }
             Readiness::UdpBound { port } => proc::udp_bound_addr(me, port, inodes),
         };
         let mine = proc::socket_inodes(&[me]);
