@@ -110,6 +110,9 @@ pub struct ScenarioResult {
     pub attempts: u32,
     /// How many of those tries passed.
     pub passes: u32,
+    /// Where a program that chose its own address or port was found
+    /// ("listening on 10.16.129.97:8888 (its own choice of address)").
+    pub found: Option<String>,
 }
 
 /// Where and how a scenario failed, with what a student needs to understand it.

@@ -44,7 +44,7 @@ pub async fn run_scenario(
         result.message = missing.clone();
         return result;
     }
-    let outcome = play(scenario, config, program, ports).await;
+    let outcome = play(scenario, config, program, ports, &mut result.found).await;
     result.duration = started.elapsed();
     match outcome {
         Ok(()) => result.passes = 1,
@@ -121,6 +121,7 @@ fn base_result(scenario: &Scenario, config: &RunConfig) -> ScenarioResult {
         failure: None,
         attempts: 1,
         passes: 0,
+        found: None,
     }
 }
 
@@ -146,10 +147,18 @@ async fn play(
     config: &RunConfig,
     program: &Program,
     ports: &PortPool,
+    found: &mut Option<String>,
 ) -> Verdict {
-    let port = match program.port {
-        Some(p) => p,
-        None => match ports.take() {
+    let port = match (
+        program.port.or(program.server.map(|s| s.port())),
+        &program.network,
+    ) {
+        // Found where the program listens, once it does.
+        _ if program.discovers_port() => 0,
+        (Some(p), _) => p,
+        // A private network has every port free, and nothing to claim.
+        (None, Some(_)) => PRIVATE_PORT,
+        (None, None) => match ports.take() {
             Ok(p) => p,
             Err(e) => {
                 return not_passed(
@@ -172,7 +181,9 @@ async fn play(
         stdin: matches!(role, Role::TcpClient | Role::UdpClient),
         sandbox: program.sandbox.clone(),
     };
-    let addr = SocketAddr::new(IpAddr::V4(config.host), port);
+    let addr = program
+        .server
+        .unwrap_or_else(|| SocketAddr::new(IpAddr::V4(config.host), port));
     let harness = match Harness::set_up(role, addr).await {
         Ok(h) => h,
         Err(f) => return not_passed(Status::Error, Failure::default(), f.message),
@@ -194,12 +205,16 @@ async fn play(
         open_sockets: Vec::new(),
         leak_seen: false,
         closed: HashMap::new(),
+        found: None,
     };
     // Without an explicit `start`, the target starts before the first step;
     // if it cannot, nothing about its behaviour can be judged: an error.
     if !scenario.steps.iter().any(|s| matches!(s.step, Step::Start)) {
         match start(&run.spec, role, config).await {
-            Ok(t) => run.target = Some(t),
+            Ok(t) => {
+                run.adopt_ready_addr(&t);
+                run.target = Some(t);
+            }
             Err(f) => {
                 let failure = Failure {
                     target: f.target.map(|mut t| target_report(&mut t)),
@@ -247,9 +262,22 @@ async fn play(
             break;
         }
     }
+    *found = run.found.take();
     run.finish().await;
     verdict
 }
+
+/// "port 8888", or "any port" for a program that picks its own.
+fn port_text(port: u16) -> String {
+    if port == 0 {
+        "any port".to_owned()
+    } else {
+        format!("port {port}")
+    }
+}
+
+/// The port a program is given in a private network (any would do).
+const PRIVATE_PORT: u16 = 40000;
 
 /// The broadcast address handed to targets and used by the harness. Only the
 /// loopback network's: a broadcast must never leave the machine.
@@ -315,15 +343,22 @@ pub(crate) async fn start(
         }
         Err(ReadyError::Exited { state }) => {
             format!(
-                "the target {state} before it {verb} {proto} port {}",
-                spec.port
+                "the target {state} before it {verb} {proto} {}",
+                port_text(spec.port)
             )
         }
         Err(ReadyError::Timeout { seen, .. }) => {
-            diagnoses = crate::explain::bound_elsewhere(target.pid() as i32, spec.port, table);
+            if spec.port != 0 {
+                diagnoses = crate::explain::bound_elsewhere(target.pid() as i32, spec.port, table);
+            }
+            let seen = if spec.port == 0 {
+                "it has no socket there".to_owned()
+            } else {
+                seen
+            };
             format!(
-                "the target had not {verb} {proto} port {} after {:.1} s: {seen}",
-                spec.port,
+                "the target had not {verb} {proto} {} after {:.1} s: {seen}",
+                port_text(spec.port),
                 limit.as_secs_f64()
             )
         }
@@ -466,6 +501,8 @@ pub(crate) struct Run<'a> {
     pub(crate) leak_seen: bool,
     /// The harness's and the program's ends of each connection it closed.
     closed: HashMap<ConnName, (SocketAddr, SocketAddr)>,
+    /// Where a program that chose its own address was found, in words.
+    found: Option<String>,
 }
 
 impl Run<'_> {
@@ -691,6 +728,9 @@ impl Run<'_> {
                 let restart = matches!(step, Step::Restart);
                 match start(&self.spec, self.role, self.config).await {
                     Ok(t) => {
+                        if !restart {
+                            self.adopt_ready_addr(&t);
+                        }
                         self.target = Some(t);
                         Ok(())
                     }
@@ -773,8 +813,14 @@ impl Run<'_> {
                     Err(StepFailure {
                         message,
                         expected: Some(format!(
-                            "at least {} datagram(s) at every receiver, sent to {BROADCAST}:{}",
+                            "at least {} datagram(s) at every receiver, sent to {}:{}",
                             b.count,
+                            // A program that hard-codes its broadcast
+                            // address ('<broadcast>', a subnet's) uses it.
+                            match self.program.server {
+                                Some(s) => s.ip().to_string(),
+                                None => BROADCAST.to_owned(),
+                            },
                             self.addr.port()
                         )),
                         ..Default::default()
@@ -1067,6 +1113,36 @@ impl Run<'_> {
             );
         }
         Some(target_report(target))
+    }
+
+    /// A server bound to one address of its own choosing (a hard-coded
+    /// '10.16.129.97'): the harness connects there from now on. One bound
+    /// to every address is reached on the usual one.
+    fn adopt_ready_addr(&mut self, target: &Target) {
+        let Some(a) = target.ready_addr() else {
+            return;
+        };
+        let verb = match self.role {
+            Role::UdpServer | Role::BroadcastReceiver => "bound to",
+            _ => "listening on",
+        };
+        if self.program.discovers_port() {
+            // A restart waits for the same port again.
+            self.spec.port = a.port();
+            self.addr.set_port(a.port());
+            self.found = Some(format!("{verb} {a} (its own choice of port)"));
+        }
+        if !a.ip().is_unspecified()
+            && matches!(
+                self.role,
+                Role::TcpServer | Role::HttpServer | Role::UdpServer
+            )
+        {
+            self.addr = a;
+            if !a.ip().is_loopback() {
+                self.found = Some(format!("{verb} {a} (its own choice of address)"));
+            }
+        }
     }
 
     /// The evidence of a failure that just happened: the diagnoses `/proc`

@@ -17,7 +17,7 @@ pub mod timing;
 mod udp;
 
 use std::collections::HashMap;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -54,6 +54,16 @@ pub struct Program {
     pub missing: Option<String>,
     /// The sandbox an untrusted program runs in (`None`: run as it is).
     pub sandbox: Option<sockspec_target::Sandbox>,
+    /// Where the program's other end is, when the program says so itself
+    /// (a hard-coded address): the address a server listens on, for the
+    /// harness to connect to; the one a client connects or sends to, for
+    /// the harness to listen on. `None`: 127.0.0.1 and the scenario's port.
+    pub server: Option<SocketAddr>,
+    /// Each scenario in a private network of its own with these addresses
+    /// (`None`: on the machine's loopback). Hard-coded ports then never
+    /// collide, a TIME_WAIT never outlives its scenario, and nothing the
+    /// program sends leaves the namespace.
+    pub network: Option<sockspec_netns::NetPlan>,
 }
 
 /// Everything a run needs besides the scenarios.
@@ -89,6 +99,28 @@ pub struct RunConfig {
 /// The seed used when none is given: fixed, so every run of the same
 /// program gets the same cases and the same grade.
 pub const DEFAULT_SEED: u64 = 20261125;
+
+impl Program {
+    /// Whether the program's scenarios must run one at a time: it uses a
+    /// port of its own choosing (given, or hard-coded where the command has
+    /// no `{port}`) on the machine's shared loopback.
+    pub fn shares_a_port(&self) -> bool {
+        self.network.is_none() && (self.port.is_some() || !self.command.contains("{port}"))
+    }
+
+    /// Whether the program picks its own port, to be found where it
+    /// listens: a server whose command has no `{port}` and whose port the
+    /// grader did not state.
+    pub fn discovers_port(&self) -> bool {
+        self.port.is_none()
+            && self.server.is_none()
+            && !self.command.contains("{port}")
+            && matches!(
+                self.role,
+                Role::TcpServer | Role::HttpServer | Role::UdpServer | Role::BroadcastReceiver
+            )
+    }
+}
 
 impl RunConfig {
     /// The program for a role's scenarios, if one was given.
@@ -147,36 +179,91 @@ async fn with_retries(
 }
 
 /// One try of a scenario, within its time budget. The scenario runs in a
-/// task of its own so that a bug of the harness (a panic) becomes an error
-/// verdict, not a lost result; a scenario past its budget is dropped, which
-/// kills its target.
+/// task of its own (or, in a private network, on a thread of its own) so
+/// that a bug of the harness (a panic) becomes an error verdict, not a lost
+/// result; a scenario past its budget is dropped, which kills its target.
 async fn once(
     scenario: &Arc<Scenario>,
     config: &Arc<RunConfig>,
     ports: &Arc<ports::PortPool>,
 ) -> ScenarioResult {
-    let inner = {
-        let (scenario, config, ports) = (scenario.clone(), config.clone(), ports.clone());
-        tokio::spawn(timeline::scope(async move {
-            exec::run_scenario(&scenario, &config, &ports).await
-        }))
-    };
-    let abort = inner.abort_handle();
-    let budget = config
-        .program_for(scenario.role)
+    let program = config.program_for(scenario.role);
+    let budget = program
         .and_then(|p| p.budget)
         .map(|b| config.timing.pause(b));
-    let joined = match budget {
-        Some(b) => match tokio::time::timeout(b, inner).await {
-            Ok(joined) => joined,
-            Err(_) => {
-                abort.abort();
-                return exec::over_budget(scenario, config, b);
+    let (scenario_, config_, ports_) = (scenario.clone(), config.clone(), ports.clone());
+    let play = async move { exec::run_scenario(&scenario_, &config_, &ports_).await };
+    let outcome = match program.and_then(|p| p.network.clone()) {
+        None => {
+            let inner = tokio::spawn(timeline::scope(play));
+            let abort = inner.abort_handle();
+            let joined = match budget {
+                Some(b) => match tokio::time::timeout(b, inner).await {
+                    Ok(joined) => joined,
+                    Err(_) => {
+                        abort.abort();
+                        return exec::over_budget(scenario, config, b);
+                    }
+                },
+                None => inner.await,
+            };
+            joined.map_err(|e| e.to_string())
+        }
+        Some(plan) => {
+            // The scenario's sockets and its program must all be in the
+            // namespace: a thread of its own enters it, and runs the
+            // scenario on a runtime of its own, so everything it creates
+            // (sockets, the program it spawns) is born there.
+            let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+            let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+            let spawned = std::thread::Builder::new()
+                .name("scenario".into())
+                .spawn(move || {
+                    let result = sockspec_netns::enter_thread(&plan)
+                        .map_err(|e| format!("no private network for the scenario: {e}"))
+                        .and_then(|()| {
+                            tokio::runtime::Builder::new_current_thread()
+                                .enable_all()
+                                .build()
+                                .map_err(|e| format!("no runtime for the scenario: {e}"))
+                        })
+                        .map(|rt| {
+                            rt.block_on(async {
+                                tokio::select! {
+                                    r = timeline::scope(play) => Some(r),
+                                    _ = stop_rx => None,
+                                }
+                            })
+                        });
+                    let _ = done_tx.send(result);
+                });
+            if let Err(e) = spawned {
+                return exec::harness_error(
+                    scenario,
+                    config,
+                    format!("no thread for the scenario: {e}"),
+                );
             }
-        },
-        None => inner.await,
+            let joined = match budget {
+                Some(b) => match tokio::time::timeout(b, done_rx).await {
+                    Ok(joined) => joined,
+                    Err(_) => {
+                        drop(stop_tx);
+                        return exec::over_budget(scenario, config, b);
+                    }
+                },
+                None => done_rx.await,
+            };
+            drop(stop_tx);
+            match joined {
+                Ok(Ok(Some(r))) => Ok(r),
+                Ok(Ok(None)) => Err("the scenario was stopped".into()),
+                Ok(Err(e)) => Err(e),
+                Err(_) => Err("the scenario's thread ended without a verdict".into()),
+            }
+        }
     };
-    match joined {
+    match outcome {
         Ok(r) => r,
         Err(e) => exec::harness_error(scenario, config, format!("the harness failed: {e}")),
     }
@@ -205,7 +292,7 @@ pub async fn run(
     });
     sockspec_target::become_subreaper();
     // A fixed port cannot be shared by scenarios running at the same time.
-    let jobs = if config.programs.iter().any(|p| p.port.is_some()) {
+    let jobs = if config.programs.iter().any(Program::shares_a_port) {
         1
     } else {
         config.jobs.max(1)

@@ -42,6 +42,8 @@ async fn failure(
             budget: None,
             missing: None,
             sandbox: None,
+            server: None,
+            network: None,
         }],
         target_label: "fixture".into(),
         host: std::net::Ipv4Addr::LOCALHOST,

@@ -34,6 +34,8 @@ async fn grade(fixture: &str, reply: &str, framing: Framing) -> Vec<Event> {
             budget: None,
             missing: None,
             sandbox: None,
+            server: None,
+            network: None,
         }],
         target_label: fixture.into(),
         host: std::net::Ipv4Addr::LOCALHOST,
