@@ -54,6 +54,9 @@ pub struct AssignedProgram {
     pub contract: Contract,
     /// A port it hard-codes, if it does.
     pub port: Option<u16>,
+    /// The address a client (or sender) hard-codes as its server's, if the
+    /// grader states it (else it is read from the program's source).
+    pub server: Option<std::net::SocketAddrV4>,
     /// A sub-folder of the submission to run it in.
     pub cwd: Option<String>,
     /// The wall time one try of one of its scenarios may take.
@@ -213,6 +216,7 @@ struct RawProgram {
     #[serde(default)]
     pages: Vec<Spanned<String>>,
     port: Option<Spanned<u16>>,
+    server: Option<Spanned<String>>,
     cwd: Option<Spanned<String>>,
     budget_s: Option<Spanned<f64>>,
     #[serde(default)]
@@ -339,6 +343,32 @@ pub fn load_assignment(src: &Source) -> Result<Assignment, LoadError> {
                 Some("leave `port` out when the command takes {port}"),
             ));
         }
+        let server = match &p.server {
+            None => None,
+            Some(s) => Some(s.value.parse::<std::net::SocketAddrV4>().map_err(|_| {
+                invalid(
+                    s.referenced.line(),
+                    s.referenced.column(),
+                    format!("`server: {}` is not an IPv4 address and port", s.value),
+                    Some("e.g. server: 10.16.129.97:7777"),
+                )
+            })?),
+        };
+        if server.is_some()
+            && matches!(
+                role,
+                Role::TcpServer | Role::UdpServer | Role::HttpServer | Role::BroadcastReceiver
+            )
+        {
+            return Err(invalid(
+                command.referenced.line(),
+                command.referenced.column(),
+                format!(
+                    "`server` is the address a client uses; a {role} is found where it listens"
+                ),
+                Some("leave `server` out; give `port` if it hard-codes one"),
+            ));
+        }
         if let Some(cwd) = &p.cwd {
             let escapes = std::path::Path::new(&cwd.value)
                 .components()
@@ -365,6 +395,7 @@ pub fn load_assignment(src: &Source) -> Result<Assignment, LoadError> {
                 pages,
             },
             port: p.port.map(|p| p.value),
+            server,
             cwd: p.cwd.map(|c| c.value),
             budget: budget(p.budget_s)?.or(default_budget),
             only: p.only.into_iter().map(pattern).collect(),

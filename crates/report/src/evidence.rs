@@ -510,6 +510,7 @@ mod tests {
             failure: None,
             attempts,
             passes,
+            found: None,
         }
     }
 

@@ -169,6 +169,10 @@ impl<W: Write> Human<W> {
             self.paint(Paint::Bold, &r.id),
         );
         self.line(&line)?;
+        if let Some(found) = &r.found {
+            let found = self.paint(Paint::Dim, found);
+            self.line(&format!("{INDENT}{found}"))?;
+        }
         match r.status {
             Status::Pass => Ok(()),
             Status::Skip => {

@@ -84,6 +84,7 @@ struct ResultJson<'a> {
     attempts: u32,
     passes: u32,
     pass_rate: Option<f64>,
+    found: Option<&'a str>,
     title: &'a str,
     file: &'a str,
     concept: &'a str,
@@ -251,6 +252,7 @@ impl<'a> ResultJson<'a> {
             passes: r.passes,
             pass_rate: (r.status != Status::Skip && r.attempts > 0)
                 .then(|| f64::from(r.passes) / f64::from(r.attempts)),
+            found: r.found.as_deref(),
             title: &r.title,
             file: &r.file,
             concept: &r.concept,
