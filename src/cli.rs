@@ -144,6 +144,16 @@ pub struct RunArgs {
     /// Multiply every deadline by this factor (also SOCKSPEC_TIME_SCALE); for slow machines.
     #[arg(long)]
     pub time_scale: Option<f64>,
+    /// The language of the report: en or zh (default: from LC_ALL / LANG).
+    #[arg(long, value_parser = parse_lang)]
+    pub lang: Option<sockspec_report::Lang>,
+    /// Show everything whole (every line of the program's output, long
+    /// values uncut) and the timeline of each failure.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Show the timeline of each failure (the exchange that led to it).
+    #[arg(long)]
+    pub timeline: bool,
     /// Extra tries for a scenario that fails; one whose verdict changes is
     /// reported as FLAKY with its pass rate (default 0, or the assignment's).
     #[arg(long)]
@@ -152,11 +162,13 @@ pub struct RunArgs {
     /// --report json=report.json --report gradescope=results.json.
     #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_extra_report)]
     pub reports: Vec<(Format, PathBuf)>,
-    /// Run in a private network: a new network namespace with only a
-    /// loopback, so hard-coded ports never collide and nothing leaves the
-    /// machine (needs root or unprivileged user namespaces).
-    #[arg(long, value_enum, default_value_t = Isolate::None)]
-    pub isolate: Isolate,
+    /// Each scenario in a private network: a network namespace of its own
+    /// with only a loopback, carrying the addresses the program hard-codes,
+    /// so hard-coded ports never collide and nothing leaves the machine
+    /// (needs root or unprivileged user namespaces). Default: auto with
+    /// --assignment, none without.
+    #[arg(long, value_enum)]
+    pub isolate: Option<Isolate>,
 }
 
 /// How far a run is kept apart from the machine.
@@ -164,8 +176,11 @@ pub struct RunArgs {
 pub enum Isolate {
     /// Programs share the machine's loopback (fresh ports per scenario).
     None,
-    /// A private network namespace with only a loopback.
+    /// A private network per scenario; an error where the machine cannot.
     Net,
+    /// A private network per scenario where the machine allows it, else
+    /// the shared loopback (said once).
+    Auto,
 }
 
 impl Isolate {
@@ -174,8 +189,14 @@ impl Isolate {
         match self {
             Isolate::None => "none",
             Isolate::Net => "net",
+            Isolate::Auto => "auto",
         }
     }
+}
+
+fn parse_lang(s: &str) -> Result<sockspec_report::Lang, String> {
+    s.parse()
+        .map_err(|_| format!("unknown language `{s}`; expected en or zh"))
 }
 
 fn parse_extra_report(s: &str) -> Result<(Format, PathBuf), String> {
@@ -228,10 +249,10 @@ pub struct GradeArgs {
     /// Extra tries for a failing scenario (default: the assignment's, else 1).
     #[arg(long)]
     pub retries: Option<u32>,
-    /// Isolation of each submission; `net` gives each its own network
-    /// namespace (default: net where the machine allows it).
-    #[arg(long, value_enum)]
-    pub isolate: Option<Isolate>,
+    /// Isolation of each scenario of each submission; `net` gives each its
+    /// own network namespace (default: auto, net where the machine allows it).
+    #[arg(long, value_enum, default_value_t = Isolate::Auto)]
+    pub isolate: Isolate,
     /// Multiply every deadline by this factor, on top of calibration.
     #[arg(long)]
     pub time_scale: Option<f64>,
@@ -244,6 +265,12 @@ pub struct GradeArgs {
     /// Also write Autolab's output (last line: the scores) for each submission.
     #[arg(long)]
     pub autolab: bool,
+    /// Also write an HTML page for each submission (report.html), for students.
+    #[arg(long)]
+    pub html: bool,
+    /// The language of the reports: en or zh (default: from LC_ALL / LANG).
+    #[arg(long, value_parser = parse_lang)]
+    pub lang: Option<sockspec_report::Lang>,
     /// Grade only the submissions with these names (repeatable).
     #[arg(long = "only")]
     pub only: Vec<String>,
@@ -327,6 +354,8 @@ pub enum Format {
     Json,
     /// JUnit XML, for CI.
     Junit,
+    /// One self-contained HTML page, for students: verdicts, hints, timelines.
+    Html,
     /// Gradescope's autograder results.json.
     Gradescope,
     /// Autolab: the human report, then the scores as the last line.

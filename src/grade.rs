@@ -92,24 +92,35 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
         .map_err(|e| format!("cannot create {}: {e}", args.out_dir.display()))?;
     let out_dir = std::fs::canonicalize(&args.out_dir).map_err(|e| e.to_string())?;
 
-    let isolate = match args.isolate {
-        Some(i) => i,
-        None if net_isolation_works(&exe) => Isolate::Net,
-        None => Isolate::None,
+    // Asked of a child: this process has threads, and a user namespace
+    // (for a grader without root) is entered by a fresh process at start.
+    let isolate = match (args.isolate, net_isolation_works(&exe)) {
+        (Isolate::None, _) | (Isolate::Auto, false) => Isolate::None,
+        (_, true) => Isolate::Net,
+        (Isolate::Net, false) => {
+            return Err("--isolate net: this machine does not allow a private network (run as root, or enable unprivileged user namespaces)".into());
+        }
     };
-    let hard_coded: Vec<u16> = assignment.programs.iter().filter_map(|p| p.port).collect();
-    let mut jobs = args.jobs.unwrap_or_else(crate::default_jobs).max(1);
-    if isolate == Isolate::Net && !net_isolation_works(&exe) {
-        return Err("--isolate net: this machine does not allow a private network (run as root, or enable unprivileged user namespaces)".into());
+    if args.isolate == Isolate::Auto && isolate == Isolate::None {
+        eprintln!(
+            "note: no private networks on this machine: submissions share its loopback; clients of a non-local address are not run"
+        );
     }
+    let hard_coded: Vec<String> = assignment
+        .programs
+        .iter()
+        .filter(|p| p.port.is_some() || p.server.is_some() || !p.command.contains("{port}"))
+        .map(|p| match (p.port, p.server) {
+            (Some(port), _) => format!("{} (port {port})", p.role),
+            (None, Some(s)) => format!("{} ({s})", p.role),
+            (None, None) => p.role.to_string(),
+        })
+        .collect();
+    let mut jobs = args.jobs.unwrap_or_else(crate::default_jobs).max(1);
     if isolate == Isolate::None && !hard_coded.is_empty() && jobs > 1 {
         eprintln!(
-            "note: the programs hard-code port {}; without a private network per submission (--isolate net) they are graded one at a time",
-            hard_coded
-                .iter()
-                .map(u16::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
+            "note: {} choose their own port; without a private network per scenario (--isolate net) submissions are graded one at a time",
+            hard_coded.join(", ")
         );
         jobs = 1;
     }
@@ -150,6 +161,8 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
         isolate,
         gradescope: args.gradescope,
         autolab: args.autolab,
+        html: args.html,
+        lang: args.lang,
         deadline,
     });
     let started = Instant::now();
@@ -169,7 +182,7 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
         time_scale: scale,
         isolation: match isolate {
             Isolate::Net => "net",
-            Isolate::None => "process",
+            Isolate::None | Isolate::Auto => "process",
         }
         .to_owned(),
         submissions: grades,
@@ -198,6 +211,8 @@ struct ChildPlan {
     isolate: Isolate,
     gradescope: bool,
     autolab: bool,
+    html: bool,
+    lang: Option<sockspec_report::Lang>,
     deadline: Duration,
 }
 
@@ -307,6 +322,13 @@ async fn grade_one(
     if plan.autolab {
         cmd.arg("--report")
             .arg(format!("autolab={}", dir.join("autolab.txt").display()));
+    }
+    if plan.html {
+        cmd.arg("--report")
+            .arg(format!("html={}", dir.join("report.html").display()));
+    }
+    if let Some(lang) = plan.lang {
+        cmd.args(["--lang", lang.as_str()]);
     }
     let mut child = match cmd.spawn() {
         Ok(c) => c,

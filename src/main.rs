@@ -25,8 +25,9 @@ fn main() -> ExitCode {
         Command::Ref(args) => reference(args),
         Command::Grade(args) => grade::grade(args),
         Command::Merge(args) => grade::merge(args),
-        Command::NetnsProbe => match sockspec_netns::enter() {
-            Ok(_) => 0,
+        Command::NetnsProbe => match sockspec_netns::prepare() {
+            Ok(_) if sockspec_netns::threads_can_isolate() => 0,
+            Ok(_) => 2,
             Err(e) => {
                 eprintln!("{e}");
                 2

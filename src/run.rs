@@ -8,6 +8,7 @@
 //! killing a submission that ran over its time, leaves nothing running.
 
 use std::io::{IsTerminal, Write};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use sockspec_model::{Assignment, Contract, Role, Scenario, Source, Visibility};
@@ -31,17 +32,20 @@ struct Plan {
 }
 
 pub fn run(args: RunArgs) -> u8 {
-    if args.isolate == Isolate::Net {
-        // Before the runtime exists: the namespace is the process's only
-        // while it has a single thread.
-        if let Err(e) = sockspec_netns::enter() {
-            eprintln!("error: --isolate net: {e}");
-            return 2;
-        }
-    }
+    let wanted = args.isolate.unwrap_or(if args.assignment.is_some() {
+        Isolate::Auto
+    } else {
+        Isolate::None
+    });
+    // Before the runtime exists: without root, a user namespace can only
+    // be entered while the process has a single thread.
+    let private = match private_networks(wanted) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let plan = match args.assignment.as_deref() {
-        Some(file) => assignment_plan(&args, file),
-        None => command_line_plan(&args),
+        Some(file) => assignment_plan(&args, file, private),
+        None => command_line_plan(&args, private),
     };
     let Plan {
         mut scenarios,
@@ -128,6 +132,34 @@ pub fn run(args: RunArgs) -> u8 {
     }
 }
 
+/// Whether each scenario gets a private network: never with `none`; with
+/// `net`, or an error when the machine cannot; with `auto`, where it can
+/// (said once where it cannot).
+pub fn private_networks(wanted: Isolate) -> Result<bool, u8> {
+    if wanted == Isolate::None {
+        return Ok(false);
+    }
+    let works = match sockspec_netns::prepare() {
+        Ok(_) => sockspec_netns::threads_can_isolate(),
+        Err(_) => false,
+    };
+    match (works, wanted) {
+        (true, _) => Ok(true),
+        (false, Isolate::Net) => {
+            eprintln!(
+                "error: --isolate net: this machine does not allow a private network (run as root, or enable unprivileged user namespaces)"
+            );
+            Err(2)
+        }
+        (false, _) => {
+            eprintln!(
+                "note: no private networks on this machine: programs share its loopback; those that hard-code a port run one scenario at a time, and clients of a non-local address are not run"
+            );
+            Ok(false)
+        }
+    }
+}
+
 /// Resolves on Ctrl-C or SIGTERM.
 pub(crate) async fn cancelled() {
     use tokio::signal::unix::{SignalKind, signal};
@@ -157,41 +189,69 @@ fn reporters(args: &RunArgs, visibility: Visibility) -> Result<Vec<Box<dyn Repor
         Some(path) => (create(path)?, false),
         None => (Box::new(std::io::stdout()), std::io::stdout().is_terminal()),
     };
-    all.push(reporter(args.format, out, to_terminal, visibility));
+    let lang = args.lang.unwrap_or_else(sockspec_report::Lang::from_env);
+    let make = |format, out, to_terminal| {
+        let options = ReportOptions {
+            visibility,
+            lang,
+            verbose: args.verbose,
+            timeline: args.timeline,
+        };
+        reporter(format, out, to_terminal, &options)
+    };
+    all.push(make(args.format, out, to_terminal));
     for (format, path) in &args.reports {
-        all.push(reporter(*format, create(path)?, false, visibility));
+        all.push(make(*format, create(path)?, false));
     }
     Ok(all)
+}
+
+/// What every reporter of a run is told.
+struct ReportOptions {
+    visibility: Visibility,
+    lang: sockspec_report::Lang,
+    verbose: bool,
+    timeline: bool,
 }
 
 fn reporter(
     format: Format,
     out: Box<dyn Write + Send>,
     to_terminal: bool,
-    visibility: Visibility,
+    o: &ReportOptions,
 ) -> Box<dyn Reporter> {
     match format {
         Format::Human => Box::new(sockspec_report::Human::new(
             out,
             sockspec_report::HumanOptions {
                 color: sockspec_report::color_wanted(to_terminal),
+                verbose: o.verbose,
+                timeline: o.timeline,
+                lang: o.lang,
                 ..Default::default()
             },
         )),
         Format::Json => Box::new(sockspec_report::Json::new(out)),
-        Format::Junit => Box::new(sockspec_report::Junit::new(out)),
-        Format::Gradescope => Box::new(sockspec_report::Gradescope::new(
+        Format::Junit => Box::new(sockspec_report::Junit::new(out).with_lang(o.lang)),
+        Format::Html => Box::new(sockspec_report::Html::new(
             out,
-            sockspec_report::GradescopeOptions {
-                visibility: visibility.as_str().to_owned(),
-            },
+            sockspec_report::HtmlOptions { lang: o.lang },
         )),
-        Format::Autolab => Box::new(sockspec_report::Autolab::new(out)),
+        Format::Gradescope => Box::new(
+            sockspec_report::Gradescope::new(
+                out,
+                sockspec_report::GradescopeOptions {
+                    visibility: o.visibility.as_str().to_owned(),
+                },
+            )
+            .with_lang(o.lang),
+        ),
+        Format::Autolab => Box::new(sockspec_report::Autolab::new(out).with_lang(o.lang)),
     }
 }
 
 /// The plan of `run --target` (or of the references, without one).
-fn command_line_plan(args: &RunArgs) -> Result<Plan, u8> {
+fn command_line_plan(args: &RunArgs, private: bool) -> Result<Plan, u8> {
     let scenarios = load(&args.paths)?;
     let fail = |message: String| {
         eprintln!("error: {message}");
@@ -220,17 +280,27 @@ fn command_line_plan(args: &RunArgs) -> Result<Plan, u8> {
             (commands, "the built-in references".to_owned())
         }
     };
+    let cwd = args.cwd.clone().unwrap_or_else(|| PathBuf::from("."));
+    let named = |command: &str| named_addresses(command, &cwd);
     let programs = commands
         .into_iter()
         .map(|(role, command)| Program {
             role,
-            command,
             contract: contract.clone(),
             cwd: args.cwd.clone(),
+            network: private
+                .then(|| sockspec_netns::NetPlan::for_literals(named(&command).literals)),
+            missing: (!private)
+                .then(|| leaves_the_machine(role, &named(&command)))
+                .flatten(),
             port: args.port,
             budget: None,
-            missing: None,
             sandbox: None,
+            server: args
+                .target
+                .as_ref()
+                .and_then(|_| hard_coded_server(role, &command, &named(&command))),
+            command,
         })
         .collect();
     Ok(Plan {
@@ -245,7 +315,7 @@ fn command_line_plan(args: &RunArgs) -> Result<Plan, u8> {
 
 /// The plan of `run --assignment`: the assignment's programs, run in the
 /// submission's folder, on the scenarios it selects.
-fn assignment_plan(args: &RunArgs, file: &Path) -> Result<Plan, u8> {
+fn assignment_plan(args: &RunArgs, file: &Path, private: bool) -> Result<Plan, u8> {
     let assignment = load_assignment(file)?;
     let submission = args
         .submission
@@ -274,6 +344,9 @@ fn assignment_plan(args: &RunArgs, file: &Path) -> Result<Plan, u8> {
         eprintln!("{e}");
         2
     })?;
+    // The private network of every program carries every address the
+    // submission names anywhere (a server may bind what a client names).
+    let everywhere = sockspec_netns::scan_folder(&submission);
     let mut programs: Vec<Program> = assignment
         .programs
         .iter()
@@ -282,15 +355,32 @@ fn assignment_plan(args: &RunArgs, file: &Path) -> Result<Plan, u8> {
                 Some(sub) => submission.join(sub),
                 None => submission.clone(),
             };
+            let own = named_addresses(&p.command, &cwd);
+            let server = p
+                .server
+                .map(SocketAddr::V4)
+                .or_else(|| hard_coded_server(p.role, &p.command, &own));
+            let mut literals = everywhere.literals.clone();
+            literals.extend(server.and_then(|s| match s.ip() {
+                std::net::IpAddr::V4(ip) => Some(ip),
+                _ => None,
+            }));
+            let missing = missing_file(&p.command, &cwd).or_else(|| {
+                (!private)
+                    .then(|| leaves_the_machine(p.role, &own))
+                    .flatten()
+            });
             Program {
                 role: p.role,
                 command: p.command.clone(),
                 contract: p.contract.clone(),
-                missing: missing_file(&p.command, &cwd),
+                missing,
                 cwd: Some(cwd),
                 port: p.port,
                 budget: p.budget,
                 sandbox: Some(sandbox(&assignment, &submission)),
+                server,
+                network: private.then(|| sockspec_netns::NetPlan::for_literals(literals)),
             }
         })
         .collect();
@@ -340,6 +430,76 @@ pub fn sandbox(assignment: &Assignment, submission: &Path) -> sockspec_target::S
         writable: Some(submission.to_path_buf()),
         pid_namespace: true,
     }
+}
+
+/// The addresses named in the files a command names (those that exist,
+/// relative to `cwd`, and are small enough to be source code): `python3
+/// client.py` reads client.py, not python3.
+fn named_addresses(command: &str, cwd: &Path) -> sockspec_netns::Found {
+    let mut found = sockspec_netns::Found::default();
+    for word in shlex::split(command).unwrap_or_default() {
+        let path = cwd.join(&word);
+        let small = path
+            .metadata()
+            .is_ok_and(|m| m.is_file() && m.len() <= 1 << 20);
+        if !word.contains('{') && small {
+            let text = std::fs::read(&path).unwrap_or_default();
+            let more = sockspec_netns::scan_text(&String::from_utf8_lossy(&text));
+            found.literals.extend(more.literals);
+            found.endpoints.extend(more.endpoints);
+        }
+    }
+    found
+}
+
+/// Where a client that takes no `{port}` sends: the first (host, port) its
+/// source names ('' and 'localhost' being 127.0.0.1). Servers need none:
+/// they are found where they listen.
+fn hard_coded_server(role: Role, command: &str, own: &sockspec_netns::Found) -> Option<SocketAddr> {
+    let client = matches!(
+        role,
+        Role::TcpClient | Role::UdpClient | Role::HttpClient | Role::BroadcastSender
+    );
+    if !client || command.contains("{port}") {
+        return None;
+    }
+    own.endpoints.iter().find_map(|e| {
+        let ip = e.ip()?;
+        let ip = if ip.is_unspecified() {
+            Ipv4Addr::LOCALHOST
+        } else {
+            ip
+        };
+        Some(SocketAddr::from((ip, e.port)))
+    })
+}
+
+/// A client or sender whose source names an address off the loopback
+/// would, on the machine's own network, send its packets out into the
+/// world: without a private network it is not run, and says why.
+fn leaves_the_machine(role: Role, own: &sockspec_netns::Found) -> Option<String> {
+    let sends = matches!(
+        role,
+        Role::TcpClient | Role::UdpClient | Role::HttpClient | Role::BroadcastSender
+    );
+    let far: Vec<String> = own
+        .literals
+        .iter()
+        .filter(|ip| !ip.is_loopback() && !ip.is_unspecified())
+        .map(|ip| {
+            if ip.is_broadcast() {
+                "255.255.255.255 ('<broadcast>')".to_owned()
+            } else {
+                ip.to_string()
+            }
+        })
+        .collect();
+    (sends && !far.is_empty()).then(|| {
+        format!(
+            "not run: this {role} sends to {}, which only a private network can serve without its packets leaving the machine; grade it with --isolate net (as root, or with unprivileged user namespaces)",
+            far.join(", ")
+        )
+    })
 }
 
 /// Says which file a submission lacks, if the command names a file (a word
@@ -445,8 +605,8 @@ fn rerun_command(args: &RunArgs) -> String {
     if args.strict {
         words.push("--strict".into());
     }
-    if args.isolate == Isolate::Net {
-        words.push("--isolate net".into());
+    if let Some(i) = args.isolate {
+        words.push(format!("--isolate {}", i.as_str()));
     }
     words.join(" ")
 }
