@@ -1,0 +1,288 @@
+//! Homework graded exactly as handed in: programs that hard-code the
+//! classroom's addresses ('10.16.129.97', '118.25.239.224',
+//! '172.40.74.177', the subnet broadcast '172.40.71.255', '<broadcast>') and
+//! the same port 8888, graded in parallel, unchanged, each scenario in a
+//! private network; and proof that nothing they send leaves it.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::sockspec;
+use serde_json::Value;
+
+fn classroom(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/classroom")
+        .join(file)
+}
+
+/// Whether this machine gives private networks; where it does not, that
+/// `--isolate net` says so (exit 2) instead of running anything.
+fn can_isolate() -> bool {
+    if sockspec()
+        .arg("netns-probe")
+        .output()
+        .unwrap()
+        .status
+        .success()
+    {
+        return true;
+    }
+    let output = sockspec()
+        .args(["run", "--isolate", "net", "--only", "tcp-server/reply"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("does not allow a private network"));
+    false
+}
+
+const ASSIGNMENT: &str = r#"assignment: the classroom's four programs and broadcast, as handed in
+retries: 0
+programs:
+  tcp-server:
+    command: python3 tcp_server.py
+    reply: fixed:Thanks
+    only: [tcp-server/reply, tcp-server/peer-exit, tcp-server/restart]
+  tcp-client:
+    command: python3 tcp_client.py
+    reply: fixed:Thanks
+    only: [tcp-client/lines, tcp-client/quit]
+  udp-server:
+    command: python3 udp_server.py
+    reply: fixed:Thanks
+    only: [udp-server/reply, udp-server/two-clients]
+  udp-client:
+    command: python3 udp_client.py
+    reply: fixed:Thanks
+    only: [udp-client/lines]
+  broadcast-sender:
+    command: python3 sender.py
+  broadcast-receiver:
+    command: python3 receiver.py
+    only: [broadcast-receiver/receives]
+"#;
+
+/// A submission folder of classroom programs, the sender chosen.
+fn submission(root: &Path, name: &str, sender: &str) {
+    let dir = root.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (from, to) in [
+        ("tcp_server.py", "tcp_server.py"),
+        ("tcp_client.py", "tcp_client.py"),
+        ("udp_server.py", "udp_server.py"),
+        ("udp_client.py", "udp_client.py"),
+        (sender, "sender.py"),
+        ("broadcast_receiver.py", "receiver.py"),
+    ] {
+        std::fs::copy(classroom(from), dir.join(to)).unwrap();
+    }
+}
+
+#[test]
+fn a_class_with_the_same_hard_coded_port_grades_in_parallel_unchanged() {
+    if !can_isolate() {
+        // Without private networks the clients of classroom addresses are
+        // refused, never sent out (the fallback test below).
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let subs = root.path().join("subs");
+    submission(&subs, "li", "subnet_sender.py");
+    submission(&subs, "wang", "subnet_sender_no_broadcast.py");
+    submission(&subs, "zhang", "broadcast_sender.py");
+    let before: Vec<(PathBuf, Vec<u8>)> = ["li", "wang", "zhang"]
+        .iter()
+        .flat_map(|s| std::fs::read_dir(subs.join(s)).unwrap().flatten())
+        .map(|e| (e.path(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    let hw = root.path().join("hw.yaml");
+    std::fs::write(&hw, ASSIGNMENT).unwrap();
+    let out = root.path().join("out");
+    let output = sockspec()
+        .arg("grade")
+        .arg(&subs)
+        .arg("--assignment")
+        .arg(&hw)
+        .arg("--out-dir")
+        .arg(&out)
+        .args(["--jobs", "2", "--no-calibrate"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("one at a time"), "{stderr}");
+    let batch: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("grade.json")).unwrap()).unwrap();
+    assert_eq!(batch["isolation"], "net");
+    let grade = |name: &str| -> Value {
+        batch["submissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["student"] == name)
+            .cloned()
+            .unwrap()
+    };
+    for name in ["li", "zhang"] {
+        let g = grade(name);
+        assert_eq!(g["points"], g["points_possible"], "{name}: {g:#}");
+        assert_eq!(g["points_possible"], 10, "{name}: {g:#}");
+    }
+    let g = grade("wang");
+    assert_eq!(
+        g["failed_ids"],
+        serde_json::json!(["broadcast-sender/reaches-all"]),
+        "{g:#}"
+    );
+    // The report of the one that forgot SO_BROADCAST names it, as on the
+    // classroom network.
+    let report = std::fs::read_to_string(out.join("wang/report.txt")).unwrap();
+    assert!(report.contains("PermissionError"), "{report}");
+    assert!(report.contains("SO_BROADCAST"), "{report}");
+    // What was found where: the server's own address, read from /proc.
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("zhang/report.json")).unwrap())
+            .unwrap();
+    let reply = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "tcp-server/reply")
+        .unwrap();
+    assert_eq!(
+        reply["found"], "listening on 10.16.129.97:8888 (its own choice of address)",
+        "{reply:#}"
+    );
+    // Not a byte of any submission was edited.
+    for (path, bytes) in before {
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            bytes,
+            "{} changed",
+            path.display()
+        );
+    }
+}
+
+/// Packets sent by the host's own interfaces other than loopback.
+fn host_packets_out() -> u64 {
+    std::fs::read_dir("/sys/class/net")
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name() != "lo")
+        .filter_map(|e| std::fs::read_to_string(e.path().join("statistics/tx_packets")).ok())
+        .filter_map(|t| t.trim().parse::<u64>().ok())
+        .sum()
+}
+
+/// Pids of the leaky client (not the sockspec naming it in --target).
+fn leaky_pids() -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_string_lossy().parse().ok()?;
+            let cmd = String::from_utf8_lossy(&std::fs::read(e.path().join("cmdline")).ok()?)
+                .into_owned();
+            (cmd.contains("leaky_udp_client.py") && !cmd.contains("--target")).then_some(pid)
+        })
+        .collect()
+}
+
+#[test]
+fn nothing_a_program_sends_leaves_its_private_network() {
+    if !can_isolate() {
+        return;
+    }
+    let before = host_packets_out();
+    let dir = classroom("");
+    let mut run = std::process::Command::new(assert_cmd::cargo::cargo_bin("sockspec"))
+        .args([
+            "run",
+            "--role",
+            "udp-client",
+            "--reply",
+            "fixed:Thanks",
+            "--isolate",
+            "net",
+        ])
+        .args(["--target", "python3 leaky_udp_client.py", "--jobs", "1"])
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // While it runs, look at the program from outside: another network
+    // namespace, whose only link is the loopback.
+    let host_ns = std::fs::read_link("/proc/self/ns/net").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = 0;
+    while run.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        for pid in leaky_pids() {
+            let (Ok(ns), Ok(dev)) = (
+                std::fs::read_link(format!("/proc/{pid}/ns/net")),
+                std::fs::read_to_string(format!("/proc/{pid}/net/dev")),
+            ) else {
+                continue;
+            };
+            assert_ne!(ns, host_ns, "pid {pid} is on the host's network");
+            let links: Vec<&str> = dev
+                .lines()
+                .skip(2)
+                .map(|l| l.split(':').next().unwrap().trim())
+                .collect();
+            assert_eq!(links, ["lo"], "pid {pid}");
+            seen += 1;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let output = run.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(seen > 0, "the program was never seen running");
+    // Each run of the program sent 600 datagrams off the machine's
+    // loopback; had any namespace leaked, the host's interfaces would show
+    // thousands. What else the host sends meanwhile is far fewer.
+    let sent = host_packets_out() - before;
+    assert!(
+        sent < 300,
+        "the host's interfaces sent {sent} packets during the run"
+    );
+}
+
+#[test]
+fn without_a_private_network_a_client_of_a_classroom_address_is_not_run() {
+    let output = sockspec()
+        .args([
+            "run",
+            "--role",
+            "tcp-client",
+            "--reply",
+            "fixed:Thanks",
+            "--isolate",
+            "none",
+        ])
+        .args(["--target", "python3 tcp_client.py", "--format", "json"])
+        .current_dir(classroom(""))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    for r in report["results"].as_array().unwrap() {
+        if r["status"] == "skip" {
+            continue;
+        }
+        assert_eq!(r["status"], "error", "{r:#}");
+        let message = r["message"].as_str().unwrap();
+        assert!(message.contains("sends to 118.25.239.224"), "{message}");
+        assert!(message.contains("--isolate net"), "{message}");
+    }
+}
