@@ -88,18 +88,21 @@ pub(crate) fn diagnose(run: &mut Run<'_>) -> Vec<Diagnosis> {
             found.extend(blocked(inspect::waiting(&pids)));
         }
     }
-    if run.open_sockets.len() >= 2 && run.open_sockets.windows(2).all(|w| w[1] > w[0])
-        || run.leak_seen
-    {
+    // Growing counts alone could be a close not yet seen when the next
+    // client came; sockets still in CLOSE_WAIT now are the leak itself.
+    let growing = run.open_sockets.len() >= 2 && run.open_sockets.windows(2).all(|w| w[1] > w[0]);
+    if growing || run.leak_seen {
         let close_wait = run
             .target
             .as_ref()
             .map(|t| inspect::socket_counts(&inspect::program_pids(t.pid() as i32)).1)
             .unwrap_or(0);
-        found.push(Diagnosis::LeakingSockets {
-            counts: run.open_sockets.clone(),
-            close_wait,
-        });
+        if close_wait > 0 {
+            found.push(Diagnosis::LeakingSockets {
+                counts: run.open_sockets.clone(),
+                close_wait,
+            });
+        }
     }
     found
 }

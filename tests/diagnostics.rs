@@ -1,0 +1,234 @@
+//! The diagnoses end to end: real fixtures, each showing one thing a
+//! teacher would say, named in the JSON report (as data and in both
+//! languages), in the human report and in the HTML page, in English and in
+//! Chinese.
+
+mod common;
+
+use common::{fixture, sockspec};
+use serde_json::Value;
+
+struct Case {
+    role: &'static str,
+    fixture: (&'static str, &'static str),
+    args: &'static str,
+    scenario: &'static str,
+    /// The diagnosis kind in JSON.
+    kind: &'static str,
+    /// A phrase of the English sentence and one of the Chinese.
+    en: &'static str,
+    zh: &'static str,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        role: "tcp-server",
+        fixture: ("tcp-server", "recv_twice.py"),
+        args: "{port}",
+        scenario: "tcp-server/reply",
+        kind: "blocked",
+        en: "both ends are waiting to receive",
+        zh: "两端都在等对方发消息",
+    },
+    Case {
+        role: "tcp-server",
+        fixture: ("tcp-server", "eof_spinner.py"),
+        args: "{port}",
+        scenario: "tcp-server/peer-exit",
+        kind: "spinning",
+        en: "recv() returns b'' forever",
+        zh: "空转",
+    },
+    Case {
+        role: "tcp-server",
+        fixture: ("tcp-server", "leaking_server.py"),
+        args: "{port}",
+        scenario: "tcp-server/closes-connections",
+        kind: "leaking_sockets",
+        en: "connection sockets are never closed",
+        zh: "四次挥手",
+    },
+    Case {
+        role: "tcp-server",
+        fixture: ("hostile", "wrong_port.py"),
+        args: "{port}",
+        scenario: "tcp-server/reply",
+        kind: "bound",
+        en: "expected port",
+        zh: "端口",
+    },
+    Case {
+        role: "broadcast-receiver",
+        fixture: ("broadcast-receiver", "broadcast_receiver_localhost.py"),
+        args: "{port}",
+        scenario: "broadcast-receiver/receives",
+        kind: "bound",
+        en: "must bind all addresses",
+        zh: "0.0.0.0",
+    },
+    Case {
+        role: "tcp-server",
+        fixture: ("tcp-server", "no_reuseaddr.py"),
+        args: "{port}",
+        scenario: "tcp-server/restart",
+        kind: "exception",
+        en: "SO_REUSEADDR",
+        zh: "SO_REUSEADDR",
+    },
+    Case {
+        role: "tcp-server",
+        fixture: ("tcp-server", "no_except.py"),
+        args: "{port}",
+        scenario: "tcp-server/vanish-reset",
+        kind: "exception",
+        en: "ConnectionResetError",
+        zh: "ConnectionResetError",
+    },
+    Case {
+        role: "tcp-server",
+        fixture: ("tcp-server", "decode_crash.py"),
+        args: "{port}",
+        scenario: "tcp-server/non-utf8",
+        kind: "exception",
+        en: "UnicodeDecodeError",
+        zh: "UnicodeDecodeError",
+    },
+    Case {
+        role: "http-server",
+        fixture: ("http-server", "empty_request_crash.py"),
+        args: "{port}",
+        scenario: "http-server/preconnect",
+        kind: "exception",
+        en: "IndexError",
+        zh: "IndexError",
+    },
+];
+
+#[test]
+fn each_diagnosis_is_named_in_every_format_and_both_languages() {
+    // The cases wait on deadlines, not on the CPU: run them side by side.
+    let wrong: Vec<String> = std::thread::scope(|s| {
+        let runs: Vec<_> = CASES.iter().map(|c| s.spawn(move || check(c))).collect();
+        runs.into_iter().flat_map(|r| r.join().unwrap()).collect()
+    });
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+/// What is missing from the reports of one case, in both languages.
+fn check(c: &Case) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut wrong = Vec::new();
+    let target = format!(
+        "python3 {} {}",
+        fixture(c.fixture.0, c.fixture.1).display(),
+        c.args
+    );
+    let html = |lang: &str| dir.path().join(format!("{}-{lang}.html", c.fixture.1));
+    for lang in ["en", "zh"] {
+        let output = sockspec()
+            .args([
+                "run",
+                "--role",
+                c.role,
+                "--target",
+                &target,
+                "--reply",
+                "fixed:Thanks",
+            ])
+            .args([
+                "--only", c.scenario, "--strict", "--lang", lang, "--format", "human",
+            ])
+            .arg("--cwd")
+            .arg(fixture(c.fixture.0, ""))
+            .arg("--report")
+            .arg(format!(
+                "json={}",
+                dir.path().join(format!("{lang}.json")).display()
+            ))
+            .arg("--report")
+            .arg(format!("html={}", html(lang).display()))
+            .output()
+            .unwrap();
+        let human = String::from_utf8_lossy(&output.stdout).into_owned();
+        let report: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(format!("{lang}.json"))).unwrap(),
+        )
+        .unwrap();
+        let diagnoses = &report["results"][0]["failure"]["diagnoses"];
+        let found = diagnoses
+            .as_array()
+            .map(|d| d.iter().find(|d| d["kind"] == c.kind))
+            .unwrap_or_default();
+        let Some(d) = found else {
+            wrong.push(format!(
+                "{} ({lang}): no {} in {diagnoses:#}",
+                c.fixture.1, c.kind
+            ));
+            continue;
+        };
+        let (phrase, text) = if lang == "en" {
+            (c.en, d["text"]["en"].as_str().unwrap_or(""))
+        } else {
+            (c.zh, d["text"]["zh"].as_str().unwrap_or(""))
+        };
+        let page = std::fs::read_to_string(html(lang)).unwrap();
+        // Sentences are wrapped in the terminal: compare without breaks.
+        let flat = human.split_whitespace().collect::<String>();
+        let wanted = phrase.split_whitespace().collect::<String>();
+        if !text.contains(phrase) || !flat.contains(&wanted) || !page.contains(&html_escape(phrase))
+        {
+            wrong.push(format!(
+                "{} ({lang}): {phrase:?} missing from the JSON text {text:?}, the human report or the page\n{human}",
+                c.fixture.1
+            ));
+        }
+    }
+    wrong
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+#[test]
+fn the_timeline_shows_the_exchange_when_asked_for() {
+    let target = format!(
+        "python3 {} {{port}}",
+        fixture("tcp-server", "recv_twice.py").display()
+    );
+    let output = sockspec()
+        .args([
+            "run",
+            "--role",
+            "tcp-server",
+            "--target",
+            &target,
+            "--reply",
+            "fixed:Thanks",
+        ])
+        .args(["--only", "tcp-server/reply", "--timeline", "--lang", "en"])
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&output.stdout);
+    assert!(human.contains("timeline:"), "{human}");
+    assert!(human.contains("harness a connected"), "{human}");
+    assert!(human.contains("harness a → \"hello\""), "{human}");
+    let quiet = sockspec()
+        .args([
+            "run",
+            "--role",
+            "tcp-server",
+            "--target",
+            &target,
+            "--reply",
+            "fixed:Thanks",
+        ])
+        .args(["--only", "tcp-server/reply", "--lang", "en"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&quiet.stdout).contains("timeline:"));
+}
