@@ -451,12 +451,44 @@ pub(crate) fn bytes(b: &[u8], total: usize, max: usize, lang: Lang) -> String {
             if cut {
                 shown.push_str(" …");
             }
-            match lang {
-                Lang::En => format!("hex {shown} ({size}, not UTF-8)"),
-                Lang::Zh => format!("十六进制 {shown}（{size}，不是 UTF-8）"),
+            // Homework of this course often encodes Chinese as GBK: bytes
+            // that read as GBK with Chinese in them are shown so as well,
+            // beside the exact hex.
+            let gbk = gbk_text(b).map(|t| {
+                let t = if full || width(&t) <= 48 {
+                    t
+                } else {
+                    elide(&t, 48)
+                };
+                format!("{t:?}")
+            });
+            match (lang, gbk) {
+                (Lang::En, None) => format!("hex {shown} ({size}, not UTF-8)"),
+                (Lang::Zh, None) => format!("十六进制 {shown}（{size}，不是 UTF-8）"),
+                (Lang::En, Some(t)) => {
+                    format!("hex {shown} ({size}, not UTF-8; as GBK: {t})")
+                }
+                (Lang::Zh, Some(t)) => {
+                    format!("十六进制 {shown}（{size}，不是 UTF-8；按 GBK 解读：{t}）")
+                }
             }
         }
     }
+}
+
+/// The bytes as GBK text, when they are valid GBK and hold Chinese (many
+/// binary strings are valid GBK too; the Chinese is what says it is text).
+fn gbk_text(b: &[u8]) -> Option<String> {
+    // UTF-8 cut inside a character is UTF-8, not GBK.
+    if std::str::from_utf8(b).is_err_and(|e| e.error_len().is_none()) {
+        return None;
+    }
+    let text = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(b)?;
+    let chinese = text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let printable = text
+        .chars()
+        .all(|c| !c.is_control() || c == '\n' || c == '\r' || c == '\t');
+    (chinese && printable).then(|| text.into_owned())
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
@@ -490,6 +522,16 @@ mod tests {
             "hex e4bda0e5 (4 bytes, not UTF-8)"
         );
         assert_eq!(show(b"", false), "nothing (0 bytes)");
+        // "收到你的消息" as GBK, the way some homework encodes its replies.
+        let gbk = [
+            0xca, 0xd5, 0xb5, 0xbd, 0xc4, 0xe3, 0xb5, 0xc4, 0xcf, 0xfb, 0xcf, 0xa2,
+        ];
+        assert_eq!(
+            show(&gbk, false),
+            "hex cad5b5bdc4e3b5c4cffbcfa2 (12 bytes, not UTF-8; as GBK: \"收到你的消息\")"
+        );
+        // Bytes that are valid GBK without any Chinese stay hex only.
+        assert_eq!(show(&[0xff, 0xfe], false), "hex fffe (2 bytes, not UTF-8)");
     }
 
     fn flaky(message: &str, attempts: u32, passes: u32) -> ScenarioResult {

@@ -493,8 +493,9 @@ pub(crate) struct Run<'a> {
     /// Property scenarios of client roles: whether the target started for
     /// the scenario has had its case (later cases start their own).
     pub(crate) client_used: bool,
-    /// Where the last waiting step started (for "spinning" and "blocked").
-    pub(crate) last_wait: Option<crate::explain::WaitStart>,
+    /// When the last waiting step started: a failure after a long wait is
+    /// worth asking "blocked where?" and "spinning?".
+    pub(crate) last_wait: Option<Instant>,
     /// tcp-server: the program's open sockets each time a new client came.
     pub(crate) open_sockets: Vec<usize>,
     /// An `expect_closed` found a connection the program never closed.
@@ -559,7 +560,7 @@ impl Run<'_> {
                 | Step::Accept(_)
         );
         if waits {
-            self.last_wait = Some(crate::explain::WaitStart::now(self));
+            self.last_wait = Some(Instant::now());
         }
         let started = Instant::now();
         let result = self.carry_out(step).await;
@@ -621,9 +622,10 @@ impl Run<'_> {
                     }
                     Ok(Err(e)) => Err(StepFailure::new(format!("accept failed: {e}"))),
                     Err(_) => Err(StepFailure::new(format!(
-                        "the target did not connect to {} within {:.1} s",
+                        "the target did not connect to {} within {:.1} s{}",
                         self.addr,
-                        limit.as_secs_f64()
+                        limit.as_secs_f64(),
+                        self.connecting_elsewhere()
                     ))),
                 }
             }
@@ -1145,13 +1147,40 @@ impl Run<'_> {
         }
     }
 
+    /// Where the program is trying to connect instead, read from the
+    /// kernel's table (its sockets in SYN_SENT), as a clause of a message.
+    fn connecting_elsewhere(&self) -> String {
+        const SYN_SENT: u8 = 0x02;
+        let Some(t) = &self.target else {
+            return String::new();
+        };
+        let pids = proc::group_pids(t.pid() as i32);
+        let inodes = proc::socket_inodes(&pids);
+        let tried: Vec<String> = pids
+            .first()
+            .map(|&pid| proc::sockets(pid, proc::Proto::Tcp))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.state == SYN_SENT && inodes.contains(&e.inode))
+            .map(|e| e.remote.to_string())
+            .collect();
+        if tried.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; it is trying to connect to {} (SYN_SENT), where nothing answers",
+                tried.join(", ")
+            )
+        }
+    }
+
     /// The evidence of a failure that just happened: the diagnoses `/proc`
     /// gives now, then (once the program's output has settled) its state,
     /// its output and the exception its traceback names.
     pub(crate) async fn evidence(
         &mut self,
     ) -> (Option<TargetReport>, Vec<crate::diagnosis::Diagnosis>) {
-        let mut diagnoses = crate::explain::diagnose(self);
+        let mut diagnoses = crate::explain::diagnose(self).await;
         let target = self.report().await;
         if let Some(e) = target
             .as_ref()

@@ -24,38 +24,15 @@ const SPINNING: u32 = 40;
 /// has many alike).
 const MOST_BLOCKED: usize = 3;
 
-/// Where a waiting step started: when, and the CPU the program had used.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct WaitStart {
-    at: Instant,
-    ticks: u64,
-}
-
-impl WaitStart {
-    /// Now, for the program of `run` (cheap: one `/proc/PID/stat` per
-    /// process of the program).
-    pub(crate) fn now(run: &Run<'_>) -> WaitStart {
-        WaitStart {
-            at: Instant::now(),
-            ticks: run
-                .target
-                .as_ref()
-                .map(|t| inspect::cpu_ticks(&inspect::program_pids(t.pid() as i32)))
-                .unwrap_or(0),
-        }
-    }
-
-    /// How long since.
-    pub(crate) fn elapsed(&self) -> Duration {
-        self.at.elapsed()
-    }
-}
+/// How long the program's CPU use is sampled once a wait has failed: long
+/// enough for a few clock ticks (10 ms each), short beside the wait itself.
+const SAMPLE: Duration = Duration::from_millis(200);
 
 /// What `/proc` tells about a failure of `run`'s program, right after it
 /// failed, while it is still as it was (the last waiting step's start is in
 /// `run.last_wait`); its traceback is read once its output has settled
 /// (see [`Run::evidence`]).
-pub(crate) fn diagnose(run: &mut Run<'_>) -> Vec<Diagnosis> {
+pub(crate) async fn diagnose(run: &mut Run<'_>) -> Vec<Diagnosis> {
     let wait = run.last_wait;
     let mut found = Vec::new();
     let Some(target) = run.target.as_mut() else {
@@ -72,10 +49,14 @@ pub(crate) fn diagnose(run: &mut Run<'_>) -> Vec<Diagnosis> {
         });
     }
     let waited = wait.filter(|w| w.elapsed() >= WAITED);
-    if alive && let Some(w) = waited {
+    if alive && waited.is_some() {
+        // Sampled now, not during every wait: a passing run pays nothing.
         let pids = inspect::program_pids(target.pid() as i32);
-        let used = inspect::cpu_ticks(&pids).saturating_sub(w.ticks);
-        let window = w.elapsed();
+        let before = inspect::cpu_ticks(&pids);
+        let started = Instant::now();
+        tokio::time::sleep(SAMPLE).await;
+        let window = started.elapsed();
+        let used = inspect::cpu_ticks(&pids).saturating_sub(before);
         let percent = (used as f64 / inspect::ticks_per_second() as f64 / window.as_secs_f64()
             * 100.0) as u32;
         if percent >= SPINNING {
