@@ -3,14 +3,41 @@
 # `sockspec grade` (make bench): the same twenty students as tests/grade.rs
 # (correct, buggy, hostile, hard-coded port, missing files, a flake), and,
 # with COUNT above 20, more copies of them (alice-2, bao-2, ...).
-#   scripts/make-batch.sh DIR [COUNT]
-# Writes DIR/hw.yaml (the assignment) and DIR/submissions/.
+#   scripts/make-batch.sh DIR [COUNT] [four]
+# Writes DIR/hw.yaml (the assignment) and DIR/submissions/. With `four`:
+# the classic homework of assignments/four-programs.yaml instead, two TCP
+# and two UDP programs each, one submission in three with a typical bug.
 set -euo pipefail
 dir=$1
 count=${2:-20}
-F="$(cd "$(dirname "$0")/.." && pwd)/tests/fixtures"
+mode=${3:-mixed}
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+F="$REPO/tests/fixtures"
 rm -rf "$dir/submissions"
 mkdir -p "$dir/submissions"
+if [ "$mode" = four ]; then
+  cp "$REPO/assignments/four-programs.yaml" "$dir/hw.yaml"
+  # tcp-server tcp-client udp-server udp-client, correct ones first.
+  sets=(
+    "thanks_server tcp_client udp_server udp_client"
+    "threaded_server tcp_client udp_server udp_client"
+    "no_reuseaddr tcp_client udp_server udp_client_no_timeout"
+    "thanks_server tcp_client udp_server udp_client"
+    "thanks_server tcp_client_no_quit udp_first_client udp_client"
+    "one_client tcp_client udp_server udp_client_newline"
+  )
+  for i in $(seq 1 "$count"); do
+    read -r ts tc us uc <<<"${sets[$(( (i - 1) % ${#sets[@]} ))]}"
+    d="$dir/submissions/student$(printf %03d "$i")"
+    mkdir -p "$d"
+    cp "$F/tcp-server/$ts.py" "$d/tcp_server.py"
+    cp "$F/tcp-client/$tc.py" "$d/tcp_client.py"
+    cp "$F/udp-server/$us.py" "$d/udp_server.py"
+    cp "$F/udp-client/$uc.py" "$d/udp_client.py"
+  done
+  echo "$count four-program submissions in $dir/submissions, assignment $dir/hw.yaml"
+  exit 0
+fi
 cat > "$dir/hw.yaml" <<YAML
 assignment: batch benchmark
 points: { required: 1, scenarios: { tcp-server/restart: 2 } }

@@ -300,7 +300,7 @@ fn command_line_plan(args: &RunArgs, private: bool) -> Result<Plan, u8> {
                 .target
                 .as_ref()
                 .and_then(|_| hard_coded_server(role, &command, &named(&command))),
-            command,
+            command: without_shim(&command, &cwd),
         })
         .collect();
     Ok(Plan {
@@ -372,7 +372,7 @@ fn assignment_plan(args: &RunArgs, file: &Path, private: bool) -> Result<Plan, u
             });
             Program {
                 role: p.role,
-                command: p.command.clone(),
+                command: without_shim(&p.command, &cwd),
                 contract: p.contract.clone(),
                 missing,
                 cwd: Some(cwd),
@@ -430,6 +430,86 @@ pub fn sandbox(assignment: &Assignment, submission: &Path) -> sockspec_target::S
         writable: Some(submission.to_path_buf()),
         pid_namespace: true,
     }
+}
+
+/// The command with a `python`/`python3` that is a shim (pyenv's, a bash
+/// script that finds the interpreter and execs it, 70 ms every time) replaced
+/// by the interpreter the shim would run in that folder. A suite starts a
+/// program dozens of times; asking once saves that each time. A command
+/// whose interpreter is a real executable is left as it is.
+fn without_shim(command: &str, cwd: &Path) -> String {
+    /// (word, folder) → the interpreter, or None for no shim.
+    type Resolved = Vec<((String, PathBuf), Option<String>)>;
+    static RESOLVED: std::sync::Mutex<Resolved> = std::sync::Mutex::new(Vec::new());
+    let Some(words) = shlex::split(command) else {
+        return command.to_owned();
+    };
+    let Some(first) = words.first() else {
+        return command.to_owned();
+    };
+    let is_python = first == "python"
+        || first == "python3"
+        || first
+            .strip_prefix("python3.")
+            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit()));
+    if !is_python {
+        return command.to_owned();
+    }
+    let key = (first.clone(), cwd.to_path_buf());
+    let cached = RESOLVED
+        .lock()
+        .ok()
+        .and_then(|r| r.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()));
+    let resolved = match cached {
+        Some(r) => r,
+        None => {
+            let r = resolve_shim(first, cwd);
+            if let Ok(mut all) = RESOLVED.lock() {
+                all.push((key, r.clone()));
+            }
+            r
+        }
+    };
+    match resolved {
+        Some(real) => match shlex::try_quote(&real) {
+            Ok(q) => {
+                let rest = command
+                    .trim_start()
+                    .strip_prefix(first.as_str())
+                    .unwrap_or("");
+                format!("{q}{rest}")
+            }
+            Err(_) => command.to_owned(),
+        },
+        None => command.to_owned(),
+    }
+}
+
+/// The interpreter behind a shim on PATH, or `None` if `word` is not a
+/// shim (a script, not an executable) or cannot be asked.
+fn resolve_shim(word: &str, cwd: &Path) -> Option<String> {
+    let path = std::env::var_os("PATH")?;
+    let found = std::env::split_paths(&path)
+        .map(|d| d.join(word))
+        .find(|p| p.is_file())?;
+    let mut head = [0u8; 2];
+    use std::io::Read;
+    std::fs::File::open(&found)
+        .ok()?
+        .read_exact(&mut head)
+        .ok()?;
+    if &head != b"#!" {
+        return None;
+    }
+    let out = std::process::Command::new(&found)
+        .args(["-c", "import sys; print(sys.executable)"])
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let real = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+    (out.status.success() && Path::new(&real).is_file()).then_some(real)
 }
 
 /// The addresses named in the files a command names (those that exist,

@@ -552,6 +552,7 @@ mod tests {
             failure: None,
             attempts,
             passes,
+            starts: 1,
             found: None,
         }
     }

@@ -85,6 +85,7 @@ struct ResultJson<'a> {
     passes: u32,
     pass_rate: Option<f64>,
     found: Option<&'a str>,
+    starts: u32,
     title: &'a str,
     file: &'a str,
     concept: &'a str,
@@ -253,6 +254,7 @@ impl<'a> ResultJson<'a> {
             pass_rate: (r.status != Status::Skip && r.attempts > 0)
                 .then(|| f64::from(r.passes) / f64::from(r.attempts)),
             found: r.found.as_deref(),
+            starts: r.starts,
             title: &r.title,
             file: &r.file,
             concept: &r.concept,

@@ -110,6 +110,9 @@ pub struct ScenarioResult {
     pub attempts: u32,
     /// How many of those tries passed.
     pub passes: u32,
+    /// How many times the program was started (the last try's count): the
+    /// start-up a scenario cannot do without, for benchmarks' floors.
+    pub starts: u32,
     /// Where a program that chose its own address or port was found
     /// ("listening on 10.16.129.97:8888 (its own choice of address)").
     pub found: Option<String>,

@@ -46,6 +46,7 @@ pub async fn run_scenario(
     }
     let outcome = play(scenario, config, program, ports, &mut result.found).await;
     result.duration = started.elapsed();
+    result.starts = timeline::starts();
     match outcome {
         Ok(()) => result.passes = 1,
         Err(not_passed) => {
@@ -121,6 +122,7 @@ fn base_result(scenario: &Scenario, config: &RunConfig) -> ScenarioResult {
         failure: None,
         attempts: 1,
         passes: 0,
+        starts: 0,
         found: None,
     }
 }
@@ -563,7 +565,47 @@ impl Run<'_> {
             self.last_wait = Some(Instant::now());
         }
         let started = Instant::now();
-        let result = self.carry_out(step).await;
+        // A step that waits for the program to do something races the
+        // program's end: a program that died is not waited for until the
+        // deadline (what it sent before it ended has arrived by then, and
+        // the grace lets the step take it).
+        let watch = match step {
+            Step::ExpectReply(_)
+            | Step::ExpectMessage(_)
+            | Step::ExpectBroadcast(_)
+            | Step::ExpectRequest(_)
+            | Step::ExpectResponse(_)
+            | Step::Accept(_) => self.target.as_ref().map(Target::exit_watch),
+            _ => None,
+        };
+        let result = match watch {
+            None => self.carry_out(step).await,
+            Some(watch) => {
+                let grace = self.timing.consumed() / 10;
+                let ended = async {
+                    watch.ended().await;
+                    tokio::time::sleep(grace).await;
+                };
+                let outcome = tokio::select! {
+                    r = self.carry_out(step) => Some(r),
+                    () = ended => None,
+                };
+                match outcome {
+                    Some(r) => r,
+                    None => {
+                        let state = self
+                            .target
+                            .as_mut()
+                            .and_then(Target::try_exit)
+                            .map(|s| s.to_string())
+                            .unwrap_or_else(|| "ended".into());
+                        Err(StepFailure::new(format!(
+                            "the program {state} while the harness waited ({step})"
+                        )))
+                    }
+                }
+            }
+        };
         if result.is_err() && started.elapsed() >= Duration::from_millis(500) {
             timeline::record(
                 timeline::harness(""),

@@ -25,7 +25,10 @@ const KEEP: usize = 200;
 const BYTES: usize = 256;
 
 #[derive(Clone)]
-struct Recorder(Arc<Mutex<(Instant, VecDeque<TimelineEntry>)>>);
+struct Recorder(
+    Arc<Mutex<(Instant, VecDeque<TimelineEntry>)>>,
+    Arc<std::sync::atomic::AtomicU32>,
+);
 
 tokio::task_local! {
     static TIMELINE: Recorder;
@@ -34,7 +37,10 @@ tokio::task_local! {
 /// Runs `fut` with a fresh, empty timeline.
 pub(crate) fn scope<F: Future>(fut: F) -> impl Future<Output = F::Output> {
     TIMELINE.scope(
-        Recorder(Arc::new(Mutex::new((Instant::now(), VecDeque::new())))),
+        Recorder(
+            Arc::new(Mutex::new((Instant::now(), VecDeque::new()))),
+            Arc::default(),
+        ),
         fut,
     )
 }
@@ -42,6 +48,9 @@ pub(crate) fn scope<F: Future>(fut: F) -> impl Future<Output = F::Output> {
 /// Adds an entry to the current scenario's timeline.
 pub(crate) fn record(actor: Actor, what: Happening) {
     let _ = TIMELINE.try_with(|r| {
+        if matches!(what, Happening::Started { .. }) {
+            r.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         if let Ok(mut inner) = r.0.lock() {
             let at = inner.0.elapsed();
             if inner.1.len() == KEEP {
@@ -71,6 +80,14 @@ pub(crate) fn received(bytes: &[u8]) -> Happening {
         bytes: Bytes(bytes[..bytes.len().min(BYTES)].to_vec()),
         len: bytes.len(),
     }
+}
+
+/// How many times the program was started in this scenario (all of them,
+/// not only those still in the kept entries).
+pub(crate) fn starts() -> u32 {
+    TIMELINE
+        .try_with(|r| r.1.load(std::sync::atomic::Ordering::Relaxed))
+        .unwrap_or(0)
 }
 
 /// The timeline so far.

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
+use std::os::fd::FromRawFd;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
@@ -244,6 +245,31 @@ pub fn become_subreaper() -> bool {
     *DONE.get_or_init(|| nix::sys::prctl::set_child_subreaper(true).is_ok())
 }
 
+/// See [`Target::exit_watch`].
+#[derive(Debug)]
+pub struct ExitWatch(Watch);
+
+#[derive(Debug)]
+enum Watch {
+    Ended,
+    Pidfd(tokio::io::unix::AsyncFd<std::os::fd::OwnedFd>),
+    Unavailable,
+}
+
+impl ExitWatch {
+    /// Resolves when the process has ended.
+    pub async fn ended(self) {
+        match self.0 {
+            Watch::Ended => {}
+            // A pidfd is readable once its process has exited.
+            Watch::Pidfd(fd) => {
+                let _ = fd.readable().await;
+            }
+            Watch::Unavailable => std::future::pending().await,
+        }
+    }
+}
+
 /// A running (or finished) target: its own process group, with captured output.
 ///
 /// Dropping a `Target` that was not [`kill`](Target::kill)ed kills its whole
@@ -373,6 +399,34 @@ impl Target {
     /// front of the namespace, which ends as the program ends.
     pub fn pid(&self) -> u32 {
         self.pid
+    }
+
+    /// A future that resolves once the target's process has ended, held
+    /// apart from the target (a pidfd), so that a wait on its sockets can
+    /// race it: a program that died is not waited for until a deadline.
+    /// It never resolves where pidfds are unavailable (Linux before 5.3).
+    pub fn exit_watch(&self) -> ExitWatch {
+        if self.exit.is_some() {
+            return ExitWatch(Watch::Ended);
+        }
+        // SAFETY: pidfd_open takes a pid and flags; the result is a new fd
+        // or -1.
+        let fd = unsafe {
+            nix::libc::syscall(nix::libc::SYS_pidfd_open, self.pid as nix::libc::c_int, 0)
+        };
+        if fd < 0 {
+            return ExitWatch(Watch::Unavailable);
+        }
+        // SAFETY: the fd was just opened and is owned by nothing else.
+        let fd = unsafe { std::os::fd::OwnedFd::from_raw_fd(fd as std::os::fd::RawFd) };
+        // SAFETY: an OwnedFd keeps its fd open and the same for as long as
+        // the AsyncFd that owns it lives.
+        match unsafe {
+            tokio::io::unix::AsyncFd::register_with_interest(fd, tokio::io::Interest::READABLE)
+        } {
+            Ok(fd) => ExitWatch(Watch::Pidfd(fd)),
+            Err(_) => ExitWatch(Watch::Unavailable),
+        }
     }
 
     /// What the sandbox applied (all false without one).

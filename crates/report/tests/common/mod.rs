@@ -45,6 +45,7 @@ fn result(id: &str, title: &str, status: Status, message: &str) -> ScenarioResul
         failure: None,
         attempts: 1,
         passes: u32::from(status == Status::Pass),
+        starts: 1,
         found: None,
     }
 }

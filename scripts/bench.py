@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""sockspec benchmarks: the wall time a user waits, against its floor.
+
+    scripts/bench.py [BIN] [--runs N] [--out BENCHMARKS.md] [--label NAME]
+
+Figures (each the median of N runs):
+  - the whole built-in suite against the references, --jobs 1 and 2;
+  - each role's suite against a correct Python fixture, --jobs 1 and 2, with
+    its floor and the ratio actual / floor;
+  - property cases per second, against a reference and a Python fixture;
+  - a batch of 50 four-program submissions (scripts/make-batch.sh four 50),
+    --jobs 2;
+  - the harness's peak memory (the JSON report's harness.peak_rss_kb).
+
+The floor of a suite is what no harness can avoid: every scenario needs its
+program started as often as it starts it (the JSON report's `starts`), at the
+measured start-up-to-listening time of Python, plus the waits the scenario
+itself asks for (its silences and pauses), which its run against the
+reference (started in milliseconds) measures. With J jobs the floor is that
+total over J, or the longest single scenario if that is more.
+
+Writes the figures to stdout and, with --out, into the file (replacing the
+section of the same --label, so "before" and "after" sit side by side).
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FX = os.path.join(ROOT, "tests", "fixtures")
+
+# role -> (fixture, args, contract flags, cwd)
+ROLES = [
+    ("tcp-server", "tcp-server/line_server.py", "{port}", ["--reply", "fixed:Thanks", "--framing", "line"], None),
+    ("tcp-client", "tcp-client/tcp_client_line.py", "{host} {port}", ["--reply", "fixed:Thanks", "--framing", "line"], None),
+    ("udp-server", "udp-server/udp_server.py", "{port}", ["--reply", "fixed:Thanks"], None),
+    ("udp-client", "udp-client/udp_client.py", "{host} {port}", ["--reply", "fixed:Thanks"], None),
+    ("broadcast-sender", "broadcast-sender/broadcast_sender.py", "{broadcast} {port}", [], None),
+    ("broadcast-receiver", "broadcast-receiver/broadcast_receiver.py", "{port}", [], None),
+    ("http-server", "http-server/page_server.py", "{port}", [], "http-server"),
+    ("http-client", "http-client/page_client.py", "{host} {port}", [], None),
+]
+
+
+def run_json(bin_, args, cwd=None):
+    """Runs sockspec with --format json; returns (wall seconds, report)."""
+    t0 = time.monotonic()
+    out = subprocess.run([bin_, "run", *args, "--format", "json"], cwd=cwd,
+                         capture_output=True, text=True)
+    wall = time.monotonic() - t0
+    try:
+        report = json.loads(out.stdout)
+    except json.JSONDecodeError:
+        sys.exit(f"not a JSON report from {args}: {out.stderr[-2000:]}")
+    return wall, report
+
+
+def median_run(bin_, args, runs, cwd=None):
+    walls, report = [], None
+    for _ in range(runs):
+        wall, report = run_json(bin_, args, cwd)
+        walls.append(wall)
+    return statistics.median(walls), report
+
+
+def python_start():
+    """Seconds from exec to a listening socket for CPython, best of 5."""
+    code = "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()"
+    best = None
+    for _ in range(5):
+        t0 = time.monotonic()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        t = time.monotonic() - t0
+        best = t if best is None else min(best, t)
+    return best
+
+
+def floor(report, ref_durations, py_start, jobs):
+    """The suite's floor (seconds) for `jobs`; see the module doc."""
+    per = []
+    for r in report["results"]:
+        if r["status"] == "skip":
+            continue
+        ref = ref_durations.get(r["id"], 0) / 1000
+        per.append(r.get("starts", 1) * py_start + ref)
+    if not per:
+        return 0.0
+    return max(max(per), sum(per) / jobs)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("bin", nargs="?", default=os.path.join(ROOT, "target/release/sockspec"))
+    ap.add_argument("--runs", type=int, default=int(os.environ.get("N", "3")))
+    ap.add_argument("--out")
+    ap.add_argument("--label", default="current")
+    ap.add_argument("--batch", type=int, default=50)
+    a = ap.parse_args()
+    bin_, runs = a.bin, a.runs
+    lines = []
+    say = lambda s="": (print(s, flush=True), lines.append(s))
+
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    py = python_start()
+    say(f"## {a.label}")
+    say()
+    say(f"Machine: {os.cpu_count()} cores, {cpu}, Linux {platform.release()}, "
+        f"Python {platform.python_version()} (start-up to listening: {py * 1000:.0f} ms). "
+        f"Median of {runs} runs; {time.strftime('%Y-%m-%d')}.")
+    say()
+    say("| what | --jobs 1 | --jobs 2 | goal |")
+    say("|---|---|---|---|")
+    peak = 0
+    ref_by_contract = {}
+    for contract in (["--reply", "echo", "--framing", "none"],
+                     ["--reply", "fixed:Thanks", "--framing", "line"],
+                     ["--reply", "echo", "--framing", "len32"]):
+        walls = []
+        for jobs in (1, 2):
+            wall, rep = median_run(bin_, [*contract, "--jobs", str(jobs)], runs)
+            walls.append(wall)
+            peak = max(peak, rep["harness"]["peak_rss_kb"] or 0)
+            if jobs == 1:
+                ref_by_contract[tuple(contract)] = {r["id"]: r["duration_ms"] for r in rep["results"]}
+        say(f"| whole suite, references, {contract[1]}/{contract[3]} | {walls[0]:.2f} s | {walls[1]:.2f} s | < 1.5 s with 2 |")
+    say()
+    say("| role's suite vs a Python fixture | --jobs 1 (floor, ratio) | --jobs 2 (floor, ratio) | goal |")
+    say("|---|---|---|---|")
+    ratios = []
+    for role, fixture, args, contract, cwd in ROLES:
+        target = f"python3 {os.path.join(FX, fixture)} {args}"
+        # The references' durations under the same contract: the waits.
+        framing = contract[contract.index("--framing") + 1] if "--framing" in contract else "none"
+        reply = contract[contract.index("--reply") + 1] if "--reply" in contract else "echo"
+        key = ("--reply", reply if reply == "echo" else "fixed:Thanks", "--framing", framing)
+        ref = ref_by_contract.get(key) or ref_by_contract[("--reply", "echo", "--framing", "none")]
+        cells = []
+        for jobs in (1, 2):
+            extra = ["--cwd", os.path.join(FX, cwd)] if cwd else []
+            wall, rep = median_run(bin_, ["--role", role, "--target", target, *contract, *extra,
+                                          "--jobs", str(jobs)], runs)
+            peak = max(peak, rep["harness"]["peak_rss_kb"] or 0)
+            bad = [r["id"] for r in rep["results"] if r["status"] not in ("pass", "skip")]
+            if bad:
+                sys.exit(f"{fixture} did not pass {bad}: the benchmark needs a passing program")
+            f = floor(rep, ref, py, jobs)
+            ratios.append(wall / f if f else 0)
+            cells.append(f"{wall:.2f} s ({f:.2f} s, {wall / f:.2f}x)")
+        say(f"| {role}: {os.path.basename(fixture)} | {cells[0]} | {cells[1]} | < 1.5x |")
+    say()
+
+    say("| property cases per second | cases | wall | cases/s |")
+    say("|---|---|---|---|")
+    for label, args in (
+        ("stream-round-trip, reference", ["--reply", "fixed:Thanks", "--framing", "line"]),
+        ("stream-round-trip, line_server.py", ["--role", "tcp-server", "--target",
+                                                f"python3 {FX}/tcp-server/line_server.py {{port}}",
+                                                "--reply", "fixed:Thanks", "--framing", "line"]),
+        ("udp-boundaries, udp_server.py", ["--role", "udp-server", "--target",
+                                            f"python3 {FX}/udp-server/udp_server.py {{port}}",
+                                            "--reply", "fixed:Thanks"]),
+    ):
+        only = "udp-server/boundaries" if "udp" in label else "tcp-server/stream-round-trip"
+        wall, rep = median_run(bin_, [*args, "--only", only, "--cases", "500"], runs)
+        say(f"| {label} | 500 | {wall:.2f} s | {500 / wall:.0f} |")
+    say()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([os.path.join(ROOT, "scripts/make-batch.sh"), tmp, str(a.batch), "four"],
+                       check=True, capture_output=True)
+        walls = []
+        for _ in range(max(1, runs // 2)):
+            t0 = time.monotonic()
+            out = subprocess.run([bin_, "grade", os.path.join(tmp, "submissions"),
+                                  "--assignment", os.path.join(tmp, "hw.yaml"),
+                                  "--out-dir", os.path.join(tmp, "out"), "--jobs", "2"],
+                                 capture_output=True, text=True)
+            walls.append(time.monotonic() - t0)
+            if out.returncode != 0:
+                sys.exit(f"the batch failed: {out.stderr[-2000:]}")
+        with open(os.path.join(tmp, "out", "grade.json")) as f:
+            batch = json.load(f)
+        for s in batch["submissions"]:
+            try:
+                with open(os.path.join(tmp, "out", s["student"], "report.json")) as f:
+                    peak = max(peak, json.load(f)["harness"]["peak_rss_kb"] or 0)
+            except (OSError, KeyError, json.JSONDecodeError):
+                pass
+        say(f"| batch | submissions | --jobs 2 | goal |")
+        say("|---|---|---|---|")
+        say(f"| four-program homework (scripts/make-batch.sh DIR {a.batch} four) | {a.batch} | "
+            f"{statistics.median(walls):.1f} s | < 60 s |")
+    say()
+    say(f"Harness peak memory (largest VmHWM of any run above): {peak / 1024:.1f} MB (goal < 30 MB). "
+        f"Worst actual/floor ratio: {max(ratios):.2f}x.")
+    say()
+
+    if a.out:
+        text = open(a.out).read() if os.path.exists(a.out) else ""
+        section = "\n".join(lines) + "\n"
+        start = text.find(f"## {a.label}\n")
+        if start >= 0:
+            end = text.find("\n## ", start + 1)
+            text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
+        else:
+            text = text.rstrip("\n") + "\n\n" + section if text else section
+        with open(a.out, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
