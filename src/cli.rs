@@ -242,6 +242,12 @@ pub struct GradeArgs {
     /// Submissions graded at once.
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Scenarios of one submission run at once (each program on its own
+    /// port or in its own network). Scenarios mostly wait on the program,
+    /// so this can exceed the cores; programs that hard-code a port on the
+    /// shared loopback still go one at a time.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub scenario_jobs: u32,
     /// Grade only share K of N (count:K/N, or hash:K/N to keep a
     /// submission in its share when others are added).
     #[arg(long, value_parser = parse_partition)]

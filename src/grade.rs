@@ -163,6 +163,7 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
         autolab: args.autolab,
         html: args.html,
         lang: args.lang,
+        scenario_jobs: args.scenario_jobs,
         deadline,
     });
     let started = Instant::now();
@@ -213,6 +214,7 @@ struct ChildPlan {
     autolab: bool,
     html: bool,
     lang: Option<sockspec_report::Lang>,
+    scenario_jobs: u32,
     deadline: Duration,
 }
 
@@ -308,7 +310,8 @@ async fn grade_one(
         .arg(dir.join("report.txt"))
         .arg("--report")
         .arg(format!("json={}", json.display()))
-        .args(["--jobs", "1", "--retries", &plan.retries.to_string()])
+        .args(["--jobs", &plan.scenario_jobs.to_string()])
+        .args(["--retries", &plan.retries.to_string()])
         .args(["--time-scale", &plan.scale.to_string()])
         .args(["--isolate", plan.isolate.as_str()])
         .stdin(Stdio::null())

@@ -272,7 +272,10 @@ impl Conn {
         let _ = socket2::SockRef::from(&self.stream).set_tcp_quickack(true);
         let mut buf = [0u8; 16 * 1024];
         let me = || timeline::harness(&self.label);
-        match timeout_at(deadline, self.stream.read(&mut buf)).await {
+        match timeline::until(deadline, self.stream.read(&mut buf))
+            .await
+            .ok_or(())
+        {
             Ok(Ok(0)) => {
                 timeline::record(me(), Happening::SawEof);
                 Read::Eof

@@ -140,6 +140,10 @@ pub struct Failure {
     /// The exchange up to the failure, as the harness saw it (the last
     /// entries, when there were many).
     pub timeline: Vec<TimelineEntry>,
+    /// The program itself could not be started (or never became ready),
+    /// rather than the harness failing to set up: its other scenarios would
+    /// fail the same way.
+    pub program_start: bool,
 }
 
 /// The program under test at the moment a scenario failed.

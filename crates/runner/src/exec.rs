@@ -9,7 +9,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use sockspec_model::{ConnName, Role, Scenario, SendStep, Step};
-use sockspec_target::{ExitState, Readiness, ReadyError, Target, TargetSpec, proc};
+use sockspec_target::{ExitState, ExitWatch, Readiness, ReadyError, Target, TargetSpec, proc};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::time::Instant;
 
@@ -62,7 +62,7 @@ pub async fn run_scenario(
 /// became ready) before the first step: every later scenario of its role
 /// would wait for the same thing in vain.
 pub fn could_not_start(r: &ScenarioResult) -> bool {
-    r.status == Status::Error && r.failure.as_ref().is_some_and(|f| f.step == 0)
+    r.status == Status::Error && r.failure.as_ref().is_some_and(|f| f.program_start)
 }
 
 /// The verdict of a scenario not played because its program could not be
@@ -151,25 +151,38 @@ async fn play(
     ports: &PortPool,
     found: &mut Option<String>,
 ) -> Verdict {
-    let port = match (
-        program.port.or(program.server.map(|s| s.port())),
-        &program.network,
-    ) {
-        // Found where the program listens, once it does.
-        _ if program.discovers_port() => 0,
-        (Some(p), _) => p,
-        // A private network has every port free, and nothing to claim.
-        (None, Some(_)) => PRIVATE_PORT,
-        (None, None) => match ports.take() {
-            Ok(p) => p,
-            Err(e) => {
-                return not_passed(
-                    Status::Error,
-                    Failure::default(),
-                    format!("no free port for the target: {e}"),
-                );
-            }
-        },
+    // The harness's own sockets for the role (a client's server, a
+    // sender's receivers) take the port before the program starts. A port
+    // from the pool that something took since it was found free is traded
+    // for another; a port the program chose is what it is.
+    let fixed = program.port.or(program.server.map(|s| s.port()));
+    let mut tries = 0;
+    let (port, addr, harness) = loop {
+        let port = match (fixed, &program.network) {
+            // Found where the program listens, once it does.
+            _ if program.discovers_port() => 0,
+            (Some(p), _) => p,
+            // A private network has every port free, and nothing to claim.
+            (None, Some(_)) => PRIVATE_PORT,
+            (None, None) => match ports.take() {
+                Ok(p) => p,
+                Err(e) => {
+                    return not_passed(
+                        Status::Error,
+                        Failure::default(),
+                        format!("no free port for the target: {e}"),
+                    );
+                }
+            },
+        };
+        let addr = program
+            .server
+            .unwrap_or_else(|| SocketAddr::new(IpAddr::V4(config.host), port));
+        match Harness::set_up(scenario.role, addr).await {
+            Ok(h) => break (port, addr, h),
+            Err(_) if fixed.is_none() && program.network.is_none() && tries < 3 => tries += 1,
+            Err(f) => return not_passed(Status::Error, Failure::default(), f.message),
+        }
     };
     let role = scenario.role;
     let spec = TargetSpec {
@@ -182,13 +195,6 @@ async fn play(
         output_cap: 64 * 1024,
         stdin: matches!(role, Role::TcpClient | Role::UdpClient),
         sandbox: program.sandbox.clone(),
-    };
-    let addr = program
-        .server
-        .unwrap_or_else(|| SocketAddr::new(IpAddr::V4(config.host), port));
-    let harness = match Harness::set_up(role, addr).await {
-        Ok(h) => h,
-        Err(f) => return not_passed(Status::Error, Failure::default(), f.message),
     };
     let mut run = Run {
         config,
@@ -208,6 +214,8 @@ async fn play(
         leak_seen: false,
         closed: HashMap::new(),
         found: None,
+        stuck: false,
+        shrinking: false,
     };
     // Without an explicit `start`, the target starts before the first step;
     // if it cannot, nothing about its behaviour can be judged: an error.
@@ -222,6 +230,7 @@ async fn play(
                     target: f.target.map(|mut t| target_report(&mut t)),
                     diagnoses: f.diagnoses,
                     timeline: timeline::snapshot(),
+                    program_start: true,
                     ..Failure::default()
                 };
                 return not_passed(Status::Error, failure, f.message);
@@ -243,6 +252,7 @@ async fn play(
             target,
             diagnoses,
             timeline: timeline::snapshot(),
+            program_start: false,
         };
         verdict = not_passed(Status::Fail, failure, f.message);
     }
@@ -259,6 +269,7 @@ async fn play(
                 target,
                 diagnoses,
                 timeline: timeline::snapshot(),
+                program_start: false,
             };
             verdict = not_passed(Status::Fail, failure, f.message);
             break;
@@ -267,6 +278,33 @@ async fn play(
     *found = run.found.take();
     run.finish().await;
     verdict
+}
+
+/// " within 2.0 s" in a message.
+fn within_secs() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(r" within \d+(\.\d+)? s").expect("a valid pattern"))
+}
+
+/// Resolves once the program of group `pgid` is stalled (see
+/// [`sockspec_target::inspect::stalled`]) at two looks `interval` apart,
+/// the first after `first_look`; never, while it does anything else. A
+/// passing step is over long before the first look.
+async fn stall(pgid: i32, first_look: Duration, interval: Duration) {
+    tokio::time::sleep(first_look).await;
+    let mut streak = 0;
+    loop {
+        let pids = sockspec_target::inspect::program_pids(pgid);
+        if sockspec_target::inspect::stalled(&pids) {
+            streak += 1;
+            if streak >= 2 {
+                return;
+            }
+        } else {
+            streak = 0;
+        }
+        tokio::time::sleep(interval).await;
+    }
 }
 
 /// "port 8888", or "any port" for a program that picks its own.
@@ -506,6 +544,11 @@ pub(crate) struct Run<'a> {
     closed: HashMap<ConnName, (SocketAddr, SocketAddr)>,
     /// Where a program that chose its own address was found, in words.
     found: Option<String>,
+    /// The last step failed because the program stalled: it is alive and
+    /// blocked, so neither its end nor its CPU use needs waiting for.
+    pub(crate) stuck: bool,
+    /// A property failure is being shrunk: no early end for stalls.
+    pub(crate) shrinking: bool,
 }
 
 impl Run<'_> {
@@ -547,6 +590,7 @@ impl Run<'_> {
     /// the wait started (CPU used, for a diagnosis), and a failure after a
     /// long wait says so in the timeline.
     pub(crate) async fn step(&mut self, step: &Step) -> Result<(), StepFailure> {
+        self.stuck = false;
         let waits = matches!(
             step,
             Step::ExpectReply(_)
@@ -566,44 +610,82 @@ impl Run<'_> {
         }
         let started = Instant::now();
         // A step that waits for the program to do something races the
-        // program's end: a program that died is not waited for until the
-        // deadline (what it sent before it ended has arrived by then, and
-        // the grace lets the step take it).
-        let watch = match step {
+        // program's end and its stalling: a program that died, or that
+        // waits only for the harness (every thread in recv()/accept()/
+        // input() with nothing to read), will not act, and is not waited
+        // for until the deadline. What it sent before has arrived by then,
+        // and the grace lets the step take it.
+        let watched = match step {
             Step::ExpectReply(_)
             | Step::ExpectMessage(_)
             | Step::ExpectBroadcast(_)
             | Step::ExpectRequest(_)
             | Step::ExpectResponse(_)
-            | Step::Accept(_) => self.target.as_ref().map(Target::exit_watch),
+            | Step::ExpectPrinted(_)
+            | Step::ExpectEof(_)
+            | Step::ExpectClosed(_)
+            | Step::Accept(_) => self
+                .target
+                .as_ref()
+                .map(|t| (t.exit_watch(), t.pid() as i32)),
+            Step::ExpectExit(_) => self
+                .target
+                .as_ref()
+                .map(|t| (ExitWatch::never(), t.pid() as i32)),
             _ => None,
         };
-        let result = match watch {
+        let result = match watched {
             None => self.carry_out(step).await,
-            Some(watch) => {
+            Some((watch, pgid)) => {
                 let grace = self.timing.consumed() / 10;
+                let first_look = self.timing.reply() / 5;
                 let ended = async {
                     watch.ended().await;
                     tokio::time::sleep(grace).await;
                 };
-                let outcome = tokio::select! {
-                    r = self.carry_out(step) => Some(r),
-                    () = ended => None,
+                let watch_stall = !self.shrinking;
+                let stalled = async move {
+                    if watch_stall {
+                        stall(pgid, first_look, grace).await
+                    } else {
+                        std::future::pending().await
+                    }
                 };
-                match outcome {
-                    Some(r) => r,
-                    None => {
+                tokio::pin!(ended, stalled);
+                let (mut died, mut stuck) = (false, false);
+                // The step's own waits end early on either, and it fails
+                // with its own evidence; the reason is added to its message.
+                let mut result = {
+                    let step_done = self.carry_out(step);
+                    tokio::pin!(step_done);
+                    loop {
+                        tokio::select! {
+                            r = &mut step_done => break r,
+                            () = &mut ended, if !died && !stuck => { died = true; timeline::cut(); }
+                            () = &mut stalled, if !died && !stuck => { stuck = true; timeline::cut(); }
+                        }
+                    }
+                };
+                timeline::uncut();
+                self.stuck = stuck && result.is_err();
+                if let Err(f) = &mut result {
+                    if died {
                         let state = self
                             .target
                             .as_mut()
                             .and_then(Target::try_exit)
                             .map(|s| s.to_string())
                             .unwrap_or_else(|| "ended".into());
-                        Err(StepFailure::new(format!(
-                            "the program {state} while the harness waited ({step})"
-                        )))
+                        f.message = format!("{} (the program {state} meanwhile)", f.message);
+                    } else if stuck {
+                        // "within 2.0 s" would not be true: say how long.
+                        let said = within_secs().replace(&f.message, "").into_owned();
+                        f.message = format!(
+                            "{said}: the program only waits to receive (every thread in recv(), accept() or input() with nothing to read) and will not act, so the harness stopped waiting"
+                        );
                     }
                 }
+                result
             }
         };
         if result.is_err() && started.elapsed() >= Duration::from_millis(500) {
@@ -654,7 +736,10 @@ impl Run<'_> {
                 let Harness::Listener(listener) = &self.harness else {
                     return Err(StepFailure::new("this role has no harness listener"));
                 };
-                match tokio::time::timeout(limit, listener.accept()).await {
+                match timeline::until(Instant::now() + limit, listener.accept())
+                    .await
+                    .ok_or(())
+                {
                     Ok(Ok((stream, _))) => {
                         let mut conn = Conn::accepted(stream, framing)?;
                         conn.label = name.0.clone();
@@ -745,7 +830,12 @@ impl Run<'_> {
             },
             Step::ExpectExit(e) => {
                 let limit = timing.exit();
-                match self.target()?.wait_exit(Instant::now() + limit).await {
+                let deadline = Instant::now() + limit;
+                let target = self.target()?;
+                match timeline::until(deadline, target.wait_exit(deadline))
+                    .await
+                    .flatten()
+                {
                     None => Err(StepFailure::new(format!(
                         "the target was still running {:.1} s later",
                         limit.as_secs_f64()
@@ -1049,7 +1139,7 @@ impl Run<'_> {
                     ..Default::default()
                 });
             }
-            if Instant::now() >= deadline {
+            if Instant::now() >= deadline || timeline::is_cut() {
                 return Err(StepFailure {
                     message: format!(
                         "the target did not print {} within {:.1} s",
@@ -1146,7 +1236,12 @@ impl Run<'_> {
     /// is dying (a reset or refused connection is often the first sign of a
     /// crash) gets a moment to be reaped, so the report can say how it ended.
     pub(crate) async fn report(&mut self) -> Option<TargetReport> {
-        let grace = self.timing.exit() / 8;
+        // A stalled program is alive and blocked, not dying.
+        let grace = if self.stuck {
+            Duration::ZERO
+        } else {
+            self.timing.exit() / 8
+        };
         let target = self.target.as_mut()?;
         if let Some(state) = target.wait_exit(Instant::now() + grace).await {
             timeline::record(
@@ -1245,18 +1340,19 @@ impl Run<'_> {
             )));
         };
         let limit = self.timing.end();
-        let deadline = Instant::now() + limit;
+        let started = Instant::now();
+        let deadline = started + limit;
         loop {
             match proc::tcp_conn(program, harness) {
                 Some(e) if e.state == CLOSE_WAIT => {}
                 _ => return Ok(()),
             }
-            if Instant::now() >= deadline {
+            if Instant::now() >= deadline || timeline::is_cut() {
                 self.leak_seen = true;
                 return Err(StepFailure {
                     message: format!(
                         "{:.1} s after the harness closed {name}, the program still had not closed its end ({program} ← {harness} is in CLOSE_WAIT)",
-                        limit.as_secs_f64()
+                        started.elapsed().as_secs_f64()
                     ),
                     expected: Some(
                         "recv() to give b'' and the program to close() the connection socket"

@@ -15,7 +15,7 @@ use crate::exec::Run;
 
 /// A step shorter than this did not wait for anything: it failed on what
 /// it read, and where the program is blocked now says nothing about it.
-const WAITED: Duration = Duration::from_millis(500);
+const WAITED: Duration = Duration::from_millis(300);
 /// CPU use, in percent of one core, over a wait that makes it "spinning"
 /// (a waiting program uses none; a spinning one gets at least this much of
 /// a core even on a loaded 2-core machine).
@@ -49,7 +49,11 @@ pub(crate) async fn diagnose(run: &mut Run<'_>) -> Vec<Diagnosis> {
         });
     }
     let waited = wait.filter(|w| w.elapsed() >= WAITED);
-    if alive && waited.is_some() {
+    if alive && run.stuck {
+        // It stalled: blocked, so not spinning; no need to measure.
+        let pids = inspect::program_pids(target.pid() as i32);
+        found.extend(blocked(inspect::waiting(&pids)));
+    } else if alive && waited.is_some() {
         // Sampled now, not during every wait: a passing run pays nothing.
         let pids = inspect::program_pids(target.pid() as i32);
         let before = inspect::cpu_ticks(&pids);

@@ -269,6 +269,38 @@ async fn once(
     }
 }
 
+/// A rough guess of a scenario's wall time, in milliseconds, to schedule
+/// the long ones first: the waits it states, what its generated cases
+/// cost, a little per step. Only the order matters.
+fn expected_cost(s: &Scenario) -> u64 {
+    use sockspec_model::Step;
+    let steps: u64 = s
+        .steps
+        .iter()
+        .map(|at| match &at.step {
+            // A bound, not the wait: a correct program is well within it.
+            Step::ExpectMessage(e) => 20 + e.within_ms.unwrap_or(0) / 4,
+            Step::ExpectRequest(e) => 20 + e.within_ms.unwrap_or(0) / 4,
+            Step::ExpectResponse(e) => 20 + e.within_ms.unwrap_or(0) / 4,
+            Step::Send(send) => 5 + send.pause.as_millis() as u64 * send.chunks.len() as u64,
+            Step::Request(r) => 5 + r.pause_ms * r.chunks.len().max(1) as u64,
+            Step::Respond(r) => 5 + r.pause_ms * r.chunks.len().max(1) as u64,
+            Step::Kill | Step::Restart | Step::Start => 50,
+            _ => 5,
+        })
+        .sum();
+    let cases: u64 = s.property.as_ref().map_or(0, |p| {
+        let per_case = 10 + u64::from(p.pause_ms.max) / 2;
+        // A client's case is a run of the program of its own.
+        let per_start = match s.role {
+            Role::TcpClient | Role::UdpClient | Role::HttpClient => 50,
+            _ => 0,
+        };
+        u64::from(p.cases) * (per_case + per_start)
+    });
+    50 + steps + cases
+}
+
 /// The process's peak resident set (`VmHWM` in /proc/self/status), in kB.
 fn peak_rss_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -297,6 +329,12 @@ pub async fn run(
     } else {
         config.jobs.max(1)
     };
+    // With several at once, the longest go first: the run ends when its
+    // longest scenario does, so that one should not start last.
+    let mut scenarios = scenarios;
+    if jobs > 1 {
+        scenarios.sort_by_key(|s| std::cmp::Reverse(expected_cost(s)));
+    }
     let gate = Arc::new(Semaphore::new(jobs));
     let config = Arc::new(config);
     let ports = Arc::new(ports::PortPool::new());

@@ -430,10 +430,15 @@ pub(crate) async fn check(
             first = Some((played, case.clone(), f.clone()));
             shrink_started = Some(Instant::now());
             run.timing = crate::Timing::scaled(config.timing.scale() / SHRINK_SPEEDUP);
+            // Shrinking is bounded by time: every failing candidate must
+            // cost the same, or the smallest case found would depend on
+            // how soon a stalled program was noticed.
+            run.shrinking = true;
         }
         let _ = verdict_tx.send(verdict.map_err(|f| f.message));
     }
     run.timing = config.timing;
+    run.shrinking = false;
     let outcome = tokio::task::spawn_blocking(move || runner.join())
         .await
         .map_err(|e| StepFailure::new(format!("the property runner failed: {e}")))?

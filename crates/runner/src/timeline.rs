@@ -28,7 +28,17 @@ const BYTES: usize = 256;
 struct Recorder(
     Arc<Mutex<(Instant, VecDeque<TimelineEntry>)>>,
     Arc<std::sync::atomic::AtomicU32>,
+    Arc<Cut>,
 );
+
+/// "Stop waiting": set when the program will not act (it ended, or only
+/// waits for the harness), so that the step's own wait ends now, with its
+/// own evidence, instead of at its deadline.
+#[derive(Default)]
+struct Cut {
+    set: std::sync::atomic::AtomicBool,
+    woken: tokio::sync::Notify,
+}
 
 tokio::task_local! {
     static TIMELINE: Recorder;
@@ -39,6 +49,7 @@ pub(crate) fn scope<F: Future>(fut: F) -> impl Future<Output = F::Output> {
     TIMELINE.scope(
         Recorder(
             Arc::new(Mutex::new((Instant::now(), VecDeque::new()))),
+            Arc::default(),
             Arc::default(),
         ),
         fut,
@@ -79,6 +90,48 @@ pub(crate) fn received(bytes: &[u8]) -> Happening {
     Happening::Received {
         bytes: Bytes(bytes[..bytes.len().min(BYTES)].to_vec()),
         len: bytes.len(),
+    }
+}
+
+/// Ends the current step's waits now (see [`Cut`]).
+pub(crate) fn cut() {
+    let _ = TIMELINE.try_with(|r| {
+        r.2.set.store(true, std::sync::atomic::Ordering::SeqCst);
+        r.2.woken.notify_waiters();
+    });
+}
+
+/// Lets the next step wait again.
+pub(crate) fn uncut() {
+    let _ = TIMELINE.try_with(|r| r.2.set.store(false, std::sync::atomic::Ordering::SeqCst));
+}
+
+/// Whether the current step's waits were ended.
+pub(crate) fn is_cut() -> bool {
+    TIMELINE
+        .try_with(|r| r.2.set.load(std::sync::atomic::Ordering::SeqCst))
+        .unwrap_or(false)
+}
+
+/// `fut` until `deadline`, or until the waits are ended: `None` then.
+pub(crate) async fn until<F: Future>(deadline: Instant, fut: F) -> Option<F::Output> {
+    let cut = TIMELINE.try_with(|r| r.2.clone()).ok();
+    let ended = async {
+        match cut {
+            Some(c) => loop {
+                let woken = c.woken.notified();
+                if c.set.load(std::sync::atomic::Ordering::SeqCst) {
+                    return;
+                }
+                woken.await;
+            },
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        r = fut => Some(r),
+        () = tokio::time::sleep_until(deadline) => None,
+        () = ended => None,
     }
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use sockspec_model::{Bytes, Contract};
 use sockspec_wire::{describe_expected, reply_ok};
 use tokio::net::UdpSocket;
-use tokio::time::{Instant, timeout_at};
+use tokio::time::Instant;
 
 use crate::conn::{StepFailure, take_oldest};
 use crate::timeline;
@@ -68,7 +68,10 @@ impl UdpPeer {
 
     async fn recv(&self, deadline: Instant) -> Option<std::io::Result<(Vec<u8>, SocketAddr)>> {
         let mut buf = vec![0u8; MAX_DATAGRAM];
-        match timeout_at(deadline, self.socket.recv_from(&mut buf)).await {
+        match timeline::until(deadline, self.socket.recv_from(&mut buf))
+            .await
+            .ok_or(())
+        {
             Ok(Ok((n, from))) => {
                 buf.truncate(n);
                 timeline::record(timeline::harness(&self.label), timeline::received(&buf));

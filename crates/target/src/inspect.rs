@@ -91,6 +91,57 @@ pub fn waiting(pids: &[i32]) -> Vec<Waiting> {
     out
 }
 
+/// Whether every thread of `pids` waits for something only the harness
+/// could give, and the harness has given nothing: each is blocked in
+/// `recv()`/`recvfrom()`/`accept()` on a socket with nothing queued, or in
+/// `read()` on standard input, none running, sleeping, polling with a
+/// timeout or waiting on anything else. Such a program never wakes by
+/// itself; a wait for it to act can end now instead of at its deadline.
+pub fn stalled(pids: &[i32]) -> bool {
+    let mut threads = 0;
+    for &pid in pids {
+        let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+            return false;
+        };
+        for task in tasks.flatten() {
+            let Some(tid) = task
+                .file_name()
+                .to_str()
+                .and_then(|t| t.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            // Asleep in the kernel ('S'), not running, stopped or dying.
+            let asleep = fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat"))
+                .ok()
+                .and_then(|t| {
+                    t.rfind(')')
+                        .map(|i| t[i + 1..].trim_start().starts_with('S'))
+                })
+                .unwrap_or(false);
+            let Some((nr, first)) = fs::read_to_string(format!("/proc/{pid}/task/{tid}/syscall"))
+                .ok()
+                .and_then(|t| parse_syscall(&t))
+                .filter(|_| asleep)
+            else {
+                // Running, stopped, or unreadable: not stalled.
+                return false;
+            };
+            let w = describe(pid, tid, nr, first);
+            let indefinite = match (w.call, &w.socket, w.fd) {
+                (Call::Recv | Call::Accept, Some((_, e)), _) => e.rx_queue == 0,
+                (Call::Read, None, Some(0)) => true,
+                _ => false,
+            };
+            if !indefinite {
+                return false;
+            }
+            threads += 1;
+        }
+    }
+    threads > 0
+}
+
 /// `/proc/PID/syscall`: "NR ARG1 ARG2 ... SP PC" while blocked, "running"
 /// (or "-1 ...") otherwise.
 fn parse_syscall(text: &str) -> Option<(u64, u64)> {

@@ -257,6 +257,11 @@ enum Watch {
 }
 
 impl ExitWatch {
+    /// A watch that never resolves (for a wait that is for the end itself).
+    pub fn never() -> ExitWatch {
+        ExitWatch(Watch::Unavailable)
+    }
+
     /// Resolves when the process has ended.
     pub async fn ended(self) {
         match self.0 {

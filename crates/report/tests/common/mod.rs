@@ -385,6 +385,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
                 at(153, harness("a"), sent("lo\n")),
                 at(2155, harness(""), waited("expect a reply on a", 2000)),
             ],
+            program_start: false,
         },
     );
 
@@ -430,6 +431,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
                 at(106, harness("b"), sent("are you still there?\n")),
                 at(2107, harness(""), waited("expect a reply on b", 2000)),
             ],
+            program_start: false,
         },
     );
 
@@ -471,6 +473,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
                 }),
             }],
             timeline: Vec::new(),
+            program_start: false,
         },
     );
 
