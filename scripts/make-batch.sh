@@ -3,10 +3,12 @@
 # `sockspec grade` (make bench): the same twenty students as tests/grade.rs
 # (correct, buggy, hostile, hard-coded port, missing files, a flake), and,
 # with COUNT above 20, more copies of them (alice-2, bao-2, ...).
-#   scripts/make-batch.sh DIR [COUNT] [four]
+#   scripts/make-batch.sh DIR [COUNT] [four|four-correct]
 # Writes DIR/hw.yaml (the assignment) and DIR/submissions/. With `four`:
 # the classic homework of assignments/four-programs.yaml instead, two TCP
-# and two UDP programs each, one submission in three with a typical bug.
+# and two UDP programs each, half the submissions with a typical bug (the
+# two that cost a grader most: a client without a timeout, a UDP server
+# that answers the first client); `four-correct`: all of them correct.
 set -euo pipefail
 dir=$1
 count=${2:-20}
@@ -15,7 +17,7 @@ REPO="$(cd "$(dirname "$0")/.." && pwd)"
 F="$REPO/tests/fixtures"
 rm -rf "$dir/submissions"
 mkdir -p "$dir/submissions"
-if [ "$mode" = four ]; then
+if [ "$mode" = four ] || [ "$mode" = four-correct ]; then
   cp "$REPO/assignments/four-programs.yaml" "$dir/hw.yaml"
   # tcp-server tcp-client udp-server udp-client, correct ones first.
   sets=(
@@ -26,8 +28,11 @@ if [ "$mode" = four ]; then
     "thanks_server tcp_client_no_quit udp_first_client udp_client"
     "one_client tcp_client udp_server udp_client_newline"
   )
+  # four-correct: every submission correct (the first two sets).
+  kinds=${#sets[@]}
+  [ "$mode" = four-correct ] && kinds=2
   for i in $(seq 1 "$count"); do
-    read -r ts tc us uc <<<"${sets[$(( (i - 1) % ${#sets[@]} ))]}"
+    read -r ts tc us uc <<<"${sets[$(( (i - 1) % kinds ))]}"
     d="$dir/submissions/student$(printf %03d "$i")"
     mkdir -p "$d"
     cp "$F/tcp-server/$ts.py" "$d/tcp_server.py"

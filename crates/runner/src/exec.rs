@@ -25,6 +25,7 @@ pub async fn run_scenario(
     scenario: &Scenario,
     config: &RunConfig,
     ports: &PortPool,
+    retry: bool,
 ) -> ScenarioResult {
     let started = Instant::now();
     let mut result = base_result(scenario, config);
@@ -44,7 +45,7 @@ pub async fn run_scenario(
         result.message = missing.clone();
         return result;
     }
-    let outcome = play(scenario, config, program, ports, &mut result.found).await;
+    let outcome = play(scenario, config, program, ports, &mut result.found, retry).await;
     result.duration = started.elapsed();
     result.starts = timeline::starts();
     match outcome {
@@ -150,6 +151,7 @@ async fn play(
     program: &Program,
     ports: &PortPool,
     found: &mut Option<String>,
+    retry: bool,
 ) -> Verdict {
     // The harness's own sockets for the role (a client's server, a
     // sender's receivers) take the port before the program starts. A port
@@ -216,6 +218,7 @@ async fn play(
         found: None,
         stuck: false,
         shrinking: false,
+        retry,
     };
     // Without an explicit `start`, the target starts before the first step;
     // if it cannot, nothing about its behaviour can be judged: an error.
@@ -549,6 +552,9 @@ pub(crate) struct Run<'a> {
     pub(crate) stuck: bool,
     /// A property failure is being shrunk: no early end for stalls.
     pub(crate) shrinking: bool,
+    /// This is a retry of a failed try: a property only needs to know
+    /// whether it fails again (the first try's shrunk case is the evidence).
+    pub(crate) retry: bool,
 }
 
 impl Run<'_> {

@@ -153,7 +153,7 @@ async fn with_retries(
     config: &Arc<RunConfig>,
     ports: &Arc<ports::PortPool>,
 ) -> ScenarioResult {
-    let mut first = once(scenario, config, ports).await;
+    let mut first = once(scenario, config, ports, false).await;
     let mut attempts = 1;
     // A program that never started is not tried again: starting it is the
     // same every time, and waiting for it to listen is the slowest verdict.
@@ -161,7 +161,7 @@ async fn with_retries(
         && !exec::could_not_start(&first)
         && attempts <= config.retries
     {
-        let again = once(scenario, config, ports).await;
+        let again = once(scenario, config, ports, true).await;
         attempts += 1;
         first.duration += again.duration;
         if again.status == Status::Pass {
@@ -186,13 +186,14 @@ async fn once(
     scenario: &Arc<Scenario>,
     config: &Arc<RunConfig>,
     ports: &Arc<ports::PortPool>,
+    retry: bool,
 ) -> ScenarioResult {
     let program = config.program_for(scenario.role);
     let budget = program
         .and_then(|p| p.budget)
         .map(|b| config.timing.pause(b));
     let (scenario_, config_, ports_) = (scenario.clone(), config.clone(), ports.clone());
-    let play = async move { exec::run_scenario(&scenario_, &config_, &ports_).await };
+    let play = async move { exec::run_scenario(&scenario_, &config_, &ports_, retry).await };
     let outcome = match program.and_then(|p| p.network.clone()) {
         None => {
             let inner = tokio::spawn(timeline::scope(play));

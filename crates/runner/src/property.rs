@@ -412,7 +412,12 @@ pub(crate) async fn check(
     let mut baseline = Baseline::default();
     let mut played = 0usize;
     let mut first: Option<(usize, Case, StepFailure)> = None;
-    let budget = config.timing.pause(SHRINK_BUDGET);
+    // A retry does not shrink: whether it fails again is all it is for.
+    let budget = if run.retry {
+        Duration::ZERO
+    } else {
+        config.timing.pause(SHRINK_BUDGET)
+    };
     let mut shrink_started: Option<Instant> = None;
     while let Some(case) = case_rx.recv().await {
         // Past the budget, every further candidate counts as passing
