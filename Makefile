@@ -22,6 +22,8 @@ lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 
+# Benchmarks, not tests: nothing fails because a machine is slow. Writes
+# the figures into BENCHMARKS.md under LABEL (default "current").
 bench:
 	$(CARGO) build --release --quiet
-	scripts/bench.sh target/release/sockspec
+	python3 scripts/bench.py target/release/sockspec --out BENCHMARKS.md --label "$${LABEL:-current}"
