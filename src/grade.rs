@@ -125,7 +125,7 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
         jobs = 1;
     }
     // Said once here; each submission's run would say it again.
-    let wanted = crate::run::sandbox(&assignment, &args.submissions);
+    let wanted = crate::homework::sandbox(&assignment, &args.submissions);
     for note in wanted.expected().shortfalls(&wanted) {
         eprintln!("note: {note}");
     }

@@ -7,6 +7,7 @@ mod builtin;
 mod calibrate;
 mod cli;
 mod grade;
+mod homework;
 mod run;
 
 use std::process::ExitCode;
