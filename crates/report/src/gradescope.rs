@@ -44,6 +44,7 @@ use std::time::Duration;
 use serde::Serialize;
 use sockspec_runner::{Event, ScenarioResult, Status, Summary};
 
+use crate::collect::Collected;
 use crate::evidence::{Limits, evidence, pass_rate_in};
 use crate::human::counts;
 use crate::text::count;
@@ -76,9 +77,7 @@ pub struct Gradescope<W: Write> {
     out: W,
     options: GradescopeOptions,
     lang: Lang,
-    results: Vec<ScenarioResult>,
-    target: String,
-    contract: String,
+    run: Collected,
 }
 
 impl<W: Write> Gradescope<W> {
@@ -88,9 +87,7 @@ impl<W: Write> Gradescope<W> {
             out,
             options,
             lang: Lang::En,
-            results: Vec::new(),
-            target: String::new(),
-            contract: String::new(),
+            run: Collected::default(),
         }
     }
 
@@ -263,48 +260,49 @@ fn seconds(d: Duration) -> u64 {
 
 impl<W: Write> Reporter for Gradescope<W> {
     fn event(&mut self, event: &Event) -> std::io::Result<()> {
-        match event {
-            Event::RunStarted {
-                target, contract, ..
-            } => {
-                self.target.clone_from(target);
-                self.contract.clone_from(contract);
-            }
-            Event::ScenarioStarted { .. } => {}
-            Event::ScenarioFinished(r) => self.results.push((**r).clone()),
-            Event::RunFinished { summary, wall, .. } => {
-                // In the order of the notes, then by id: a student reads the
-                // tests top to bottom.
-                self.results
-                    .sort_by(|a, b| (a.role, &a.id).cmp(&(b.role, &b.id)));
-                let visibility = self.options.visibility.as_str();
-                let (skipped, played): (Vec<&ScenarioResult>, Vec<&ScenarioResult>) =
-                    self.results.iter().partition(|r| r.status == Status::Skip);
-                let doc = Document {
-                    score: summary.points,
-                    execution_time: seconds(*wall),
-                    output: overview(summary, &self.target, &self.contract, &skipped, self.lang),
-                    output_format: "text",
-                    test_output_format: "text",
-                    test_name_format: "text",
-                    visibility,
-                    extra_data: Extra {
-                        summary: SummaryJson {
-                            counts: *summary,
-                            exit_code: summary.exit_code(),
-                        },
-                        target: &self.target,
-                        contract: &self.contract,
+        if let Some(end) = self.run.take(event) {
+            let (summary, wall) = (&end.summary, &end.wall);
+            // In the order of the notes, then by id: a student reads the
+            // tests top to bottom.
+            self.run
+                .results
+                .sort_by(|a, b| (a.role, &a.id).cmp(&(b.role, &b.id)));
+            let visibility = self.options.visibility.as_str();
+            let (skipped, played): (Vec<&ScenarioResult>, Vec<&ScenarioResult>) = self
+                .run
+                .results
+                .iter()
+                .partition(|r| r.status == Status::Skip);
+            let doc = Document {
+                score: summary.points,
+                execution_time: seconds(*wall),
+                output: overview(
+                    summary,
+                    &self.run.target,
+                    &self.run.contract,
+                    &skipped,
+                    self.lang,
+                ),
+                output_format: "text",
+                test_output_format: "text",
+                test_name_format: "text",
+                visibility,
+                extra_data: Extra {
+                    summary: SummaryJson {
+                        counts: *summary,
+                        exit_code: summary.exit_code(),
                     },
-                    tests: played
-                        .into_iter()
-                        .map(|r| test(r, visibility, self.lang))
-                        .collect(),
-                };
-                serde_json::to_writer_pretty(&mut self.out, &doc)?;
-                writeln!(self.out)?;
-                self.out.flush()?;
-            }
+                    target: &self.run.target,
+                    contract: &self.run.contract,
+                },
+                tests: played
+                    .into_iter()
+                    .map(|r| test(r, visibility, self.lang))
+                    .collect(),
+            };
+            serde_json::to_writer_pretty(&mut self.out, &doc)?;
+            writeln!(self.out)?;
+            self.out.flush()?;
         }
         Ok(())
     }

@@ -16,6 +16,7 @@ use std::io::Write;
 
 use sockspec_runner::{Event, ScenarioResult, Status, Summary};
 
+use crate::collect::Collected;
 use crate::evidence::{Field, Limits, parts, pass_rate_in};
 use crate::human::{counts, verdict};
 use crate::text::printable;
@@ -33,9 +34,7 @@ pub struct HtmlOptions {
 pub struct Html<W: Write> {
     out: W,
     options: HtmlOptions,
-    results: Vec<ScenarioResult>,
-    target: String,
-    contract: String,
+    run: Collected,
 }
 
 impl<W: Write> Html<W> {
@@ -44,9 +43,7 @@ impl<W: Write> Html<W> {
         Html {
             out,
             options,
-            results: Vec::new(),
-            target: String::new(),
-            contract: String::new(),
+            run: Collected::default(),
         }
     }
 }
@@ -144,13 +141,14 @@ impl<W: Write> Html<W> {
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
              <title>sockspec: {}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
             lang.pick("en", "zh-CN"),
-            esc(&self.target)
+            esc(&self.run.target)
         ));
-        self.results
+        self.run
+            .results
             .sort_by(|a, b| (a.role, &a.id).cmp(&(b.role, &b.id)));
         self.header(&mut h, summary);
         h.push_str("<main>\n");
-        for r in &self.results {
+        for r in &self.run.results {
             scenario(&mut h, r, lang);
         }
         h.push_str("</main>\n</body>\n</html>\n");
@@ -172,9 +170,9 @@ impl<W: Write> Html<W> {
         h.push_str(&format!(
             "<dt>{}</dt><dd><code>{}</code></dd>\n<dt>{}</dt><dd><code>{}</code></dd>\n</dl>\n",
             lang.pick("target", "被测程序"),
-            esc(&self.target),
+            esc(&self.run.target),
             lang.pick("contract", "约定"),
-            esc(&self.contract),
+            esc(&self.run.contract),
         ));
         h.push_str(&format!("<p>{}</p>\n", esc(&counts(s, lang))));
         h.push_str(&format!(
@@ -183,6 +181,7 @@ impl<W: Write> Html<W> {
             esc(&code)
         ));
         let look: Vec<&ScenarioResult> = self
+            .run
             .results
             .iter()
             .filter(|r| !matches!(r.status, Status::Pass | Status::Skip))
@@ -324,16 +323,8 @@ fn failure(h: &mut String, r: &ScenarioResult, lang: Lang) {
 
 impl<W: Write> Reporter for Html<W> {
     fn event(&mut self, event: &Event) -> std::io::Result<()> {
-        match event {
-            Event::RunStarted {
-                target, contract, ..
-            } => {
-                self.target.clone_from(target);
-                self.contract.clone_from(contract);
-            }
-            Event::ScenarioStarted { .. } => {}
-            Event::ScenarioFinished(r) => self.results.push((**r).clone()),
-            Event::RunFinished { summary, .. } => self.page(summary)?,
+        if let Some(end) = self.run.take(event) {
+            self.page(&end.summary)?;
         }
         Ok(())
     }

@@ -32,14 +32,13 @@ use sockspec_runner::{
     SocketView, Status, Summary, TargetReport, TimelineEntry,
 };
 
+use crate::collect::Collected;
 use crate::{Lang, Reporter, diagnose, timeline};
 
 /// Writes the JSON report to `out` at the end of the run.
 pub struct Json<W: Write> {
     out: W,
-    results: Vec<ScenarioResult>,
-    target: String,
-    contract: String,
+    run: Collected,
 }
 
 impl<W: Write> Json<W> {
@@ -47,9 +46,7 @@ impl<W: Write> Json<W> {
     pub fn new(out: W) -> Self {
         Json {
             out,
-            results: Vec::new(),
-            target: String::new(),
-            contract: String::new(),
+            run: Collected::default(),
         }
     }
 }
@@ -426,38 +423,24 @@ fn hex(b: &Bytes) -> String {
 
 impl<W: Write> Reporter for Json<W> {
     fn event(&mut self, event: &Event) -> std::io::Result<()> {
-        match event {
-            Event::RunStarted {
-                target, contract, ..
-            } => {
-                self.target.clone_from(target);
-                self.contract.clone_from(contract);
-            }
-            Event::ScenarioStarted { .. } => {}
-            Event::ScenarioFinished(r) => self.results.push((**r).clone()),
-            Event::RunFinished {
-                summary,
-                wall,
-                peak_rss_kb,
-            } => {
-                self.results.sort_by(|a, b| a.id.cmp(&b.id));
-                let doc = Document {
-                    results: self.results.iter().map(ResultJson::new).collect(),
-                    summary: SummaryJson {
-                        counts: *summary,
-                        exit_code: summary.exit_code(),
-                    },
-                    target: &self.target,
-                    contract: &self.contract,
-                    duration_ms: millis(*wall),
-                    harness: HarnessJson {
-                        peak_rss_kb: *peak_rss_kb,
-                    },
-                };
-                serde_json::to_writer_pretty(&mut self.out, &doc)?;
-                writeln!(self.out)?;
-                self.out.flush()?;
-            }
+        if let Some(end) = self.run.take(event) {
+            self.run.results.sort_by(|a, b| a.id.cmp(&b.id));
+            let doc = Document {
+                results: self.run.results.iter().map(ResultJson::new).collect(),
+                summary: SummaryJson {
+                    counts: end.summary,
+                    exit_code: end.summary.exit_code(),
+                },
+                target: &self.run.target,
+                contract: &self.run.contract,
+                duration_ms: millis(end.wall),
+                harness: HarnessJson {
+                    peak_rss_kb: end.peak_rss_kb,
+                },
+            };
+            serde_json::to_writer_pretty(&mut self.out, &doc)?;
+            writeln!(self.out)?;
+            self.out.flush()?;
         }
         Ok(())
     }

@@ -26,6 +26,7 @@ use quick_junit::{
 };
 use sockspec_runner::{Event, ScenarioResult, Status};
 
+use crate::collect::Collected;
 use crate::evidence::{Limits, evidence};
 use crate::{Lang, Reporter};
 
@@ -33,9 +34,7 @@ use crate::{Lang, Reporter};
 pub struct Junit<W: Write> {
     out: W,
     lang: Lang,
-    results: Vec<ScenarioResult>,
-    target: String,
-    contract: String,
+    run: Collected,
 }
 
 impl<W: Write> Junit<W> {
@@ -44,9 +43,7 @@ impl<W: Write> Junit<W> {
         Junit {
             out,
             lang: Lang::En,
-            results: Vec::new(),
-            target: String::new(),
-            contract: String::new(),
+            run: Collected::default(),
         }
     }
 
@@ -134,39 +131,30 @@ fn test_case(r: &ScenarioResult, lang: Lang) -> TestCase {
 
 impl<W: Write> Reporter for Junit<W> {
     fn event(&mut self, event: &Event) -> std::io::Result<()> {
-        match event {
-            Event::RunStarted {
-                target, contract, ..
-            } => {
-                self.target.clone_from(target);
-                self.contract.clone_from(contract);
+        if let Some(end) = self.run.take(event) {
+            let wall = &end.wall;
+            self.run.results.sort_by(|a, b| a.id.cmp(&b.id));
+            let mut suites: BTreeMap<&str, TestSuite> = BTreeMap::new();
+            for r in &self.run.results {
+                suites
+                    .entry(r.role.as_str())
+                    .or_insert_with(|| {
+                        let mut suite = TestSuite::new(r.role.as_str());
+                        suite.add_properties([
+                            Property::new("target", self.run.target.as_str()),
+                            Property::new("contract", self.run.contract.as_str()),
+                        ]);
+                        suite
+                    })
+                    .add_test_case(test_case(r, self.lang));
             }
-            Event::ScenarioStarted { .. } => {}
-            Event::ScenarioFinished(r) => self.results.push((**r).clone()),
-            Event::RunFinished { wall, .. } => {
-                self.results.sort_by(|a, b| a.id.cmp(&b.id));
-                let mut suites: BTreeMap<&str, TestSuite> = BTreeMap::new();
-                for r in &self.results {
-                    suites
-                        .entry(r.role.as_str())
-                        .or_insert_with(|| {
-                            let mut suite = TestSuite::new(r.role.as_str());
-                            suite.add_properties([
-                                Property::new("target", self.target.as_str()),
-                                Property::new("contract", self.contract.as_str()),
-                            ]);
-                            suite
-                        })
-                        .add_test_case(test_case(r, self.lang));
-                }
-                let mut report = Report::new("sockspec");
-                report.set_time(*wall);
-                report.add_test_suites(suites.into_values());
-                report
-                    .serialize(&mut self.out)
-                    .map_err(std::io::Error::other)?;
-                self.out.flush()?;
-            }
+            let mut report = Report::new("sockspec");
+            report.set_time(*wall);
+            report.add_test_suites(suites.into_values());
+            report
+                .serialize(&mut self.out)
+                .map_err(std::io::Error::other)?;
+            self.out.flush()?;
         }
         Ok(())
     }
