@@ -80,16 +80,6 @@ pub fn prepare() -> Result<Privilege, NetnsError> {
         })
 }
 
-/// Whether this process is in a network namespace other than init's
-/// (compares the namespace of pid 1, when it can be read).
-pub fn is_private() -> bool {
-    let ns = |p: &str| std::fs::read_link(p).ok();
-    match (ns("/proc/self/ns/net"), ns("/proc/1/ns/net")) {
-        (Some(me), Some(init)) => me != init,
-        _ => false,
-    }
-}
-
 fn thread_count() -> Option<usize> {
     std::fs::read_dir("/proc/self/task").ok().map(|d| d.count())
 }

@@ -270,7 +270,7 @@ fn probe() -> Support {
             step: Step::Prepare,
             errno: e.raw_os_error().unwrap_or(0),
         }),
-        Ok(scratch) => match FsPlan::new(&scratch.path, &scratch.path, 1 << 20) {
+        Ok(scratch) => match FsPlan::new(&scratch.path, &scratch.path, 1 << 20, &[]) {
             Err(_) => Some(Failure {
                 step: Step::Prepare,
                 errno: libc::EINVAL,
@@ -515,12 +515,13 @@ pub(crate) fn prepare(
     })?;
     let fs = match (&folder, want.private_fs) {
         (Some(folder), true) => {
-            let fs = FsPlan::new(folder, &cwd, sandbox.limits.file_size_bytes).map_err(|_| {
-                SandboxError::Writable {
+            let needed = needed_folders(cmd, &cwd);
+            let fs = FsPlan::new(folder, &cwd, sandbox.limits.file_size_bytes, &needed).map_err(
+                |_| SandboxError::Writable {
                     path: folder.clone(),
                     source: io::Error::new(io::ErrorKind::InvalidInput, "contains a NUL byte"),
-                }
-            })?;
+                },
+            )?;
             if let Some(tmp) = fs.hidden_cwd {
                 return Err(SandboxError::HiddenCwd {
                     cwd,
@@ -593,6 +594,20 @@ pub(crate) fn prepare(
         clean_env: sandbox.clean_env,
         scratch,
     })
+}
+
+/// The folders of the files a command names (its program and every
+/// argument that is an existing file, relative to `cwd` or absolute),
+/// canonical: what must stay readable inside the sandbox.
+fn needed_folders(cmd: &Command, cwd: &Path) -> Vec<PathBuf> {
+    let std = cmd.as_std();
+    std::iter::once(std.get_program())
+        .chain(std.get_args())
+        .map(|a| cwd.join(a))
+        .filter(|p| p.is_file())
+        .filter_map(|p| p.canonicalize().ok())
+        .filter_map(|p| p.parent().map(Path::to_path_buf))
+        .collect()
 }
 
 /// A pipe for the new process's report: close-on-exec both ends, the read
@@ -746,15 +761,28 @@ struct FsPlan {
     /// Folders to create in a private tmpfs so the writable folder, when it
     /// lies under it, can be mounted back at its own path.
     mkdirs: Vec<CString>,
+    /// Folders under a private tmpfs that the target needs to read (its
+    /// script, its interpreter, its working directory, when they live in
+    /// the host's /tmp): mounted back there, read-only, at most [`KEEP`].
+    keep: Vec<CString>,
     /// The tmpfs that would hide the working directory, if any.
     hidden_cwd: Option<&'static str>,
 }
 
+/// Folders a private /tmp mounts back for the target to read, at most.
+const KEEP: usize = 8;
+
 impl FsPlan {
-    fn new(folder: &Path, cwd: &Path, tmp_bytes: u64) -> Result<FsPlan, std::ffi::NulError> {
+    fn new(
+        folder: &Path,
+        cwd: &Path,
+        tmp_bytes: u64,
+        needed: &[PathBuf],
+    ) -> Result<FsPlan, std::ffi::NulError> {
         let c = |p: &Path| CString::new(p.as_os_str().as_bytes());
         let mut tmpfs = Vec::new();
         let mut mkdirs = Vec::new();
+        let mut keep: Vec<CString> = Vec::new();
         let mut hidden_cwd = None;
         for point in ["/tmp", "/dev/shm"] {
             let p = Path::new(point);
@@ -763,15 +791,41 @@ impl FsPlan {
             if !p.is_dir() || p.starts_with(folder) {
                 continue;
             }
-            if cwd.starts_with(p) && !cwd.starts_with(folder) {
-                hidden_cwd = Some(point);
-            }
-            if let Ok(below) = folder.strip_prefix(p) {
-                let mut at = p.to_path_buf();
-                for part in below.components() {
-                    at.push(part);
-                    mkdirs.push(c(&at)?);
+            let make_path =
+                |to: &Path, mkdirs: &mut Vec<CString>| -> Result<(), std::ffi::NulError> {
+                    if let Ok(below) = to.strip_prefix(p) {
+                        let mut at = p.to_path_buf();
+                        for part in below.components() {
+                            at.push(part);
+                            let dir = c(&at)?;
+                            if !mkdirs.contains(&dir) {
+                                mkdirs.push(dir);
+                            }
+                        }
+                    }
+                    Ok(())
+                };
+            make_path(folder, &mut mkdirs)?;
+            // What the target reads from the host's /tmp comes back,
+            // read-only: its working directory, and the folders of the
+            // files its command names (a clone checked out under /tmp).
+            let wanted = std::iter::once(cwd).chain(needed.iter().map(PathBuf::as_path));
+            for dir in wanted {
+                if !dir.starts_with(p) || dir.starts_with(folder) || !dir.is_dir() {
+                    continue;
                 }
+                let d = c(dir)?;
+                if keep.contains(&d) {
+                    continue;
+                }
+                if keep.len() == KEEP {
+                    if dir == cwd {
+                        hidden_cwd = Some(point);
+                    }
+                    continue;
+                }
+                make_path(dir, &mut mkdirs)?;
+                keep.push(d);
             }
             tmpfs.push(c(p)?);
         }
@@ -782,6 +836,7 @@ impl FsPlan {
             tmpfs,
             tmpfs_data: CString::new(format!("mode=1777,size={size},nr_inodes=16384"))?,
             mkdirs,
+            keep,
             hidden_cwd,
         })
     }
@@ -913,6 +968,20 @@ impl FsPlan {
                 libc::close(tree);
                 return Err(failure);
             }
+            // Read-only clones of what must stay readable under a private
+            // tmpfs, taken now that everything is read-only.
+            let mut kept = [-1 as libc::c_int; KEEP];
+            for (i, dir) in self.keep.iter().enumerate() {
+                let fd = libc::syscall(
+                    libc::SYS_open_tree,
+                    libc::AT_FDCWD,
+                    dir.as_ptr(),
+                    OPEN_TREE_CLONE
+                        | libc::AT_RECURSIVE as libc::c_uint
+                        | libc::O_CLOEXEC as libc::c_uint,
+                );
+                kept[i] = fd as libc::c_int;
+            }
             for point in &self.tmpfs {
                 if libc::mount(
                     c"tmpfs".as_ptr(),
@@ -945,6 +1014,22 @@ impl FsPlan {
                 return Err(failure);
             }
             libc::close(tree);
+            for (i, dir) in self.keep.iter().enumerate() {
+                if kept[i] < 0 {
+                    continue;
+                }
+                // A folder that cannot come back stays hidden; the target
+                // then fails to open it, and says so itself.
+                libc::syscall(
+                    libc::SYS_move_mount,
+                    kept[i],
+                    c"".as_ptr(),
+                    libc::AT_FDCWD,
+                    dir.as_ptr(),
+                    MOVE_MOUNT_F_EMPTY_PATH,
+                );
+                libc::close(kept[i]);
+            }
             // The working directory was entered before the mounts changed:
             // enter it again through them.
             if libc::chdir(self.cwd.as_ptr()) < 0 {
@@ -1236,7 +1321,7 @@ mod tests {
 
     #[test]
     fn folder_under_tmp_is_rebuilt_in_the_private_tmp() {
-        let plan = FsPlan::new(Path::new("/tmp/a/b"), Path::new("/tmp/a/b"), 5).unwrap();
+        let plan = FsPlan::new(Path::new("/tmp/a/b"), Path::new("/tmp/a/b"), 5, &[]).unwrap();
         assert_eq!(
             plan.mkdirs,
             vec![c"/tmp/a".to_owned(), c"/tmp/a/b".to_owned()]
@@ -1244,9 +1329,28 @@ mod tests {
         assert_eq!(plan.hidden_cwd, None);
         assert!(plan.tmpfs.contains(&c"/tmp".to_owned()));
         assert!(plan.tmpfs_data.to_str().unwrap().contains("size=1048576"));
-        let plan = FsPlan::new(Path::new("/srv/hw"), Path::new("/tmp/x"), 5).unwrap();
-        assert!(plan.mkdirs.is_empty());
-        assert_eq!(plan.hidden_cwd, Some("/tmp"));
+        // A working directory and a script's folder in the host's /tmp
+        // come back, read-only, inside the private one.
+        let cwd = tempfile::tempdir_in("/tmp").unwrap();
+        let script = tempfile::tempdir_in("/tmp").unwrap();
+        let plan = FsPlan::new(
+            Path::new("/srv/hw"),
+            cwd.path(),
+            5,
+            &[script.path().to_path_buf()],
+        )
+        .unwrap();
+        let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).unwrap();
+        assert_eq!(plan.keep, vec![c(cwd.path()), c(script.path())]);
+        assert!(plan.mkdirs.contains(&c(cwd.path())));
+        assert_eq!(plan.hidden_cwd, None);
+        // More than KEEP of them: the working directory would be hidden.
+        let many: Vec<tempfile::TempDir> = (0..KEEP)
+            .map(|_| tempfile::tempdir_in("/tmp").unwrap())
+            .collect();
+        let paths: Vec<PathBuf> = many.iter().map(|d| d.path().to_path_buf()).collect();
+        let crowded = FsPlan::new(Path::new("/srv/hw"), cwd.path(), 5, &paths).unwrap();
+        assert_eq!(crowded.keep.len(), KEEP);
     }
 
     /// On a machine without namespaces a sandboxed spawn still works and
