@@ -13,8 +13,6 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sockspec_model::Role;
-
 /// Scenarios without a fixed wait: their time is all process start-up,
 /// scheduling and loopback round trips.
 const PROBE: [&str; 5] = [
@@ -59,9 +57,9 @@ impl Calibration {
     }
 }
 
-/// Measures this machine. `roles` are the assignment's; the probe is the
-/// same whatever they are, so that the baseline means one thing.
-pub fn calibrate(exe: &Path, _roles: &[Role]) -> Calibration {
+/// Measures this machine. The probe is the same whatever the assignment's
+/// roles, so that its baseline means one thing.
+pub fn calibrate(exe: &Path) -> Calibration {
     let probe = best_of(|| {
         let mut cmd = Command::new(exe);
         cmd.args(["run", "--reply", "echo", "--framing", "line", "--jobs", "1"])

@@ -133,8 +133,7 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
     let calibrated = if args.no_calibrate {
         1.0
     } else {
-        let roles: Vec<_> = assignment.programs.iter().map(|p| p.role).collect();
-        let c = crate::calibrate::calibrate(&exe, &roles);
+        let c = crate::calibrate::calibrate(&exe);
         eprintln!("{}", c.describe());
         c.scale
     };
@@ -356,22 +355,23 @@ async fn grade_one(
             );
         }
     };
-    let mut over = false;
-    let status = tokio::select! {
-        st = child.wait() => st,
-        _ = tokio::time::sleep(plan.deadline) => {
-            over = true;
+    // Past its deadline, or when the batch is cancelled, a run gets
+    // SIGTERM (it stops its programs), then SIGKILL if it lingers.
+    let (finished, over) = tokio::select! {
+        st = child.wait() => (Some(st), false),
+        _ = tokio::time::sleep(plan.deadline) => (None, true),
+        _ = stop.changed() => (None, false),
+    };
+    let status = match finished {
+        Some(st) => st,
+        None => {
             terminate(pid);
             match tokio::time::timeout(TERM_GRACE, child.wait()).await {
                 Ok(st) => st,
-                Err(_) => { let _ = child.kill().await; child.wait().await }
-            }
-        }
-        _ = stop.changed() => {
-            terminate(pid);
-            match tokio::time::timeout(TERM_GRACE, child.wait()).await {
-                Ok(st) => st,
-                Err(_) => { let _ = child.kill().await; child.wait().await }
+                Err(_) => {
+                    let _ = child.kill().await;
+                    child.wait().await
+                }
             }
         }
     };

@@ -283,6 +283,25 @@ async fn play(
     verdict
 }
 
+/// Whether a step waits for the program to do something (reply, close,
+/// connect, print, exit...), rather than doing something itself.
+fn waits_on_program(step: &Step) -> bool {
+    matches!(
+        step,
+        Step::ExpectReply(_)
+            | Step::ExpectEof(_)
+            | Step::ExpectReset(_)
+            | Step::ExpectClosed(_)
+            | Step::ExpectMessage(_)
+            | Step::ExpectPrinted(_)
+            | Step::ExpectExit(_)
+            | Step::ExpectBroadcast(_)
+            | Step::ExpectRequest(_)
+            | Step::ExpectResponse(_)
+            | Step::Accept(_)
+    )
+}
+
 /// " within 2.0 s" in a message.
 fn within_secs() -> &'static regex::Regex {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
@@ -592,25 +611,12 @@ impl Run<'_> {
             .unwrap_or_else(|| b"Thanks".to_vec())
     }
 
-    /// Carries out one step. A step that waits for the program notes where
-    /// the wait started (CPU used, for a diagnosis), and a failure after a
-    /// long wait says so in the timeline.
+    /// Carries out one step. A step that waits for the program notes when
+    /// the wait started (a failure after a long one is worth a diagnosis),
+    /// and a failure after a long wait says so in the timeline.
     pub(crate) async fn step(&mut self, step: &Step) -> Result<(), StepFailure> {
         self.stuck = false;
-        let waits = matches!(
-            step,
-            Step::ExpectReply(_)
-                | Step::ExpectEof(_)
-                | Step::ExpectReset(_)
-                | Step::ExpectClosed(_)
-                | Step::ExpectMessage(_)
-                | Step::ExpectPrinted(_)
-                | Step::ExpectExit(_)
-                | Step::ExpectBroadcast(_)
-                | Step::ExpectRequest(_)
-                | Step::ExpectResponse(_)
-                | Step::Accept(_)
-        );
+        let waits = waits_on_program(step);
         if waits {
             self.last_wait = Some(Instant::now());
         }
@@ -621,25 +627,20 @@ impl Run<'_> {
         // input() with nothing to read), will not act, and is not waited
         // for until the deadline. What it sent before has arrived by then,
         // and the grace lets the step take it.
-        let watched = match step {
-            Step::ExpectReply(_)
-            | Step::ExpectMessage(_)
-            | Step::ExpectBroadcast(_)
-            | Step::ExpectRequest(_)
-            | Step::ExpectResponse(_)
-            | Step::ExpectPrinted(_)
-            | Step::ExpectEof(_)
-            | Step::ExpectClosed(_)
-            | Step::Accept(_) => self
-                .target
-                .as_ref()
-                .map(|t| (t.exit_watch(), t.pid() as i32)),
-            Step::ExpectExit(_) => self
-                .target
-                .as_ref()
-                .map(|t| (ExitWatch::never(), t.pid() as i32)),
-            _ => None,
-        };
+        let watched = self
+            .target
+            .as_ref()
+            // A reset is what a program that ends sends anyway: its wait
+            // needs no watch.
+            .filter(|_| waits && !matches!(step, Step::ExpectReset(_)))
+            .map(|t| {
+                // Waiting for the end itself, the end is no reason to stop.
+                let watch = match step {
+                    Step::ExpectExit(_) => ExitWatch::never(),
+                    _ => t.exit_watch(),
+                };
+                (watch, t.pid() as i32)
+            });
         let result = match watched {
             None => self.carry_out(step).await,
             Some((watch, pgid)) => {
