@@ -39,6 +39,9 @@ pub struct Assignment {
     /// Resource limits for every program (unset ones: the harness's defaults).
     pub limits: LimitsSpec,
     points: Points,
+    /// Scenarios whose level the grader changes, by pattern, in the order
+    /// written (the last pattern that names a scenario wins).
+    levels: Vec<(Pattern, Level)>,
     source: Source,
 }
 
@@ -167,6 +170,8 @@ struct RawAssignment {
     budget_s: Option<Spanned<f64>>,
     #[serde(default)]
     points: RawPoints,
+    #[serde(default)]
+    levels: BTreeMap<InOrder, Level>,
     #[serde(default)]
     visibility: Visibility,
     limits: Option<Spanned<LimitsSpec>>,
@@ -420,6 +425,11 @@ pub fn load_assignment(src: &Source) -> Result<Assignment, LoadError> {
                 .map(|(k, v)| (pattern(k.0), v))
                 .collect(),
         },
+        levels: raw
+            .levels
+            .into_iter()
+            .map(|(k, v)| (pattern(k.0), v))
+            .collect(),
         source: src.clone(),
     })
 }
@@ -436,10 +446,10 @@ impl Assignment {
     }
 
     /// The scenarios of `suite` this assignment grades, each with its
-    /// points: those of a role it has a program for, kept by the program's
-    /// `only` and `skip` patterns. A pattern that matches no scenario it
-    /// could apply to is an error at the pattern: a typo must not quietly
-    /// shrink a grade.
+    /// level and points: those of a role it has a program for, kept by the
+    /// program's `only` and `skip` patterns, at the level `levels` gives
+    /// them. A pattern that matches no scenario it could apply to is an
+    /// error at the pattern: a typo must not quietly shrink a grade.
     pub fn select(&self, suite: Vec<Scenario>) -> Result<Vec<Scenario>, LoadError> {
         let unmatched = |p: &Pattern, what: &str, among: &[&Scenario]| {
             let ids: Vec<&str> = among.iter().map(|s| s.id.as_str()).collect();
@@ -478,6 +488,13 @@ impl Assignment {
         {
             return Err(unmatched(p, "points", &graded));
         }
+        if let Some((p, _)) = self
+            .levels
+            .iter()
+            .find(|(p, _)| !graded.iter().any(|s| p.matches(&s.id)))
+        {
+            return Err(unmatched(p, "levels", &graded));
+        }
         for mut s in suite {
             let Some(program) = self.program(s.role) else {
                 continue;
@@ -485,6 +502,9 @@ impl Assignment {
             let wanted = program.only.is_empty() || program.only.iter().any(|p| p.matches(&s.id));
             if !wanted || program.skip.iter().any(|p| p.matches(&s.id)) {
                 continue;
+            }
+            if let Some((_, level)) = self.levels.iter().rev().find(|(p, _)| p.matches(&s.id)) {
+                s.level = *level;
             }
             s.points = self.points_of(&s);
             kept.push(s);

@@ -108,7 +108,51 @@ fn without_points_a_scenario_keeps_its_own() {
     assert_eq!(a.select(own).unwrap()[0].points, 7);
 }
 
+#[test]
+fn levels_promote_and_demote_by_pattern_and_points_follow() {
+    let a = load_assignment(&src(
+        "assignment: x\npoints: { required: 2, recommended: 1 }\n\
+         levels:\n  tcp-server/restart: required\n  \"tcp-server/*\": recommended\n  tcp-server/reply: required\n\
+         programs:\n  tcp-server:\n    command: s\n",
+    ))
+    .unwrap();
+    let chosen = a.select(suite()).unwrap();
+    let level = |id: &str| {
+        let s = chosen.iter().find(|s| s.id == id).unwrap();
+        (s.level.as_str(), s.points)
+    };
+    // The last pattern written that names a scenario wins.
+    assert_eq!(level("tcp-server/reply"), ("required", 2));
+    assert_eq!(level("tcp-server/restart"), ("recommended", 1));
+    assert_eq!(level("tcp-server/peer-exit"), ("recommended", 1));
+}
+
+#[test]
+fn a_level_pattern_that_matches_nothing_is_an_error() {
+    let a = load_assignment(&src(
+        "assignment: x\nlevels:\n  tcp-server/restrt: required\nprograms:\n  tcp-server:\n    command: s\n",
+    ))
+    .unwrap();
+    let e = a.select(suite()).unwrap_err();
+    let shown = e.to_string();
+    assert!(
+        shown.contains("`tcp-server/restrt` in levels matches no scenario"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("did you mean `tcp-server/restart`?"),
+        "{shown}"
+    );
+    assert_eq!((e.line, e.column), (3, 3));
+}
+
 #[rstest::rstest]
+#[case::unknown_level(
+    "assignment: x\nlevels:\n  tcp-server/restart: requird\nprograms:\n  tcp-server:\n    command: s\n",
+    3,
+    23,
+    "did you mean `required`?"
+)]
 #[case::unknown_key("assignment: x\nprogams: {}\n", 2, 1, "unknown key `progams`")]
 #[case::unknown_role(
     "assignment: x\nprograms:\n  tcp-sever:\n    command: s\n",
