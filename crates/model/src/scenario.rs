@@ -501,6 +501,9 @@ pub struct ExpectBroadcastStep {
     /// Datagrams each receiver must get (at least).
     #[serde(default = "one")]
     pub count: usize,
+    /// How long to wait, if not the usual reply deadline (scaled too): a
+    /// sender that sleeps before it sends is waited for.
+    pub within_ms: Option<u64>,
 }
 
 /// A broadcast datagram.
