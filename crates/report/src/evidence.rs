@@ -223,10 +223,12 @@ pub(crate) fn parts(r: &ScenarioResult, limits: Limits) -> Parts {
             p.outputs = outputs(t, limits);
         }
     }
-    // An error says the scenario could not be carried out (often: the
-    // program did not start), so the scenario's lesson (and its fix) would
-    // point the student at the wrong cause; the output tells the real one.
-    if r.status != Status::Error {
+    // An error says the scenario could not be carried out, and a program
+    // that ended or never listened before the first step did nothing the
+    // scenario is about: its lesson (and its fix) would point the student
+    // at the wrong cause; the output and the diagnosis tell the real one.
+    let before_the_scenario = r.failure.as_ref().is_some_and(|f| f.program_start);
+    if r.status != Status::Error && !before_the_scenario {
         let concept = if zh && !r.concept_zh.trim().is_empty() {
             &r.concept_zh
         } else {

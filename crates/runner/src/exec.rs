@@ -28,17 +28,15 @@ pub async fn run_scenario(
     retry: bool,
 ) -> ScenarioResult {
     let started = Instant::now();
+    if let Some(skip) = skipped(scenario, config) {
+        return skip;
+    }
     let mut result = base_result(scenario, config);
     let Some(program) = config.program_for(scenario.role) else {
         result.status = Status::Error;
         result.message = format!("no program to run for role {}", scenario.role);
         return result;
     };
-    if let Some(reason) = scenario.when.skip_reason(&program.contract) {
-        result.status = Status::Skip;
-        result.message = reason;
-        return result;
-    }
     // After the skip: every submission has the same points possible.
     if let Some(missing) = &program.missing {
         result.status = Status::Error;
@@ -63,23 +61,44 @@ pub async fn run_scenario(
 /// became ready) before the first step: every later scenario of its role
 /// would wait for the same thing in vain.
 pub fn could_not_start(r: &ScenarioResult) -> bool {
-    r.status == Status::Error && r.failure.as_ref().is_some_and(|f| f.program_start)
+    matches!(r.status, Status::Error | Status::Fail)
+        && r.failure.as_ref().is_some_and(|f| f.program_start)
 }
 
 /// The verdict of a scenario not played because its program could not be
-/// started in an earlier one (`first`): the same error, with its evidence,
-/// without waiting for readiness again.
+/// started in an earlier one (`first`): the same verdict, with its
+/// evidence, without waiting for readiness again. A command that cannot be
+/// executed is an error (the grader's to fix); a program that ran and
+/// ended, or never listened, before a scenario could begin has failed it.
 pub fn not_started(
     scenario: &Scenario,
     config: &RunConfig,
     first: &ScenarioResult,
 ) -> ScenarioResult {
+    // The evidence is the first one's, shown there once.
     ScenarioResult {
-        status: Status::Error,
-        message: format!("not run: in {}, {}", first.id, first.message),
-        failure: first.failure.clone(),
+        status: first.status,
+        message: format!("as in {}: {}", first.id, first.message),
+        failure: Some(Failure {
+            program_start: true,
+            ..Failure::default()
+        }),
         ..base_result(scenario, config)
     }
+}
+
+/// The verdict of a scenario that does not apply to its program's
+/// contract, if it does not: decided before anything is run or waited
+/// for, so that no error of the program's or the harness's can make it
+/// anything but a skip.
+pub fn skipped(scenario: &Scenario, config: &RunConfig) -> Option<ScenarioResult> {
+    let program = config.program_for(scenario.role)?;
+    let reason = scenario.when.skip_reason(&program.contract)?;
+    Some(ScenarioResult {
+        status: Status::Skip,
+        message: reason,
+        ..base_result(scenario, config)
+    })
 }
 
 /// The verdict of a try that went past its time budget.
@@ -229,6 +248,14 @@ async fn play(
                 run.target = Some(t);
             }
             Err(f) => {
+                // A program that ran is judged by what it did: it ended, or
+                // never listened, before the scenario could begin. Only a
+                // command that could not be executed at all is an error.
+                let status = if f.target.is_some() {
+                    Status::Fail
+                } else {
+                    Status::Error
+                };
                 let failure = Failure {
                     target: f.target.map(|mut t| target_report(&mut t)),
                     diagnoses: f.diagnoses,
@@ -236,7 +263,7 @@ async fn play(
                     program_start: true,
                     ..Failure::default()
                 };
-                return not_passed(Status::Error, failure, f.message);
+                return not_passed(status, failure, f.message);
             }
         }
     }
@@ -391,7 +418,7 @@ pub(crate) async fn start(
         return Ok(target);
     };
     let (verb, proto, table) = match what {
-        Readiness::TcpListen { .. } => ("listened", "TCP", proc::Proto::Tcp),
+        Readiness::TcpListen { .. } => ("listened on", "TCP", proc::Proto::Tcp),
         Readiness::UdpBound { .. } => ("bound", "UDP", proc::Proto::Udp),
     };
     let limit = config.timing.ready();
@@ -923,7 +950,10 @@ impl Run<'_> {
                 }
             }
             Step::ExpectBroadcast(b) => {
-                let limit = timing.reply();
+                let limit = b
+                    .within_ms
+                    .map(|ms| timing.pause(Duration::from_millis(ms)))
+                    .unwrap_or_else(|| timing.reply());
                 let deadline = Instant::now() + limit;
                 let Harness::Receivers(receivers) = &self.harness else {
                     return Err(StepFailure::new("this role has no harness receivers"));

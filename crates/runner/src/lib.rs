@@ -283,6 +283,7 @@ fn expected_cost(s: &Scenario) -> u64 {
             Step::ExpectMessage(e) => 20 + e.within_ms.unwrap_or(0) / 4,
             Step::ExpectRequest(e) => 20 + e.within_ms.unwrap_or(0) / 4,
             Step::ExpectResponse(e) => 20 + e.within_ms.unwrap_or(0) / 4,
+            Step::ExpectBroadcast(e) => 20 + e.within_ms.unwrap_or(0) / 4,
             Step::Send(send) => 5 + send.pause.as_millis() as u64 * send.chunks.len() as u64,
             Step::Request(r) => 5 + r.pause_ms * r.chunks.len().max(1) as u64,
             Step::Respond(r) => 5 + r.pause_ms * r.chunks.len().max(1) as u64,
@@ -359,9 +360,10 @@ pub async fn run(
                 .lock()
                 .ok()
                 .and_then(|m| m.get(&scenario.role).cloned());
-            let result = match earlier {
-                Some(first) => exec::not_started(&scenario, &config, &first),
-                None => {
+            let result = match (exec::skipped(&scenario, &config), earlier) {
+                (Some(skip), _) => skip,
+                (None, Some(first)) => exec::not_started(&scenario, &config, &first),
+                (None, None) => {
                     let result = with_retries(&scenario, &config, &ports).await;
                     if exec::could_not_start(&result)
                         && let Ok(mut m) = unstartable.lock()
