@@ -544,6 +544,22 @@ impl Conn {
         }
     }
 
+    /// What the target has written and the harness not yet read, without
+    /// consuming it (at most 64 KiB). Asked once [`Self::target_spoke`]
+    /// says there is something: the peek then returns at once; the bound
+    /// only guards against a socket that has nothing after all.
+    pub async fn peek_unread(&self) -> Vec<u8> {
+        let mut buf = vec![0u8; 64 * 1024];
+        let peeked = tokio::time::timeout(Duration::from_millis(50), self.stream.peek(&mut buf));
+        match peeked.await {
+            Ok(Ok(n)) => {
+                buf.truncate(n);
+                buf
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// Reads until `whole` says the bytes so far (and whether the target
     /// has closed) make a whole message, the target closes, or the deadline
     /// passes. Returns every byte read and whether the target closed; a

@@ -39,6 +39,16 @@ pub(crate) async fn send_pieces(
     let mut sent = 0;
     for piece in split(bytes, chunks) {
         if sent > 0 && conn.target_spoke() {
+            // A server may refuse a request before its body has come (RFC
+            // 9110 §15.5: 501 for a method it does not implement, 413, 405):
+            // a whole error response, valid HTTP. The body is not sent; the
+            // response is judged by the next step.
+            if matches!(writing, Writing::Request)
+                && sent >= head_end
+                && refused(&conn.peek_unread().await)
+            {
+                return Ok(());
+            }
             let message = match writing {
                 Writing::Request => {
                     let missing = if sent < head_end {
@@ -73,6 +83,16 @@ pub(crate) async fn send_pieces(
         }
     }
     Ok(())
+}
+
+/// Whether `bytes` are a whole, well-formed error response (4xx or 5xx).
+fn refused(bytes: &[u8]) -> bool {
+    match check_response(bytes, None, false) {
+        c @ Checked::Complete(..) => {
+            c.is_ok() && matches!(c, Checked::Complete(r, _) if r.status >= 400)
+        }
+        _ => false,
+    }
 }
 
 fn limit(within_ms: Option<u64>, timing: Timing) -> Duration {
