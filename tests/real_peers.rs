@@ -54,10 +54,10 @@ fn curl_is_a_well_formed_http_client() {
     assert_eq!(ids_with(&report, "pass").len(), 4, "{report:#}");
 }
 
-/// Python's http.server passes every http-server scenario but one: it
-/// answers POST with 501 as soon as it has the head, before the body has
-/// arrived (legitimate for a server that refuses the method, and exactly
-/// what the scenario tells a homework server not to do).
+/// Python's http.server passes every http-server scenario, recommended
+/// ones included. It answers POST with 501 as soon as it has the head,
+/// before the body has arrived: a whole error response, which a server
+/// that does not take the method may send (a page rule is about GET).
 #[test]
 fn python_http_server_is_graded_with_a_page_rule() {
     let site = tempfile::tempdir().unwrap();
@@ -79,13 +79,9 @@ fn python_http_server_is_graded_with_a_page_rule() {
         "/no-such-page.html=404",
         "--strict",
     ]);
-    assert_eq!(code, 1, "{report:#}");
-    assert_eq!(
-        ids_with(&report, "fail"),
-        ["http-server/post-body"],
-        "{report:#}"
-    );
-    assert!(ids_with(&report, "pass").len() >= 6, "{report:#}");
+    assert_eq!(code, 0, "{report:#}");
+    assert!(ids_with(&report, "fail").is_empty(), "{report:#}");
+    assert!(ids_with(&report, "pass").len() >= 8, "{report:#}");
     // The same server, held to a page it does not serve, fails for that reason.
     let (_, report) = run_json(&[
         "--role",
