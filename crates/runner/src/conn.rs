@@ -30,6 +30,8 @@ pub struct StepFailure {
     pub expected: Option<String>,
     /// What came back.
     pub received: Option<Bytes>,
+    /// The read ended in a reset (RST), not a close.
+    pub reset: bool,
 }
 
 /// The oldest `count` entries of a queue: the messages sent that await
@@ -314,6 +316,7 @@ impl Conn {
             sent: Some(Bytes(sent.clone())),
             expected: Some(expected),
             received: Some(Bytes(received)),
+            ..Default::default()
         };
         match contract.framing {
             Framing::None => {
@@ -585,10 +588,13 @@ impl Conn {
                 Read::Data => continue,
                 Read::Eof => return Ok((self.reader.take_all(), true)),
                 Read::Reset => {
-                    return Err(failure(
-                        format!("the connection was reset before {what} was complete"),
-                        &self.seen,
-                    ));
+                    return Err(StepFailure {
+                        reset: true,
+                        ..failure(
+                            format!("the connection was reset before {what} was complete"),
+                            &self.seen,
+                        )
+                    });
                 }
                 Read::Failed(e) => {
                     return Err(failure(format!("reading {what} failed: {e}"), &self.seen));

@@ -104,6 +104,15 @@ fn limit(within_ms: Option<u64>, timing: Timing) -> Duration {
 /// A read that stopped with part of a message: say what was missing
 /// (the empty line, or the rest of a Content-Length body).
 fn explained(mut f: StepFailure, response: bool, method: Option<&str>) -> StepFailure {
+    if f.reset && response {
+        // What a server's close() does with bytes of the request it never
+        // read: a reset, which can cost the client the response.
+        f.message = format!(
+            "{}: a reset here usually means the server closed the connection with bytes of the request still unread (its recv did not take the whole request), and such a close() sends a reset (RST) instead of the end of the stream; read the request to its empty line before answering",
+            f.message
+        );
+        return f;
+    }
     if let Some(seen) = &f.received {
         let why = sockspec_http::why_incomplete(&seen.0, response, method);
         f.message = format!("{}; {why}", f.message);

@@ -105,6 +105,7 @@ impl UdpPeer {
                 sent: Some(Bytes(message.clone())),
                 expected: Some(expected.clone()),
                 received: received.map(Bytes),
+                ..Default::default()
             };
             let reply = match self.recv(deadline).await {
                 Some(Ok((data, _))) => data,
