@@ -166,7 +166,8 @@ pub struct RunArgs {
     /// with only a loopback, carrying the addresses the program hard-codes,
     /// so hard-coded ports never collide and nothing leaves the machine
     /// (needs root or unprivileged user namespaces). Default: auto with
-    /// --assignment, none without.
+    /// --assignment or for a program that hard-codes its port (no {port}
+    /// in --target, or --port), none otherwise.
     #[arg(long, value_enum)]
     pub isolate: Option<Isolate>,
 }

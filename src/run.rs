@@ -35,11 +35,21 @@ struct Plan {
 }
 
 pub fn run(args: RunArgs) -> u8 {
-    let wanted = args.isolate.unwrap_or(if args.assignment.is_some() {
-        Isolate::Auto
-    } else {
-        Isolate::None
-    });
+    // A program that hard-codes its port would meet, in every scenario, the
+    // TIME_WAIT the one before left on that port: a private network per
+    // scenario gives each a port of its own.
+    let hard_codes_port = args.port.is_some()
+        || args
+            .target
+            .as_deref()
+            .is_some_and(|t| !t.contains("{port}"));
+    let wanted = args
+        .isolate
+        .unwrap_or(if args.assignment.is_some() || hard_codes_port {
+            Isolate::Auto
+        } else {
+            Isolate::None
+        });
     // Before the runtime exists: without root, a user namespace can only
     // be entered while the process has a single thread.
     let private = match private_networks(wanted) {

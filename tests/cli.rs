@@ -342,3 +342,115 @@ fn the_reference_tcp_client_converses_through_stdin() {
         .stdout("hello\nbye\n");
     server.join().unwrap();
 }
+
+/// A course-style server that hard-codes its port and sets no SO_REUSEADDR.
+fn hard_coded_server(dir: &std::path::Path, port: u16) -> String {
+    let file = dir.join("server.py");
+    std::fs::write(
+        &file,
+        format!(
+            "import socket\n\
+             ADDR = ('0.0.0.0', {port})\n\
+             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n\
+             s.bind(ADDR)\n\
+             s.listen(5)\n\
+             while True:\n\
+             \x20   c, addr = s.accept()\n\
+             \x20   while True:\n\
+             \x20       data = c.recv(1024)\n\
+             \x20       if not data:\n\
+             \x20           break\n\
+             \x20       print(data.decode(errors='replace'))\n\
+             \x20       c.send(b'Thanks')\n\
+             \x20   c.close()\n"
+        ),
+    )
+    .unwrap();
+    format!("python3 {}", file.display())
+}
+
+fn can_isolate() -> bool {
+    sockspec()
+        .arg("netns-probe")
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+/// The TIME_WAIT its own restart scenario leaves must not reach any other
+/// scenario: a program that hard-codes its port runs each scenario in a
+/// private network by default, and gets the same verdict every time.
+#[test]
+fn a_hard_coded_port_without_reuseaddr_fails_only_its_restart_every_time() {
+    if !can_isolate() {
+        eprintln!("no private networks on this machine: nothing to prove here");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let target = hard_coded_server(dir.path(), 8888);
+    for _ in 0..3 {
+        let (code, report) = run_json(&[
+            "--role",
+            "tcp-server",
+            "--target",
+            &target,
+            "--reply",
+            "fixed:Thanks",
+            "--strict",
+        ]);
+        assert_eq!(code, 1, "{report:#}");
+        // Its restart fails for want of SO_REUSEADDR, and a reset kills
+        // it (no try/except): both recommended, nothing else.
+        assert_eq!(
+            common::ids_with(&report, "fail"),
+            ["tcp-server/restart", "tcp-server/vanish-reset"],
+            "{report:#}"
+        );
+        assert_eq!(report["summary"]["errors"], 0, "{report:#}");
+    }
+}
+
+/// Without a private network the scenarios of a hard-coded port run one
+/// at a time, each once the port is free again, and the report says why
+/// one was slow to begin. (A listener of the test's own holds the port
+/// for a moment, as a TIME_WAIT would, without its 60 s.)
+#[test]
+fn without_a_private_network_a_busy_hard_coded_port_is_waited_for() {
+    let holder = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = holder.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let target = hard_coded_server(dir.path(), port);
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        drop(holder);
+    });
+    let (code, report) = run_json(&[
+        "--role",
+        "tcp-server",
+        "--target",
+        &target,
+        "--reply",
+        "fixed:Thanks",
+        "--isolate",
+        "none",
+        "--port",
+        &port.to_string(),
+        "--only",
+        "tcp-server/reply",
+    ]);
+    release.join().unwrap();
+    assert_eq!(code, 0, "{report:#}");
+    let wait = &common::result(&report, "tcp-server/reply")["port_wait"];
+    assert_eq!(wait["port"], port, "{report:#}");
+    assert_eq!(wait["freed"], true, "{report:#}");
+    assert!(wait["waited_ms"].as_u64().unwrap() >= 1000, "{report:#}");
+    assert!(
+        wait["text"]["en"].as_str().unwrap().contains("TIME_WAIT"),
+        "{wait}"
+    );
+    assert!(
+        wait["text"]["zh"].as_str().unwrap().contains("私有网络"),
+        "{wait}"
+    );
+}

@@ -173,6 +173,12 @@ impl<W: Write> Human<W> {
             let found = self.paint(Paint::Dim, found);
             self.line(&format!("{INDENT}{found}"))?;
         }
+        if let Some(w) = &r.port_wait {
+            for l in crate::text::wrap(&crate::evidence::port_wait(w, lang), 72) {
+                let l = self.paint(Paint::Dim, &l);
+                self.line(&format!("{INDENT}{l}"))?;
+            }
+        }
         match r.status {
             Status::Pass => Ok(()),
             Status::Skip => {

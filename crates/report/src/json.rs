@@ -82,6 +82,7 @@ struct ResultJson<'a> {
     passes: u32,
     pass_rate: Option<f64>,
     found: Option<&'a str>,
+    port_wait: Option<PortWaitJson>,
     starts: u32,
     title: &'a str,
     file: &'a str,
@@ -89,6 +90,15 @@ struct ResultJson<'a> {
     concept_zh: &'a str,
     hint: Text,
     failure: Option<FailureJson<'a>>,
+}
+
+/// The wait for a hard-coded port to be free before the scenario began.
+#[derive(Serialize)]
+struct PortWaitJson {
+    port: u16,
+    waited_ms: u64,
+    freed: bool,
+    text: Text,
 }
 
 /// A text in both languages.
@@ -251,6 +261,15 @@ impl<'a> ResultJson<'a> {
             pass_rate: (r.status != Status::Skip && r.attempts > 0)
                 .then(|| f64::from(r.passes) / f64::from(r.attempts)),
             found: r.found.as_deref(),
+            port_wait: r.port_wait.map(|w| PortWaitJson {
+                port: w.port,
+                waited_ms: millis(w.waited),
+                freed: w.freed,
+                text: Text {
+                    en: crate::evidence::port_wait(&w, Lang::En),
+                    zh: crate::evidence::port_wait(&w, Lang::Zh),
+                },
+            }),
             starts: r.starts,
             title: &r.title,
             file: &r.file,

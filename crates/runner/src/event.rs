@@ -116,6 +116,21 @@ pub struct ScenarioResult {
     /// Where a program that chose its own address or port was found
     /// ("listening on 10.16.129.97:8888 (its own choice of address)").
     pub found: Option<String>,
+    /// How long the scenario waited before it began for the port its
+    /// program hard-codes to be free (a TIME_WAIT of the scenario before,
+    /// on a machine without private networks): why it was slow.
+    pub port_wait: Option<PortWait>,
+}
+
+/// A wait for a hard-coded port to be free before a scenario began.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortWait {
+    /// The port.
+    pub port: u16,
+    /// How long it took.
+    pub waited: Duration,
+    /// Whether it was free at the end (else the scenario went ahead anyway).
+    pub freed: bool,
 }
 
 /// Where and how a scenario failed, with what a student needs to understand it.

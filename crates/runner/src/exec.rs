@@ -43,7 +43,7 @@ pub async fn run_scenario(
         result.message = missing.clone();
         return result;
     }
-    let outcome = play(scenario, config, program, ports, &mut result.found, retry).await;
+    let outcome = play(scenario, config, program, ports, &mut result, retry).await;
     result.duration = started.elapsed();
     result.starts = timeline::starts();
     match outcome {
@@ -144,6 +144,7 @@ fn base_result(scenario: &Scenario, config: &RunConfig) -> ScenarioResult {
         passes: 0,
         starts: 0,
         found: None,
+        port_wait: None,
     }
 }
 
@@ -169,7 +170,7 @@ async fn play(
     config: &RunConfig,
     program: &Program,
     ports: &PortPool,
-    found: &mut Option<String>,
+    result: &mut ScenarioResult,
     retry: bool,
 ) -> Verdict {
     // The harness's own sockets for the role (a client's server, a
@@ -177,6 +178,25 @@ async fn play(
     // from the pool that something took since it was found free is traded
     // for another; a port the program chose is what it is.
     let fixed = program.port.or(program.server.map(|s| s.port()));
+    // A port the program binds itself, on the machine's shared loopback:
+    // the scenario before may have left it in TIME_WAIT (scenarios of such
+    // a program run one at a time), which is not this scenario's fault.
+    let binds = fixed.or_else(|| {
+        program
+            .discovers_port()
+            .then(|| ports.chosen(scenario.role))
+            .flatten()
+    });
+    if let (Some(port), None, Some(_)) = (binds, &program.network, readiness(scenario.role, 0)) {
+        let deadline = Instant::now() + config.timing.port_free();
+        if let Some(waited) = crate::ports::until_free(port, deadline).await {
+            result.port_wait = Some(crate::event::PortWait {
+                port,
+                waited,
+                freed: crate::ports::free(port),
+            });
+        }
+    }
     let mut tries = 0;
     let (port, addr, harness) = loop {
         let port = match (fixed, &program.network) {
@@ -305,7 +325,10 @@ async fn play(
             break;
         }
     }
-    *found = run.found.take();
+    result.found = run.found.take();
+    if program.discovers_port() && run.spec.port != 0 {
+        ports.chose(scenario.role, run.spec.port);
+    }
     run.finish().await;
     verdict
 }
@@ -356,12 +379,12 @@ async fn stall(pgid: i32, first_look: Duration, interval: Duration) {
     }
 }
 
-/// "port 8888", or "any port" for a program that picks its own.
-fn port_text(port: u16) -> String {
+/// "TCP port 8888", or "any TCP port" for a program that picks its own.
+fn port_text(proto: &str, port: u16) -> String {
     if port == 0 {
-        "any port".to_owned()
+        format!("any {proto} port")
     } else {
-        format!("port {port}")
+        format!("{proto} port {port}")
     }
 }
 
@@ -432,8 +455,8 @@ pub(crate) async fn start(
         }
         Err(ReadyError::Exited { state }) => {
             format!(
-                "the target {state} before it {verb} {proto} {}",
-                port_text(spec.port)
+                "the target {state} before it {verb} {}",
+                port_text(proto, spec.port)
             )
         }
         Err(ReadyError::Timeout { seen, .. }) => {
@@ -446,8 +469,8 @@ pub(crate) async fn start(
                 seen
             };
             format!(
-                "the target had not {verb} {proto} {} after {:.1} s: {seen}",
-                port_text(spec.port),
+                "the target had not {verb} {} after {:.1} s: {seen}",
+                port_text(proto, spec.port),
                 limit.as_secs_f64()
             )
         }
@@ -1402,11 +1425,19 @@ impl Run<'_> {
         }
     }
 
+    /// Ends the scenario: the harness's connections close first, so that
+    /// the TIME_WAIT of each is on the harness's side, not on a port the
+    /// program binds (the next scenario of a program with a hard-coded port
+    /// starts it again there); then the program is killed.
     async fn finish(mut self) {
+        for (_, peer) in self.peers.drain() {
+            if let Peer::Tcp(conn) = peer {
+                conn.close().await;
+            }
+        }
         if let Some(t) = self.target.as_mut() {
             t.kill().await;
         }
-        self.peers.clear();
     }
 }
 

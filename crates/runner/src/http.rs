@@ -178,7 +178,9 @@ pub(crate) async fn expect_response(
     };
     // A page rule says what GET (and HEAD) of a path answers; a server may
     // take other methods or refuse them (501, 405) as it likes.
-    let page = contract.page(path).filter(|_| matches!(method, "GET" | "HEAD"));
+    let page = contract
+        .page(path)
+        .filter(|_| matches!(method, "GET" | "HEAD"));
     let status = step.status.or(page.map(|p| p.status));
     if let Some(want) = status
         && response.status != want

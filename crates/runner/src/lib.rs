@@ -29,7 +29,7 @@ use tokio::time::Instant;
 pub use diagnosis::{
     Actor, BindProblem, BlockedCall, Diagnosis, Happening, SocketView, TimelineEntry,
 };
-pub use event::{Event, Failure, ScenarioResult, Status, Summary, TargetReport};
+pub use event::{Event, Failure, PortWait, ScenarioResult, Status, Summary, TargetReport};
 pub use timing::Timing;
 
 /// One program under test: what runs for a role's scenarios, and the

@@ -34,6 +34,10 @@ struct State {
 #[derive(Debug)]
 pub struct PortPool {
     state: Mutex<State>,
+    /// The port each role's program chose for itself when it was found
+    /// listening (a server whose command has no `{port}`), so that the
+    /// next scenario on the shared loopback knows which port to see free.
+    chosen: Mutex<Vec<(sockspec_model::Role, u16)>>,
 }
 
 impl Default for PortPool {
@@ -51,7 +55,7 @@ fn claim(port: u16) -> Option<UnixListener> {
 
 /// Whether nothing on the machine holds the port, TIME_WAIT included: a
 /// bind without SO_REUSEADDR to all addresses fails if any socket uses it.
-fn free(port: u16) -> bool {
+pub(crate) fn free(port: u16) -> bool {
     TcpListener::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port)).is_ok()
         && UdpSocket::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port)).is_ok()
 }
@@ -73,7 +77,21 @@ impl PortPool {
                 given: HashSet::new(),
                 claims: Vec::new(),
             }),
+            chosen: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Notes the port a role's program chose for itself.
+    pub fn chose(&self, role: sockspec_model::Role, port: u16) {
+        let mut chosen = self.chosen.lock().unwrap_or_else(|e| e.into_inner());
+        chosen.retain(|(r, _)| *r != role);
+        chosen.push((role, port));
+    }
+
+    /// The port a role's program chose for itself in an earlier scenario.
+    pub fn chosen(&self, role: sockspec_model::Role) -> Option<u16> {
+        let chosen = self.chosen.lock().unwrap_or_else(|e| e.into_inner());
+        chosen.iter().find(|(r, _)| *r == role).map(|(_, p)| *p)
     }
 
     /// A port nobody uses, that this pool has not given before.
@@ -97,6 +115,25 @@ impl PortPool {
             format!("no free port left in {FIRST}-{LAST}"),
         ))
     }
+}
+
+/// Waits until a port a program hard-codes is free again on the shared
+/// loopback, or the deadline passes: a TIME_WAIT left on it by the
+/// previous scenario (Linux keeps one for 60 s) would make a program
+/// without SO_REUSEADDR fail to bind for a reason that is not this
+/// scenario's. Returns how long it waited, if it had to.
+pub(crate) async fn until_free(
+    port: u16,
+    deadline: tokio::time::Instant,
+) -> Option<std::time::Duration> {
+    let started = tokio::time::Instant::now();
+    if free(port) {
+        return None;
+    }
+    while !free(port) && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Some(started.elapsed())
 }
 
 #[cfg(test)]

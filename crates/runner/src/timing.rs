@@ -67,6 +67,12 @@ impl Timing {
         self.base(2000)
     }
 
+    /// For a hard-coded port on the shared loopback to be free again: a
+    /// TIME_WAIT lasts 60 s on Linux, whatever the load.
+    pub fn port_free(&self) -> Duration {
+        Duration::from_secs(65).max(self.base(65_000))
+    }
+
     /// A scenario's own pause (`pause_ms`), scaled like every other wait.
     pub fn pause(&self, pause: Duration) -> Duration {
         pause.mul_f64(self.scale)

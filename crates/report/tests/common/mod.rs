@@ -47,6 +47,7 @@ fn result(id: &str, title: &str, status: Status, message: &str) -> ScenarioResul
         passes: u32::from(status == Status::Pass),
         starts: 1,
         found: None,
+        port_wait: None,
     }
 }
 
