@@ -21,6 +21,36 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
+    // A server graded as a client: it binds the port the harness listens on.
+    Case {
+        role: "tcp-client",
+        fixture: ("tcp-server", "thanks_server.py"),
+        args: "{port}",
+        scenario: "tcp-client/lines",
+        kind: "wrong_role",
+        en: "a server, not a client; did you mean --role tcp-server?",
+        zh: "是不是应该用 --role tcp-server",
+    },
+    // A client graded as a server: it connects, and is refused.
+    Case {
+        role: "tcp-server",
+        fixture: ("tcp-client", "tcp_client.py"),
+        args: "{host} {port}",
+        scenario: "tcp-server/reply",
+        kind: "wrong_role",
+        en: "a client, not a server; did you mean --role tcp-client?",
+        zh: "它是客户端，不是服务端",
+    },
+    // A page server started where its page is not.
+    Case {
+        role: "http-server",
+        fixture: ("wrong-folder", "page_server.py"),
+        args: "{port}",
+        scenario: "http-server/get",
+        kind: "page_not_found",
+        en: "--cwd DIR",
+        zh: "--cwd 目录",
+    },
     Case {
         role: "tcp-server",
         fixture: ("tcp-server", "recv_twice.py"),

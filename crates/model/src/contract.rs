@@ -58,6 +58,24 @@ impl Role {
     }
 }
 
+impl Role {
+    /// The role of the program at the other end: a TCP server's is a TCP
+    /// client, a broadcast sender's a receiver. A program run under one
+    /// role that behaves as its counterpart was given the wrong `--role`.
+    pub fn counterpart(self) -> Role {
+        match self {
+            Role::TcpServer => Role::TcpClient,
+            Role::TcpClient => Role::TcpServer,
+            Role::UdpServer => Role::UdpClient,
+            Role::UdpClient => Role::UdpServer,
+            Role::BroadcastSender => Role::BroadcastReceiver,
+            Role::BroadcastReceiver => Role::BroadcastSender,
+            Role::HttpServer => Role::HttpClient,
+            Role::HttpClient => Role::HttpServer,
+        }
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -11,7 +11,7 @@
 //! without a full stop, as a line of the report does.
 
 use sockspec_model::{Localized, Role};
-use sockspec_runner::{BindProblem, BlockedCall, Diagnosis, SocketView};
+use sockspec_runner::{BindProblem, BlockedCall, Diagnosis, RoleSign, SocketView};
 
 use crate::Lang;
 
@@ -34,6 +34,8 @@ pub(crate) fn sentence(d: &Diagnosis, role: Role, lang: Lang) -> String {
             code,
         } => exception(class, detail, at.as_deref(), code.as_deref(), role, lang),
         Diagnosis::Bound { addr, problem } => bound(*addr, *problem, role, lang),
+        Diagnosis::WrongRole { seen, plays } => wrong_role(*seen, *plays, lang),
+        Diagnosis::PageNotFound { path, cwd } => page_not_found(path, cwd, lang),
     }
 }
 
@@ -386,6 +388,59 @@ fn bound(addr: std::net::SocketAddr, problem: BindProblem, role: Role, lang: Lan
             "{who}绑定在 {} 上，收不到发往广播地址的数据报：广播接收端要绑定所有地址\
              （'' 或 '0.0.0.0'）",
             addr.ip()
+        ),
+    }
+}
+
+/// A program graded under the other end's role: what gave it away, and
+/// the `--role` the grader meant.
+fn wrong_role(seen: RoleSign, plays: Role, lang: Lang) -> String {
+    let (it_is, not) = (who(plays, lang), who(plays.counterpart(), lang));
+    let (it_is, not) = match lang {
+        // "the server" → "a server", for "it is a server, not a client".
+        Lang::En => (
+            it_is.replacen("the ", "a ", 1),
+            not.replacen("the ", "a ", 1),
+        ),
+        Lang::Zh => (it_is.to_owned(), not.to_owned()),
+    };
+    match (seen, lang) {
+        (RoleSign::Listens(addr), Lang::En) => format!(
+            "this program listens on {addr}: it is {it_is}, not {not}; did you mean --role {plays}?"
+        ),
+        (RoleSign::Listens(addr), Lang::Zh) => format!(
+            "这个程序在 {addr} 上监听：它是{it_is}，不是{not}；是不是应该用 --role {plays}？"
+        ),
+        (RoleSign::BindsHarnessPort(port), Lang::En) => format!(
+            "this program binds port {port}, where the harness itself listens as the other end: a program that binds its port and waits is {it_is}, not {not}; did you mean --role {plays}?"
+        ),
+        (RoleSign::BindsHarnessPort(port), Lang::Zh) => format!(
+            "这个程序要绑定端口 {port}，而测试端自己正作为另一端占着这个端口：绑定端口然后等待的程序是{it_is}，不是{not}；是不是应该用 --role {plays}？"
+        ),
+        (RoleSign::Connects(Some(addr)), Lang::En) => format!(
+            "this program connects to {addr} instead of listening: it is {it_is}, not {not}; did you mean --role {plays}?"
+        ),
+        (RoleSign::Connects(Some(addr)), Lang::Zh) => format!(
+            "这个程序没有监听，而是去连接 {addr}：它是{it_is}，不是{not}；是不是应该用 --role {plays}？"
+        ),
+        (RoleSign::Connects(None), Lang::En) => format!(
+            "this program's connect() was refused (ConnectionRefusedError): it connects instead of listening, so it is {it_is}, not {not}; did you mean --role {plays}?"
+        ),
+        (RoleSign::Connects(None), Lang::Zh) => format!(
+            "这个程序的 connect() 被拒绝了（ConnectionRefusedError）：它是去连接别人，而不是监听，所以它是{it_is}，不是{not}；是不是应该用 --role {plays}？"
+        ),
+    }
+}
+
+/// A page server that answered 404 to its own page: where it looked.
+fn page_not_found(path: &str, cwd: &std::path::Path, lang: Lang) -> String {
+    let cwd = cwd.display();
+    match lang {
+        Lang::En => format!(
+            "GET {path} was answered 404 Not Found: a page server opens index.html relative to its working directory, here {cwd}; start it in the folder of its page with --cwd DIR (cwd: in an assignment), or have it build the path from __file__"
+        ),
+        Lang::Zh => format!(
+            "GET {path} 得到的是 404 Not Found：网页服务器是相对当前工作目录（这里是 {cwd}）去打开 index.html 的；请用 --cwd 目录 让它在网页所在的文件夹里启动（作业文件里写 cwd:），或者让程序用 __file__ 拼出文件路径"
         ),
     }
 }
@@ -856,11 +911,13 @@ fn file_not_found(detail: &str, role: Role, lang: Lang) -> (String, String) {
     );
     let mut fix = lang.pick(
         format!(
-            "Build the path from the script's own folder: \
+            "Grade it from the folder that holds {name}: --cwd DIR (cwd: in an assignment); \
+             or, in the program, build the path from the script's own folder: \
              os.path.join(os.path.dirname(os.path.abspath(__file__)), {name})"
         ),
         format!(
-            "用脚本自己所在的目录拼出路径：\
+            "评分时让它在 {name} 所在的文件夹里启动：--cwd 目录（作业文件里写 cwd:）；\
+             或者在程序里用脚本自己所在的目录拼出路径：\
              os.path.join(os.path.dirname(os.path.abspath(__file__)), {name})"
         ),
     );

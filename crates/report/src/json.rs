@@ -28,8 +28,8 @@ use std::io::Write;
 use serde::Serialize;
 use sockspec_model::{Bytes, Localized, Role};
 use sockspec_runner::{
-    Actor, BindProblem, BlockedCall, Diagnosis, Event, Failure, Happening, ScenarioResult,
-    SocketView, Status, Summary, TargetReport, TimelineEntry,
+    Actor, BindProblem, BlockedCall, Diagnosis, Event, Failure, Happening, RoleSign,
+    ScenarioResult, SocketView, Status, Summary, TargetReport, TimelineEntry,
 };
 
 use crate::collect::Collected;
@@ -161,6 +161,19 @@ enum DiagnosisJson<'a> {
         addr: String,
         problem: &'static str,
         expected_port: Option<u16>,
+        text: Text,
+    },
+    WrongRole {
+        /// listens | binds_harness_port | connects
+        seen: &'static str,
+        addr: Option<String>,
+        port: Option<u16>,
+        plays: &'static str,
+        text: Text,
+    },
+    PageNotFound {
+        path: &'a str,
+        cwd: String,
         text: Text,
     },
 }
@@ -372,6 +385,27 @@ fn diagnosis(d: &Diagnosis, role: Role) -> DiagnosisJson<'_> {
                 BindProblem::WrongPort { expected } => Some(*expected),
                 BindProblem::NotAllAddresses => None,
             },
+            text,
+        },
+        Diagnosis::WrongRole { seen, plays } => {
+            let (kind, addr, port) = match seen {
+                RoleSign::Listens(a) => ("listens", Some(a.to_string()), Some(a.port())),
+                RoleSign::BindsHarnessPort(p) => ("binds_harness_port", None, Some(*p)),
+                RoleSign::Connects(a) => {
+                    ("connects", a.map(|a| a.to_string()), a.map(|a| a.port()))
+                }
+            };
+            DiagnosisJson::WrongRole {
+                seen: kind,
+                addr,
+                port,
+                plays: plays.as_str(),
+                text,
+            }
+        }
+        Diagnosis::PageNotFound { path, cwd } => DiagnosisJson::PageNotFound {
+            path,
+            cwd: cwd.display().to_string(),
             text,
         },
     }

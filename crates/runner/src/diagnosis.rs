@@ -61,6 +61,37 @@ pub enum Diagnosis {
         /// What is wrong with that.
         problem: BindProblem,
     },
+    /// The program does what the other end of its role does: a server
+    /// graded as a client (it listens, or binds the port the harness
+    /// listens on), a client graded as a server (it connects): the grader
+    /// gave the wrong `--role`.
+    WrongRole {
+        /// What it was seen doing.
+        seen: RoleSign,
+        /// The role it plays.
+        plays: sockspec_model::Role,
+    },
+    /// A page server answered 404 to the page every page server serves:
+    /// it opens its file relative to its working directory, which is not
+    /// the folder the file is in.
+    PageNotFound {
+        /// The path asked for (`/`).
+        path: String,
+        /// The working directory it was started in.
+        cwd: std::path::PathBuf,
+    },
+}
+
+/// What gave a program's real role away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleSign {
+    /// It listens on this address.
+    Listens(SocketAddr),
+    /// Its bind() failed with EADDRINUSE on the port the harness holds
+    /// (as the server of a client, it listens there itself).
+    BindsHarnessPort(u16),
+    /// It connects (SYN_SENT, or refused) instead of listening.
+    Connects(Option<SocketAddr>),
 }
 
 /// The system call a blocked program waits in (from `/proc/PID/syscall`).

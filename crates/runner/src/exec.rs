@@ -14,7 +14,7 @@ use tokio::net::{TcpListener, UdpSocket};
 use tokio::time::Instant;
 
 use crate::conn::{Conn, StepFailure};
-use crate::diagnosis::{Actor, Happening};
+use crate::diagnosis::{Actor, Diagnosis, Happening};
 use crate::event::{Failure, ScenarioResult, Status, TargetReport};
 use crate::timeline;
 use crate::udp::UdpPeer;
@@ -308,7 +308,12 @@ async fn play(
     }
     for (i, at) in scenario.steps.iter().enumerate() {
         if let Err(f) = run.step(&at.step).await {
-            let (target, diagnoses) = run.evidence().await;
+            let (target, mut diagnoses) = run.evidence().await;
+            if let Step::ExpectResponse(e) = &at.step
+                && let Some(d) = crate::explain::page_not_found(&run, &e.from, f.received.as_ref())
+            {
+                diagnoses.insert(0, d);
+            }
             let failure = Failure {
                 step: i + 1,
                 step_text: at.step.to_string(),
@@ -484,6 +489,12 @@ pub(crate) async fn start(
         },
     );
     diagnoses.extend(crate::explain::exception(&target.output().stderr));
+    let exception = diagnoses
+        .iter()
+        .find(|d| matches!(d, Diagnosis::Exception { .. }));
+    if let Some(d) = crate::explain::wrong_role(role, None, spec.port, exception) {
+        diagnoses.insert(0, d);
+    }
     Err(StartFailure {
         target: Some(target),
         message,
@@ -1378,12 +1389,27 @@ impl Run<'_> {
         &mut self,
     ) -> (Option<TargetReport>, Vec<crate::diagnosis::Diagnosis>) {
         let mut diagnoses = crate::explain::diagnose(self).await;
+        let pgid = self.target.as_ref().map(|t| t.pid() as i32);
         let target = self.report().await;
-        if let Some(e) = target
+        let exception = target
             .as_ref()
-            .and_then(|t| crate::explain::exception(&t.stderr))
-        {
+            .and_then(|t| crate::explain::exception(&t.stderr));
+        let wrong =
+            crate::explain::wrong_role(self.role, pgid, self.addr.port(), exception.as_ref());
+        // A server graded as a client fails to bind the harness's port:
+        // its EADDRINUSE is the wrong role, not a TIME_WAIT to fix.
+        let explained = matches!(
+            wrong,
+            Some(Diagnosis::WrongRole {
+                seen: crate::diagnosis::RoleSign::BindsHarnessPort(_),
+                ..
+            })
+        );
+        if let Some(e) = exception.filter(|_| !explained) {
             diagnoses.insert(0, e);
+        }
+        if let Some(w) = wrong {
+            diagnoses.insert(0, w);
         }
         (target, diagnoses)
     }

@@ -16,9 +16,9 @@ use crate::exec::Run;
 /// A step shorter than this did not wait for anything: it failed on what
 /// it read, and where the program is blocked now says nothing about it.
 const WAITED: Duration = Duration::from_millis(300);
-/// CPU use, in percent of one core, over a wait that makes it "spinning"
-/// (a waiting program uses none; a spinning one gets at least this much of
-/// a core even on a loaded 2-core machine).
+/// The share of a window, in percent of one core, a program wanted the CPU
+/// (ran or waited to run) that makes it "spinning": a waiting program
+/// wants none, a spinning one all of it, however loaded the machine.
 const SPINNING: u32 = 40;
 /// Blocked threads reported at most (a server with a thread per client
 /// has many alike).
@@ -56,13 +56,21 @@ pub(crate) async fn diagnose(run: &mut Run<'_>) -> Vec<Diagnosis> {
     } else if alive && waited.is_some() {
         // Sampled now, not during every wait: a passing run pays nothing.
         let pids = inspect::program_pids(target.pid() as i32);
-        let before = inspect::cpu_ticks(&pids);
+        // The time it wanted the CPU (ran or waited in a run queue), not
+        // only the time it got: on a loaded machine a spinning program
+        // gets a small share, but wants all of it.
+        let (busy, ticks) = (inspect::busy_ns(&pids), inspect::cpu_ticks(&pids));
         let started = Instant::now();
         tokio::time::sleep(SAMPLE).await;
         let window = started.elapsed();
-        let used = inspect::cpu_ticks(&pids).saturating_sub(before);
-        let percent = (used as f64 / inspect::ticks_per_second() as f64 / window.as_secs_f64()
-            * 100.0) as u32;
+        let share = match (busy, inspect::busy_ns(&pids)) {
+            (Some(before), Some(after)) => after.saturating_sub(before) as f64 / 1e9,
+            _ => {
+                let used = inspect::cpu_ticks(&pids).saturating_sub(ticks);
+                used as f64 / inspect::ticks_per_second() as f64
+            }
+        };
+        let percent = (share / window.as_secs_f64() * 100.0) as u32;
         if percent >= SPINNING {
             found.push(Diagnosis::Spinning {
                 cpu_percent: percent.min(100 * pids.len() as u32),
@@ -132,6 +140,82 @@ fn blocked(waiting: Vec<Waiting>) -> Vec<Diagnosis> {
         .take(MOST_BLOCKED)
         .map(|(_, d)| d)
         .collect()
+}
+
+/// Whether the program does what the other end of its role does: for a
+/// client role, that it listens, or failed to bind the port the harness
+/// listens on (a server given `{port}`); for a server role, that it
+/// connects, or was refused. `exception` is the one its traceback names.
+pub(crate) fn wrong_role(
+    role: Role,
+    pgid: Option<i32>,
+    port: u16,
+    exception: Option<&Diagnosis>,
+) -> Option<Diagnosis> {
+    use crate::diagnosis::RoleSign;
+    const SYN_SENT: u8 = 0x02;
+    let errno = |n: &str| matches!(exception, Some(Diagnosis::Exception { detail, .. }) if detail.contains(n));
+    let in_use = errno("[Errno 98]");
+    let refused = errno("[Errno 111]")
+        || matches!(exception, Some(Diagnosis::Exception { class, .. }) if class == "ConnectionRefusedError");
+    let pids = pgid
+        .map(sockspec_target::proc::group_pids)
+        .unwrap_or_default();
+    let inodes = sockspec_target::proc::socket_inodes(&pids);
+    let first = pids.first().copied();
+    let seen = match role {
+        Role::TcpClient | Role::HttpClient => first
+            .and_then(|pid| {
+                sockspec_target::proc::tcp_listeners(pid)
+                    .into_iter()
+                    .find(|e| inodes.contains(&e.inode))
+                    .map(|e| RoleSign::Listens(e.local))
+            })
+            .or_else(|| in_use.then_some(RoleSign::BindsHarnessPort(port))),
+        Role::UdpClient => in_use.then_some(RoleSign::BindsHarnessPort(port)),
+        Role::TcpServer | Role::HttpServer => first
+            .and_then(|pid| {
+                sockspec_target::proc::sockets(pid, Proto::Tcp)
+                    .into_iter()
+                    .find(|e| e.state == SYN_SENT && inodes.contains(&e.inode))
+                    .map(|e| RoleSign::Connects(Some(e.remote)))
+            })
+            .or_else(|| refused.then_some(RoleSign::Connects(None))),
+        _ => None,
+    }?;
+    Some(Diagnosis::WrongRole {
+        seen,
+        plays: role.counterpart(),
+    })
+}
+
+/// A page server that answered 404 to `/` (or `/index.html`), the page
+/// every page server serves: it looked for its file relative to a working
+/// directory that does not hold it.
+pub(crate) fn page_not_found(
+    run: &Run<'_>,
+    conn: &sockspec_model::ConnName,
+    received: Option<&sockspec_model::Bytes>,
+) -> Option<Diagnosis> {
+    let (method, path) = run.requests.get(conn)?;
+    if run.role != Role::HttpServer
+        || method != "GET"
+        || !matches!(path.as_str(), "/" | "/index.html")
+    {
+        return None;
+    }
+    let status = match sockspec_http::check_response(&received?.0, Some(method), true) {
+        sockspec_http::Checked::Complete(r, _) => r.status,
+        _ => return None,
+    };
+    let cwd = match &run.program.cwd {
+        Some(dir) => std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone()),
+        None => std::env::current_dir().ok()?,
+    };
+    (status == 404).then(|| Diagnosis::PageNotFound {
+        path: path.clone(),
+        cwd,
+    })
 }
 
 /// The diagnosis of a readiness timeout: where the program's sockets are

@@ -27,7 +27,7 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::time::Instant;
 
 pub use diagnosis::{
-    Actor, BindProblem, BlockedCall, Diagnosis, Happening, SocketView, TimelineEntry,
+    Actor, BindProblem, BlockedCall, Diagnosis, Happening, RoleSign, SocketView, TimelineEntry,
 };
 pub use event::{Event, Failure, PortWait, ScenarioResult, Status, Summary, TargetReport};
 pub use timing::Timing;

@@ -250,6 +250,33 @@ pub fn cpu_ticks(pids: &[i32]) -> u64 {
         .sum()
 }
 
+/// Nanoseconds the processes' threads have been running or waiting to run
+/// (on a CPU, or in a run queue), from `/proc/PID/task/TID/schedstat`; `None`
+/// where the kernel gives no schedstat. A program that spins wants the CPU
+/// the whole time, whatever else the machine runs, so this share of a
+/// window tells spinning from waiting on a loaded machine too, where the
+/// CPU time it actually got may be small.
+pub fn busy_ns(pids: &[i32]) -> Option<u64> {
+    let mut total = 0u64;
+    let mut seen = false;
+    for pid in pids {
+        let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let Ok(text) = fs::read_to_string(task.path().join("schedstat")) else {
+                continue;
+            };
+            let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().ok());
+            if let (Some(Some(run)), Some(Some(wait))) = (fields.next(), fields.next()) {
+                total += run + wait;
+                seen = true;
+            }
+        }
+    }
+    seen.then_some(total)
+}
+
 /// Clock ticks per second (`sysconf(_SC_CLK_TCK)`, 100 on Linux).
 pub fn ticks_per_second() -> u64 {
     // SAFETY: sysconf takes no pointers.
