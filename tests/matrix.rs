@@ -318,7 +318,13 @@ fn arguments(role: &str) -> &'static str {
 
 /// Grades a case's program, under `--strict` or by default.
 fn grade(case: &Case, strict: bool) -> (i32, serde_json::Value) {
-    let folder = |role: &str| if case.course { "course".to_owned() } else { role.to_owned() };
+    let folder = |role: &str| {
+        if case.course {
+            "course".to_owned()
+        } else {
+            role.to_owned()
+        }
+    };
     let target = match (case.role, case.fixture) {
         (Some(role), Some(file)) => Some(format!(
             "python3 {} {}",
