@@ -209,6 +209,30 @@ const CASES: &[Case] = &[
           "tcp-server/peer-exit", "tcp-server/reply", "tcp-server/restart",
           "tcp-server/vanish-close", "tcp-server/vanish-reset"],
         &[("tcp-server/reply", "not what the contract says")]),
+    // course-style: the notes' own programs
+    course("course_tcp_server", TS, "tcp_server.py", F,
+        &["tcp-server/non-utf8", "tcp-server/restart", "tcp-server/vanish-reset"],
+        &[("tcp-server/non-utf8", "UnicodeDecodeError"), ("tcp-server/restart", "Address already in use"),
+          ("tcp-server/vanish-reset", "ConnectionResetError|BrokenPipeError")]),
+    // A thread or a process per client: an exception ends only its own.
+    course("course_tcp_server_thread", TS, "tcp_server_thread.py", F, &["tcp-server/restart"],
+        &[("tcp-server/restart", "Address already in use")]),
+    course("course_tcp_server_fork", TS, "tcp_server_fork.py", F, &["tcp-server/restart"],
+        &[("tcp-server/restart", "Address already in use")]),
+    course("course_tcp_client", TC, "tcp_client.py", F, &["tcp-client/end-of-input", "tcp-client/server-resets"],
+        &[("tcp-client/end-of-input", "EOFError"), ("tcp-client/server-resets", "ConnectionResetError")]),
+    course("course_udp_server", US, "udp_server.py", F, &["udp-server/cut-character", "udp-server/non-utf8"],
+        &[("udp-server/cut-character", "UnicodeDecodeError"), ("udp-server/non-utf8", "UnicodeDecodeError")]),
+    course("course_udp_client", UC, "udp_client.py", F, &["udp-client/end-of-input", "udp-client/lost-reply"],
+        &[("udp-client/end-of-input", "EOFError"), ("udp-client/lost-reply", "no datagram")]),
+    course("course_broadcast_receiver", BR, "broadcast_receiver.py", F, &["broadcast-receiver/shares-port"],
+        &[("broadcast-receiver/shares-port", "Address already in use")]),
+    course("course_broadcast_sender", BS, "broadcast_sender.py", F, &[], &[]),
+    course("course_broadcast_sender_waits", BS, "broadcast_sender_waits.py", F, &[], &[]),
+    course("course_page_server", HS, "page_server.py", A,
+        &["http-server/head-in-pieces", "http-server/head-method", "http-server/head-splitting", "http-server/post-body"],
+        &[("http-server/head-in-pieces", "the head was not over"), ("http-server/head-method", "a response to HEAD has no body"),
+          ("http-server/head-splitting", "smallest failing case"), ("http-server/post-body", "the body was still on its way")]),
     // tcp-client
     correct("tcp_client", TC, "tcp_client.py", F, "none"),
     correct("tcp_client_line", TC, "tcp_client_line.py", F, "line"),
@@ -399,6 +423,16 @@ fn check(case: &Case, code: i32, report: &serde_json::Value, exit: i32) {
 #[case::strip_echo("strip_echo")]
 #[case::decode_crash("decode_crash")]
 #[case::wrong_reply("wrong_reply")]
+#[case::course_tcp_server("course_tcp_server")]
+#[case::course_tcp_server_thread("course_tcp_server_thread")]
+#[case::course_tcp_server_fork("course_tcp_server_fork")]
+#[case::course_tcp_client("course_tcp_client")]
+#[case::course_udp_server("course_udp_server")]
+#[case::course_udp_client("course_udp_client")]
+#[case::course_broadcast_receiver("course_broadcast_receiver")]
+#[case::course_broadcast_sender("course_broadcast_sender")]
+#[case::course_broadcast_sender_waits("course_broadcast_sender_waits")]
+#[case::course_page_server("course_page_server")]
 #[case::tcp_client("tcp_client")]
 #[case::tcp_client_line("tcp_client_line")]
 #[case::tcp_client_len32("tcp_client_len32")]
@@ -465,17 +499,29 @@ fn verdicts(#[case] name: &str) {
     check(case, code, &report, i32::from(!case.fails.is_empty()));
 }
 
-/// Every built-in scenario is failed by at least one buggy fixture, and
-/// every case in the table is run by the matrix.
+/// Every built-in scenario is failed by at least one fixture: a required
+/// one by a buggy fixture (a course-style program fails only recommended
+/// ones), a recommended one by some fixture under `--strict`. Every case in
+/// the table is run by the matrix, and every course-style program is in it.
 #[test]
 fn no_scenario_goes_unfailed() {
     let out = common::sockspec().arg("list").output().unwrap();
     let listed = String::from_utf8(out.stdout).unwrap();
-    let failed_somewhere: BTreeSet<&str> =
-        CASES.iter().flat_map(|c| c.fails.iter().copied()).collect();
+    let failed_by = |course: bool| -> BTreeSet<&str> {
+        CASES
+            .iter()
+            .filter(|c| course || !c.course)
+            .flat_map(|c| c.fails.iter().copied())
+            .collect()
+    };
+    let (buggy, any) = (failed_by(false), failed_by(true));
     for line in listed.lines() {
-        let id = line.split_whitespace().next().unwrap();
-        assert!(failed_somewhere.contains(id), "no fixture fails {id}");
+        let mut words = line.split_whitespace();
+        let (id, level) = (words.next().unwrap(), words.next().unwrap());
+        match level {
+            "required" => assert!(buggy.contains(id), "no buggy fixture fails {id}"),
+            _ => assert!(any.contains(id), "no fixture fails {id} under --strict"),
+        }
     }
     let source = include_str!("matrix.rs");
     for case in CASES {
@@ -484,5 +530,17 @@ fn no_scenario_goes_unfailed() {
             "case {} is not in the rstest list",
             case.name
         );
+    }
+    let folder = std::fs::read_dir(fixture("course", "")).unwrap();
+    for entry in folder {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.ends_with(".py") {
+            assert!(
+                CASES
+                    .iter()
+                    .any(|c| c.course && c.fixture == Some(name.as_str())),
+                "course/{name} is not in the matrix"
+            );
+        }
     }
 }
