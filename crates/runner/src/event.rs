@@ -226,3 +226,52 @@ impl Summary {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(status: Status, counted: bool) -> ScenarioResult {
+        ScenarioResult {
+            id: "tcp-server/x".into(),
+            title: String::new(),
+            role: Role::TcpServer,
+            level: Level::Required,
+            counted,
+            points: 2,
+            status,
+            duration: Duration::ZERO,
+            message: String::new(),
+            concept: String::new(),
+            concept_zh: String::new(),
+            hint: Localized::default(),
+            file: String::new(),
+            failure: None,
+            attempts: 1,
+            passes: 0,
+            starts: 0,
+            found: None,
+            port_wait: None,
+        }
+    }
+
+    /// What a submission can earn is the same whatever happened to the
+    /// harness: an error keeps its points possible; only a scenario that
+    /// does not apply (skip) or does not count leaves them out.
+    #[test]
+    fn errors_keep_their_points_possible() {
+        let mut s = Summary::default();
+        for (status, counted) in [
+            (Status::Pass, true),
+            (Status::Error, true),
+            (Status::Fail, true),
+            (Status::Skip, true),
+            (Status::Fail, false),
+        ] {
+            s.add(&result(status, counted));
+        }
+        assert_eq!(s.points_possible, 6);
+        assert_eq!(s.points, 2);
+        assert_eq!(s.exit_code(), 2);
+    }
+}

@@ -343,6 +343,7 @@ pub async fn run(
     let unstartable: Arc<Mutex<HashMap<Role, ScenarioResult>>> = Arc::default();
     let mut tasks = Vec::new();
     for scenario in scenarios {
+        let scenario = Arc::new(scenario);
         let (gate, config, ports, events, unstartable) = (
             gate.clone(),
             config.clone(),
@@ -350,12 +351,13 @@ pub async fn run(
             events.clone(),
             unstartable.clone(),
         );
-        tasks.push(tokio::spawn(async move {
+        let task_scenario = scenario.clone();
+        let task = tokio::spawn(async move {
+            let scenario = task_scenario;
             let _permit = gate.acquire_owned().await;
             let _ = events.send(Event::ScenarioStarted {
                 id: scenario.id.clone(),
             });
-            let scenario = Arc::new(scenario);
             let earlier = unstartable
                 .lock()
                 .ok()
@@ -375,13 +377,23 @@ pub async fn run(
             };
             let _ = events.send(Event::ScenarioFinished(Box::new(result.clone())));
             result
-        }));
+        });
+        tasks.push((scenario, task));
     }
     let mut summary = Summary::default();
-    for task in tasks {
-        if let Ok(result) = task.await {
-            summary.add(&result);
-        }
+    for (scenario, task) in tasks {
+        // A scenario lost to a bug of the harness is still reported, as an
+        // error: what a submission could earn never depends on the harness.
+        let result = match task.await {
+            Ok(result) => result,
+            Err(e) => {
+                let lost =
+                    exec::harness_error(&scenario, &config, format!("the harness failed: {e}"));
+                let _ = events.send(Event::ScenarioFinished(Box::new(lost.clone())));
+                lost
+            }
+        };
+        summary.add(&result);
     }
     let _ = events.send(Event::RunFinished {
         summary,
