@@ -90,6 +90,49 @@ fn run_grades_one_submission_in_every_format_at_once() {
     assert_eq!(files, ["server.py", "udp.py"]);
 }
 
+/// The shipped course assignment grades the course's own four programs:
+/// everything the notes teach passes, robustness they do not teach does
+/// not count, and the restart the teacher promoted (`levels:`) does.
+#[test]
+fn the_course_assignment_counts_what_the_notes_teach_and_what_the_teacher_promoted() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("student");
+    for (file, to) in [
+        ("tcp_server.py", "tcp_server.py"),
+        ("tcp_client.py", "tcp_client.py"),
+        ("udp_server.py", "udp_server.py"),
+        ("udp_client.py", "udp_client.py"),
+    ] {
+        copy_fixture(&sub, ("course", file), to);
+    }
+    let hw = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assignments/four-programs.yaml");
+    let json = dir.path().join("r.json");
+    let output = sockspec()
+        .arg("run")
+        .arg("--assignment")
+        .arg(&hw)
+        .arg("--submission")
+        .arg(&sub)
+        .arg("--report")
+        .arg(format!("json={}", json.display()))
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{report:#}");
+    let counted_failures: Vec<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "fail" && r["counted"] == true)
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(counted_failures, ["tcp-server/restart"], "{report:#}");
+    let restart = common::result(&report, "tcp-server/restart");
+    assert_eq!(restart["level"], "required", "{restart:#}");
+    assert_eq!(restart["points"], 3, "{restart:#}");
+    assert_eq!(report["summary"]["errors"], 0, "{report:#}");
+}
+
 #[test]
 fn role_picks_one_program_and_a_missing_file_is_named() {
     let dir = tempfile::tempdir().unwrap();

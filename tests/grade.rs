@@ -15,7 +15,9 @@ use common::sockspec;
 use serde_json::Value;
 
 /// The assignment: a tcp-server and a udp-server, five scenarios, one of
-/// them worth 2 points, a tight CPU limit so that a spinner ends soon.
+/// them (the restart, recommended in the suite, required here: SO_REUSEADDR
+/// is this homework's lesson) worth 2 points, a tight CPU limit so that a
+/// spinner ends soon.
 fn assignment(dir: &Path, outside: &Path) -> PathBuf {
     let text = format!(
         r#"assignment: batch test
@@ -23,6 +25,8 @@ points:
   required: 1
   scenarios:
     tcp-server/restart: 2
+levels:
+  tcp-server/restart: required
 retries: 1
 budget_s: 20
 limits:
@@ -122,18 +126,20 @@ fn submissions() -> Vec<Sub> {
             says: "it is empty",
             ..sub("ivan", None, None)
         },
+        // Programs that run but never listen where they must have failed
+        // (the student's fault), unlike a submission without its file.
         Sub {
-            errors: &TCP,
+            failed: &TCP,
             says: "is the port hard-coded?",
             ..sub("jin", Some("tcp-server/hardcoded_port_server.py"), GOOD_UDP)
         },
         Sub {
-            errors: &TCP,
+            failed: &TCP,
             says: "no socket on port",
             ..sub("kai", Some("hostile/never_binds.py"), GOOD_UDP)
         },
         Sub {
-            errors: &TCP,
+            failed: &TCP,
             says: "instead of port",
             ..sub("lena", Some("hostile/wrong_port.py"), GOOD_UDP)
         },
