@@ -11,37 +11,95 @@ pub(crate) enum Framing {
     Unknown,
 }
 
-pub(crate) fn framing(headers: &[(String, Vec<u8>)], problems: &mut Vec<Problem>) -> Framing {
-    let lengths: Vec<&[u8]> = headers
+/// The values of the headers called `name` (case-insensitive), each with
+/// the line it is on.
+pub(crate) fn named<'a>(
+    headers: &'a [(String, Vec<u8>)],
+    lines: &[usize],
+    name: &str,
+) -> Vec<(Option<usize>, &'a [u8])> {
+    headers
         .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-        .map(|(_, v)| v.as_slice())
-        .collect();
-    let encodings: Vec<&[u8]> = headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case("transfer-encoding"))
-        .map(|(_, v)| v.as_slice())
-        .collect();
-    if !encodings.is_empty() {
-        let last = encodings
-            .last()
-            .and_then(|v| v.split(|&b| b == b',').next_back())
+        .enumerate()
+        .filter(|(_, (n, _))| n.eq_ignore_ascii_case(name))
+        .map(|(i, (_, v))| (lines.get(i).copied(), v.as_slice()))
+        .collect()
+}
+
+/// A Content-Length value as a number of bytes: digits only (RFC 9110
+/// §8.6), no sign, no spaces, no list.
+fn length(raw: &[u8]) -> Option<usize> {
+    if raw.is_empty() || !raw.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(raw).ok()?.parse().ok()
+}
+
+/// Why a Content-Length value is not a length. A list of numbers
+/// ("12, 12") is what two Content-Length lines become when something
+/// joins them; it gets its own words, since "not a number" would puzzle
+/// a student who can see numbers in it.
+fn not_a_length(line: Option<usize>, raw: &[u8]) -> Problem {
+    let items: Vec<&[u8]> = raw.split(|&b| b == b',').map(<[u8]>::trim_ascii).collect();
+    if items.len() > 1 && items.iter().all(|i| length(i).is_some()) {
+        let first = show(items[0]);
+        return if items.iter().all(|i| *i == items[0]) {
+            Problem::error(
+                line,
+                K::BadContentLength,
+                format!(
+                    "Content-Length '{}' is a list: a message has one length, write \"Content-Length: {first}\"",
+                    show(raw)
+                ),
+            )
+        } else {
+            Problem::error(
+                line,
+                K::ConflictingContentLength,
+                format!(
+                    "Content-Length '{}' gives {} lengths that disagree: a message has one, the number of bytes in its body",
+                    show(raw),
+                    items.len()
+                ),
+            )
+        };
+    }
+    Problem::error(
+        line,
+        K::BadContentLength,
+        format!("Content-Length '{}' is not a number of bytes", show(raw)),
+    )
+}
+
+pub(crate) fn framing(
+    headers: &[(String, Vec<u8>)],
+    lines: &[usize],
+    problems: &mut Vec<Problem>,
+) -> Framing {
+    let lengths = named(headers, lines, "content-length");
+    let encodings = named(headers, lines, "transfer-encoding");
+    if let Some(&(te_line, te)) = encodings.last() {
+        let last = te
+            .split(|&b| b == b',')
+            .next_back()
             .map(|v| v.trim_ascii().to_ascii_lowercase())
             .unwrap_or_default();
         if last != b"chunked" {
             problems.push(Problem::error(
-                None,
+                te_line,
                 K::UnsupportedTransferEncoding,
                 format!(
                     "Transfer-Encoding '{}' does not end in chunked, so nobody can tell where the body ends",
-                    show(encodings.last().copied().unwrap_or_default())
+                    show(te)
                 ),
             ));
             return Framing::Unknown;
         }
-        if !lengths.is_empty() {
+        if let Some(&(cl_line, _)) = lengths.last() {
+            // RFC 9112 §6.1: a sender must not send both; the line named
+            // is the later one, where the contradiction becomes visible.
             problems.push(Problem::error(
-                None,
+                te_line.max(cl_line),
                 K::LengthAndChunked,
                 "both Transfer-Encoding: chunked and Content-Length: send one or the other",
             ));
@@ -49,32 +107,35 @@ pub(crate) fn framing(headers: &[(String, Vec<u8>)], problems: &mut Vec<Problem>
         }
         return Framing::Chunked;
     }
-    let mut value: Option<usize> = None;
-    for raw in lengths {
-        let parsed = (!raw.is_empty() && raw.iter().all(u8::is_ascii_digit))
-            .then(|| std::str::from_utf8(raw).ok()?.parse::<usize>().ok())
-            .flatten();
-        let Some(n) = parsed else {
-            problems.push(Problem::error(
-                None,
-                K::BadContentLength,
-                format!("Content-Length '{}' is not a number of bytes", show(raw)),
-            ));
+    let mut value: Option<(usize, Option<usize>)> = None;
+    for (line, raw) in lengths {
+        let Some(n) = length(raw) else {
+            problems.push(not_a_length(line, raw));
             return Framing::Unknown;
         };
         match value {
-            Some(v) if v != n => {
+            Some((v, _)) if v != n => {
                 problems.push(Problem::error(
-                    None,
+                    line,
                     K::ConflictingContentLength,
                     format!("two Content-Length headers disagree: {v} and {n}"),
                 ));
                 return Framing::Unknown;
             }
-            _ => value = Some(n),
+            // RFC 9110 §8.6 lets a recipient take identical repeats as
+            // one; the sender still should not have sent two.
+            Some((_, first)) => problems.push(Problem::warning(
+                line,
+                K::DuplicateContentLength,
+                format!(
+                    "Content-Length is sent twice{}, with the same value: tolerated, but send it once",
+                    first.map_or(String::new(), |l| format!(" (also on line {l})"))
+                ),
+            )),
+            None => value = Some((n, line)),
         }
     }
-    value.map_or(Framing::None, Framing::Length)
+    value.map_or(Framing::None, |(n, _)| Framing::Length(n))
 }
 
 /// The body of exactly `n` bytes, or none while more can come.

@@ -32,6 +32,9 @@ pub(crate) struct Head {
     /// The start line, if it could be understood at all.
     pub start: Option<Start>,
     pub headers: Vec<(String, Vec<u8>)>,
+    /// The line each header is on, in the order of `headers`, so a rule
+    /// about a value can name its line.
+    pub lines: Vec<usize>,
     pub problems: Vec<Problem>,
 }
 
@@ -314,6 +317,7 @@ pub(crate) fn parse(bytes: &[u8], kind: Kind) -> Option<Head> {
     let len = head_end(bytes)?;
     let mut problems = Vec::new();
     let mut headers = Vec::new();
+    let mut lines = Vec::new();
     let mut start = None;
     let mut started = false;
     let mut lf_lines = Vec::new();
@@ -352,6 +356,7 @@ pub(crate) fn parse(bytes: &[u8], kind: Kind) -> Option<Head> {
             }
         } else if !line.is_empty() {
             header_line(line, n, &mut headers, &mut problems);
+            lines.resize(headers.len(), n);
         }
     }
     // One report per message for LF line ends, naming the first line: a
@@ -383,6 +388,7 @@ pub(crate) fn parse(bytes: &[u8], kind: Kind) -> Option<Head> {
         len,
         start,
         headers,
+        lines,
         problems,
     })
 }

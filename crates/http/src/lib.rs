@@ -21,6 +21,7 @@
 
 mod body;
 mod head;
+mod host;
 
 use std::fmt;
 
@@ -133,10 +134,17 @@ pub enum Kind {
     ObsoleteFolding,
     MissingHost,
     DuplicateHost,
+    /// A Host value that is not `host[:port]`: a scheme, a path, spaces.
+    BadHost,
     BadContentLength,
     ConflictingContentLength,
+    /// Content-Length twice with one value: tolerated, a warning.
+    DuplicateContentLength,
     LengthAndChunked,
     UnsupportedTransferEncoding,
+    /// Transfer-Encoding in an HTTP/1.0 message, whose framing the
+    /// receiver must then treat as faulty.
+    TransferEncodingInHttp10,
     BodyTooShort,
     BodyTooLong,
     BadChunk,
@@ -203,6 +211,28 @@ pub(crate) fn show(bytes: &[u8]) -> String {
     }
 }
 
+/// RFC 9112 §6.1: the receiver of an HTTP/1.0 message with
+/// Transfer-Encoding must treat its framing as faulty, since HTTP/1.0
+/// has no transfer codings. The body is still decoded as chunked, so the
+/// harness reads as far as the sender meant.
+fn http10_transfer_encoding(
+    headers: &[(String, Vec<u8>)],
+    lines: &[usize],
+    version: Option<(u8, u8)>,
+    problems: &mut Vec<Problem>,
+) {
+    if version != Some((1, 0)) {
+        return;
+    }
+    if let Some(&(line, _)) = body::named(headers, lines, "transfer-encoding").first() {
+        problems.push(Problem::error(
+            line,
+            Kind::TransferEncodingInHttp10,
+            "Transfer-Encoding in an HTTP/1.0 message: HTTP/1.0 has no Transfer-Encoding, so the receiver must treat the body's end as unknown; send Content-Length, or write HTTP/1.1",
+        ));
+    }
+}
+
 /// Checks a request. Without the peer's close to go by, a message that
 /// could still grow is Incomplete; a head that ends with bare LF ends
 /// (and is named for it), so a harness is never left waiting for a CRLF
@@ -220,28 +250,42 @@ pub fn check_request(bytes: &[u8]) -> Checked<Request> {
     else {
         return Checked::Invalid(problems);
     };
-    let version = version.unwrap_or((1, 1));
-    let hosts = head
-        .headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case("host"))
-        .count();
-    if version == (1, 1) && hosts == 0 {
+    let hosts = body::named(&head.headers, &head.lines, "host");
+    if version.unwrap_or((1, 1)) == (1, 1) && hosts.is_empty() {
         problems.push(Problem::error(
             None,
             Kind::MissingHost,
             "HTTP/1.1 request without Host: add a header line like \"Host: 127.0.0.1:8000\"",
         ));
     }
-    if hosts > 1 {
+    if let [(first, _), (second, _), ..] = hosts[..] {
+        let all = if hosts.len() > 2 {
+            format!(" ({} Host lines in all)", hosts.len())
+        } else {
+            String::new()
+        };
+        let first = first.map_or(String::new(), |l| format!(" (the first is on line {l})"));
         problems.push(Problem::error(
-            None,
+            second,
             Kind::DuplicateHost,
-            format!("{hosts} Host header lines; a request has exactly one"),
+            format!(
+                "a second Host header{first}: a request has exactly one, and a server must answer 400 to two{all}"
+            ),
         ));
     }
+    for &(line, value) in &hosts {
+        if let Some(why) = host::problem(value) {
+            problems.push(Problem::error(
+                line,
+                Kind::BadHost,
+                format!("Host is \"{}\": {why}", show(value)),
+            ));
+        }
+    }
+    http10_transfer_encoding(&head.headers, &head.lines, version, &mut problems);
+    let version = version.unwrap_or((1, 1));
     let rest = &bytes[head.len..];
-    let body = match body::framing(&head.headers, &mut problems) {
+    let body = match body::framing(&head.headers, &head.lines, &mut problems) {
         body::Framing::Length(n) => match body::by_length(rest, n, false, &mut problems) {
             None => return Checked::Incomplete,
             Some(b) => b,
@@ -308,7 +352,8 @@ pub fn check_response(
         || (100..200).contains(&status)
         || status == 204
         || status == 304;
-    let framing = body::framing(&head.headers, &mut problems);
+    http10_transfer_encoding(&head.headers, &head.lines, version, &mut problems);
+    let framing = body::framing(&head.headers, &head.lines, &mut problems);
     let body = if bodiless {
         if !rest.is_empty() {
             let why = if request_method == Some("HEAD") {
@@ -374,7 +419,7 @@ pub fn why_incomplete(bytes: &[u8], is_response: bool, request_method: Option<&s
     };
     let rest = bytes.len() - head.len;
     let mut scratch = Vec::new();
-    match body::framing(&head.headers, &mut scratch) {
+    match body::framing(&head.headers, &head.lines, &mut scratch) {
         body::Framing::Length(n) => {
             format!("Content-Length says {n}, but only {rest} bytes of body came")
         }

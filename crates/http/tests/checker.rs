@@ -228,6 +228,290 @@ fn chunked_bodies_are_decoded() {
     );
 }
 
+/// The problems of a request whose Host line is `host_line`, on line 2.
+fn host(host_line: &str) -> Checked<sockspec_http::Request> {
+    check_request(format!("GET / HTTP/1.1\r\n{host_line}\r\nAccept: */*\r\n\r\n").as_bytes())
+}
+
+#[test]
+fn host_is_the_host_and_port_only() {
+    for (line, message) in [
+        (
+            "Host: http://localhost:8000",
+            "line 2: Host is \"http://localhost:8000\": Host takes the host and port only (localhost:8000), without \"http://\"",
+        ),
+        (
+            "Host: localhost:8000/index.html",
+            "line 2: Host is \"localhost:8000/index.html\": Host takes the host and port only (localhost:8000), without the path \"/index.html\"",
+        ),
+        (
+            "Host: https://user:pw@example.com/a?b=1",
+            "line 2: Host is \"https://user:pw@example.com/a?b=1\": Host takes the host and port only (example.com), without \"https://\", the user part \"user:pw@\" and the path \"/a?b=1\"",
+        ),
+        (
+            "Host: 127.0.0.1:8000?x",
+            "line 2: Host is \"127.0.0.1:8000?x\": Host takes the host and port only (127.0.0.1:8000), without \"?x\"",
+        ),
+        (
+            "Host: /index.html",
+            "line 2: Host is \"/index.html\": Host takes the host and port only, without the path \"/index.html\": a host is a name such as localhost, an IPv4 address such as 127.0.0.1, or an IPv6 address in brackets such as [::1], then optionally \":\" and a port",
+        ),
+        (
+            "Host: localhost 8000",
+            "line 2: Host is \"localhost 8000\": a host has no spaces inside: write it as one word, with the port right after a colon, e.g. localhost:8000",
+        ),
+        (
+            "Host: localhost:abc",
+            "line 2: Host is \"localhost:abc\": the port \"abc\" must be digits only, e.g. localhost:8000",
+        ),
+        (
+            "Host: localhost:80:80",
+            "line 2: Host is \"localhost:80:80\": the port \"80:80\" must be digits only, e.g. localhost:8000",
+        ),
+        (
+            "Host: :8000",
+            "line 2: Host is \":8000\": the host is missing before \":8000\", e.g. localhost:8000",
+        ),
+        (
+            "Host: ::1",
+            "line 2: Host is \"::1\": an IPv6 address in Host goes in brackets: [::1], and a port after them: [::1]:8000",
+        ),
+        (
+            "Host: [::1:80",
+            "line 2: Host is \"[::1:80\": the [ that opens an IPv6 address has no ] to close it, e.g. [::1]:8000",
+        ),
+        (
+            "Host: [localhost]:80",
+            "line 2: Host is \"[localhost]:80\": brackets are only for IPv6 addresses: write localhost without them",
+        ),
+        (
+            "Host: [::1]80",
+            "line 2: Host is \"[::1]80\": after the ] of an IPv6 address comes only \":\" and a port, not \"80\"",
+        ),
+        (
+            "Host: [1.2.3.4.5]",
+            "line 2: Host is \"[1.2.3.4.5]\": brackets are only for IPv6 addresses: write 1.2.3.4.5 without them",
+        ),
+        (
+            "Host: [::g]",
+            "line 2: Host is \"[::g]\": [::g] is not an IPv6 address",
+        ),
+        (
+            "Host: local<host>",
+            "line 2: Host is \"local<host>\": '<' cannot be in a host; a host is a name such as localhost, an IPv4 address such as 127.0.0.1, or an IPv6 address in brackets such as [::1], then optionally \":\" and a port",
+        ),
+        (
+            "Host: 100%.com",
+            "line 2: Host is \"100%.com\": % in a host must start a percent-encoded byte such as %41; a host is a name such as localhost, an IPv4 address such as 127.0.0.1, or an IPv6 address in brackets such as [::1], then optionally \":\" and a port",
+        ),
+        (
+            "Host: 例子.com",
+            "line 2: Host is \"例子.com\": a host is ASCII: a name in another script is sent in its xn-- (punycode) form",
+        ),
+    ] {
+        let c = host(line);
+        assert_eq!(kinds(&c), [Kind::BadHost], "{line:?}: {}", messages(&c));
+        assert_eq!(messages(&c), message, "{line:?}");
+    }
+    // The line named is the Host line's, wherever it is; HTTP/1.0 too.
+    let c = check_request(b"GET / HTTP/1.0\r\nAccept: */*\r\nHost: http://x/\r\n\r\n");
+    assert!(
+        messages(&c).starts_with("line 3: Host is \"http://x/\": "),
+        "{}",
+        messages(&c)
+    );
+}
+
+#[test]
+fn every_valid_host_passes() {
+    for line in [
+        "Host: localhost",
+        "Host: 127.0.0.1:8000",
+        "Host: [::1]:80",
+        "Host: [::1]",
+        "Host: [::ffff:127.0.0.1]:8080",
+        "Host: [v1.fe80::a+en1]",
+        "Host: example.com:",
+        "Host: example.com.:443",
+        "Host:localhost",
+        "Host:localhost:8000",
+        "host: LOCALHOST",
+        "Host: my_host.local:99999",
+        "Host: xn--fsqu00a.com",
+        "Host: a%41b",
+        "Host:  localhost:8000  ",
+        // RFC 9112 §3.2: empty when the target has no authority.
+        "Host:",
+        "Host: ",
+    ] {
+        let c = host(line);
+        assert!(c.is_ok(), "{line:?}: {}", messages(&c));
+        assert!(c.problems().is_empty(), "{line:?}: {}", messages(&c));
+    }
+}
+
+#[test]
+fn a_request_has_one_host() {
+    let c = check_request(b"GET / HTTP/1.1\r\nHost: a\r\nAccept: */*\r\nHost: a\r\n\r\n");
+    assert_eq!(kinds(&c), [Kind::DuplicateHost]);
+    assert_eq!(
+        messages(&c),
+        "line 4: a second Host header (the first is on line 2): a request has exactly one, and a server must answer 400 to two"
+    );
+    let c = check_request(b"GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\nHost: c\r\n\r\n");
+    assert_eq!(
+        messages(&c),
+        "line 3: a second Host header (the first is on line 2): a request has exactly one, and a server must answer 400 to two (3 Host lines in all)"
+    );
+    // Each Host value is judged on its own line too.
+    let c = check_request(b"GET / HTTP/1.1\r\nHost: a\r\nHost: http://b\r\n\r\n");
+    assert_eq!(kinds(&c), [Kind::DuplicateHost, Kind::BadHost]);
+    assert!(messages(&c).contains("line 3: Host is \"http://b\""));
+}
+
+#[test]
+fn content_length_is_one_number_of_bytes() {
+    for (value, kind, message) in [
+        (
+            "12, 12",
+            Kind::BadContentLength,
+            "line 3: Content-Length '12, 12' is a list: a message has one length, write \"Content-Length: 12\"",
+        ),
+        (
+            "1,2",
+            Kind::ConflictingContentLength,
+            "line 3: Content-Length '1,2' gives 2 lengths that disagree: a message has one, the number of bytes in its body",
+        ),
+        (
+            "+1",
+            Kind::BadContentLength,
+            "line 3: Content-Length '+1' is not a number of bytes",
+        ),
+        (
+            "-1",
+            Kind::BadContentLength,
+            "line 3: Content-Length '-1' is not a number of bytes",
+        ),
+        (
+            "1 2",
+            Kind::BadContentLength,
+            "line 3: Content-Length '1 2' is not a number of bytes",
+        ),
+        (
+            "1abc",
+            Kind::BadContentLength,
+            "line 3: Content-Length '1abc' is not a number of bytes",
+        ),
+        (
+            "",
+            Kind::BadContentLength,
+            "line 3: Content-Length '' is not a number of bytes",
+        ),
+    ] {
+        let c = check_request(
+            format!("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {value}\r\n\r\nx").as_bytes(),
+        );
+        assert_eq!(kinds(&c), [kind], "{value:?}: {}", messages(&c));
+        assert_eq!(messages(&c), message, "{value:?}");
+        let c = check_response(
+            format!("HTTP/1.1 200 OK\r\nServer: s\r\nContent-Length: {value}\r\n\r\nx").as_bytes(),
+            Some("GET"),
+            true,
+        );
+        assert_eq!(messages(&c), message, "response {value:?}");
+    }
+    let c = check_response(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\ncontent-length: 2\r\n\r\nxx",
+        Some("GET"),
+        true,
+    );
+    assert_eq!(kinds(&c), [Kind::ConflictingContentLength]);
+    assert_eq!(
+        messages(&c),
+        "line 3: two Content-Length headers disagree: 1 and 2"
+    );
+}
+
+#[test]
+fn the_same_content_length_twice_is_a_warning() {
+    let c = check_request(
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nAccept: */*\r\ncontent-length:2\r\n\r\nhi",
+    );
+    assert!(c.is_ok(), "{}", messages(&c));
+    assert_eq!(
+        messages(&c),
+        "line 5: Content-Length is sent twice (also on line 3), with the same value: tolerated, but send it once (warning)"
+    );
+    assert_eq!(c.problems()[0].kind, Kind::DuplicateContentLength);
+    let Checked::Complete(r, _) = c else { panic!() };
+    assert_eq!(r.body, b"hi");
+}
+
+#[test]
+fn content_length_without_a_space_is_fine() {
+    let c = check_request(b"POST / HTTP/1.1\r\nHost:x\r\nContent-Length:0\r\n\r\n");
+    assert!(c.is_ok(), "{}", messages(&c));
+    assert!(c.problems().is_empty(), "{}", messages(&c));
+    let c = check_response(
+        b"HTTP/1.1 200 OK\r\ncontent-length:5\r\n\r\nhello",
+        Some("GET"),
+        false,
+    );
+    assert!(c.is_ok(), "{}", messages(&c));
+    assert!(c.problems().is_empty(), "{}", messages(&c));
+}
+
+#[test]
+fn framing_mistakes_name_their_line() {
+    let c = check_response(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        Some("GET"),
+        true,
+    );
+    assert_eq!(kinds(&c), [Kind::LengthAndChunked]);
+    assert_eq!(
+        messages(&c),
+        "line 3: both Transfer-Encoding: chunked and Content-Length: send one or the other"
+    );
+    let c = check_request(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n");
+    assert_eq!(kinds(&c), [Kind::UnsupportedTransferEncoding]);
+    assert!(messages(&c).starts_with("line 3: Transfer-Encoding 'gzip'"));
+}
+
+#[test]
+fn http10_has_no_transfer_encoding() {
+    let message = "line 2: Transfer-Encoding in an HTTP/1.0 message: HTTP/1.0 has no Transfer-Encoding, so the receiver must treat the body's end as unknown; send Content-Length, or write HTTP/1.1";
+    let c = check_response(
+        b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+        Some("GET"),
+        false,
+    );
+    assert_eq!(kinds(&c), [Kind::TransferEncodingInHttp10]);
+    assert_eq!(messages(&c), message);
+    // Still read to its last chunk, so a harness is not left waiting.
+    let Checked::Complete(r, _) = c else { panic!() };
+    assert_eq!(r.body, b"hi");
+    let c =
+        check_request(b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n");
+    assert_eq!(kinds(&c), [Kind::TransferEncodingInHttp10]);
+    assert_eq!(messages(&c), message);
+    // HTTP/1.1 chunked is fine, and HTTP/1.0 with Content-Length.
+    assert!(
+        check_request(
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n"
+        )
+        .is_ok()
+    );
+    assert!(
+        check_response(
+            b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi",
+            None,
+            false
+        )
+        .is_ok()
+    );
+}
+
 #[test]
 fn head_end_skips_leading_empty_lines_and_accepts_lf() {
     assert_eq!(head_end(b"\r\nGET / HTTP/1.1\r\n\r\nbody"), Some(20));
@@ -235,16 +519,34 @@ fn head_end_skips_leading_empty_lines_and_accepts_lf() {
     assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: x\r\n"), None);
 }
 
+/// A valid Host value: a name, an IPv4 or a bracketed IPv6 address, with
+/// or without a port (empty or not), or nothing at all.
+fn valid_host() -> impl Strategy<Value = String> {
+    let host = prop_oneof![
+        "[a-zA-Z0-9]([a-zA-Z0-9_-]{0,10}[a-zA-Z0-9])?(\\.[a-z0-9]{1,8}){0,3}\\.?",
+        any::<[u8; 4]>().prop_map(|a| std::net::Ipv4Addr::from(a).to_string()),
+        any::<[u16; 8]>().prop_map(|a| format!("[{}]", std::net::Ipv6Addr::from(a))),
+        Just("[::1]".to_owned()),
+    ];
+    prop_oneof![
+        9 => (host, prop::option::of("[0-9]{0,5}"))
+            .prop_map(|(h, p)| p.map_or(h.clone(), |p| format!("{h}:{p}"))),
+        1 => Just(String::new()),
+    ]
+}
+
 /// A valid request, as (method, target, headers, body).
 fn valid_request() -> impl Strategy<Value = Vec<u8>> {
     (
         prop::sample::select(vec!["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS"]),
         "/[a-z0-9/._-]{0,20}",
+        valid_host(),
         prop::collection::vec(("[A-Za-z][A-Za-z0-9-]{0,15}", "[ -~]{0,30}"), 0..6),
         prop::option::of("[ -~]{0,40}"),
+        prop::sample::select(vec![": ", ":"]),
     )
-        .prop_map(|(method, target, headers, body)| {
-            let mut s = format!("{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        .prop_map(|(method, target, host, headers, body, colon)| {
+            let mut s = format!("{method} {target} HTTP/1.1\r\nHost{colon}{host}\r\n");
             for (n, v) in headers {
                 if n.eq_ignore_ascii_case("host")
                     || n.eq_ignore_ascii_case("content-length")
@@ -255,12 +557,33 @@ fn valid_request() -> impl Strategy<Value = Vec<u8>> {
                 s.push_str(&format!("{n}: {}\r\n", v.trim()));
             }
             if let Some(b) = &body {
-                s.push_str(&format!("Content-Length: {}\r\n\r\n{b}", b.len()));
+                s.push_str(&format!("Content-Length{colon}{}\r\n\r\n{b}", b.len()));
             } else {
                 s.push_str("\r\n");
             }
             s.into_bytes()
         })
+}
+
+/// A Host value broken the way students break it: what the address bar
+/// shows (a scheme, a path, a user), a space, an IPv6 address without
+/// brackets, a port that is not digits, or no host before the port.
+fn broken_host() -> impl Strategy<Value = String> {
+    let name = "[a-z][a-z0-9]{0,8}(\\.[a-z]{2,4})?";
+    let port =
+        prop::option::of("[0-9]{1,5}").prop_map(|p| p.map_or(String::new(), |p| format!(":{p}")));
+    (name, port, 0..8u8, "[a-z0-9./]{0,10}", any::<[u16; 8]>()).prop_map(
+        |(name, port, how, path, v6)| match how {
+            0 => format!("http://{name}{port}"),
+            1 => format!("https://{name}{port}/{path}"),
+            2 => format!("{name}{port}/{path}"),
+            3 => format!("user@{name}{port}"),
+            4 => format!("{name} 8000{port}"),
+            5 => std::net::Ipv6Addr::from(v6).to_string(),
+            6 => format!("{name}:{path}x"),
+            _ => format!("{port}:80"),
+        },
+    )
 }
 
 /// The ways students break a valid message.
@@ -343,6 +666,28 @@ proptest! {
             }
             Ok(_) => {}
         }
+    }
+
+    #[test]
+    fn every_broken_host_is_named_on_its_line(host in broken_host(), colon in prop::sample::select(vec![": ", ":"])) {
+        let bytes = format!("GET / HTTP/1.1\r\nHost{colon}{host}\r\nAccept: */*\r\n\r\n");
+        let c = check_request(bytes.as_bytes());
+        prop_assert_eq!(kinds(&c), [Kind::BadHost], "{}", messages(&c));
+        let start = format!("line 2: Host is \"{}\": ", host.trim());
+        prop_assert!(messages(&c).starts_with(&start), "{}", messages(&c));
+    }
+
+    #[test]
+    fn a_content_length_with_a_non_digit_is_named(a in "[0-9]{1,4}", c in "[-+,;. a-zA-Z]", b in "[0-9]{1,4}", sign in prop::option::of("[-+]")) {
+        let value = format!("{}{a}{c}{b}", sign.unwrap_or_default());
+        let bytes = format!("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {value}\r\n\r\n");
+        let got = check_request(bytes.as_bytes());
+        let k = kinds(&got);
+        prop_assert!(
+            k == [Kind::BadContentLength] || k == [Kind::ConflictingContentLength],
+            "{value:?}: {}", messages(&got)
+        );
+        prop_assert!(messages(&got).starts_with("line 3: Content-Length '"), "{}", messages(&got));
     }
 
     #[test]
