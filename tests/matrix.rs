@@ -323,6 +323,8 @@ const CASES: &[Case] = &[
         &[("http-client/request", "line 1: the request line ends with LF, HTTP needs CRLF")]),
     buggy("no_host_client", HC, "no_host_client.py", A, "none", EVERY_HTTP_REQUEST,
         &[("http-client/request", "HTTP/1.1 request without Host")]),
+    buggy("host_url_client", HC, "host_url_client.py", A, "none", EVERY_HTTP_REQUEST,
+        &[("http-client/request", "line 2: Host is \\\"http://127.0.0.1:")]),
     buggy("no_empty_line_client", HC, "no_empty_line_client.py", A, "none", EVERY_HTTP_REQUEST,
         &[("http-client/request", "no empty line after the headers")]),
     buggy("one_recv_client", HC, "one_recv_client.py", A, "none", &["http-client/response-splitting", "http-client/response-in-pieces"],
@@ -475,6 +477,7 @@ fn check(case: &Case, code: i32, report: &serde_json::Value, exit: i32) {
 #[case::urllib_client("urllib_client")]
 #[case::lf_client("lf_client")]
 #[case::no_host_client("no_host_client")]
+#[case::host_url_client("host_url_client")]
 #[case::no_empty_line_client("no_empty_line_client")]
 #[case::one_recv_client("one_recv_client")]
 #[case::content_length_client("content_length_client")]
