@@ -41,6 +41,8 @@ fn can_isolate() -> bool {
 
 const ASSIGNMENT: &str = r#"assignment: the classroom's four programs and broadcast, as handed in
 retries: 0
+levels:
+  tcp-server/restart: required   # the same hard-coded port, restarted at once
 programs:
   tcp-server:
     command: python3 tcp_server.py
