@@ -21,13 +21,7 @@ fn classroom(file: &str) -> PathBuf {
 /// Whether this machine gives private networks; where it does not, that
 /// `--isolate net` says so (exit 2) instead of running anything.
 fn can_isolate() -> bool {
-    if sockspec()
-        .arg("netns-probe")
-        .output()
-        .unwrap()
-        .status
-        .success()
-    {
+    if common::can_isolate() {
         return true;
     }
     let output = sockspec()

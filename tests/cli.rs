@@ -369,21 +369,12 @@ fn hard_coded_server(dir: &std::path::Path, port: u16) -> String {
     format!("python3 {}", file.display())
 }
 
-fn can_isolate() -> bool {
-    sockspec()
-        .arg("netns-probe")
-        .output()
-        .unwrap()
-        .status
-        .success()
-}
-
 /// The TIME_WAIT its own restart scenario leaves must not reach any other
 /// scenario: a program that hard-codes its port runs each scenario in a
 /// private network by default, and gets the same verdict every time.
 #[test]
 fn a_hard_coded_port_without_reuseaddr_fails_only_its_restart_every_time() {
-    if !can_isolate() {
+    if !common::can_isolate() {
         eprintln!("no private networks on this machine: nothing to prove here");
         return;
     }

@@ -69,3 +69,13 @@ pub fn result<'a>(report: &'a Value, id: &str) -> &'a Value {
         .find(|r| r["id"] == id)
         .unwrap_or_else(|| panic!("no result for {id}"))
 }
+
+/// Whether this machine gives private networks (`sockspec netns-probe`).
+pub fn can_isolate() -> bool {
+    sockspec()
+        .arg("netns-probe")
+        .output()
+        .expect("sockspec runs")
+        .status
+        .success()
+}
