@@ -126,31 +126,56 @@ pub(crate) fn named_addresses(command: &str, cwd: &Path) -> sockspec_netns::Foun
             .is_ok_and(|m| m.is_file() && m.len() <= 1 << 20);
         if !word.contains('{') && small {
             let text = std::fs::read(&path).unwrap_or_default();
-            let more = sockspec_netns::scan_text(&String::from_utf8_lossy(&text));
-            found.literals.extend(more.literals);
-            found.endpoints.extend(more.endpoints);
+            found.extend(sockspec_netns::scan_text(&String::from_utf8_lossy(&text)));
         }
     }
     found
 }
 
+/// Where the host names a source names are, for the harness: in a private
+/// network, the loopback address each is given there; on the machine's own
+/// network, only those its hosts file puts on the loopback (`'vm'`, a
+/// machine's own name) — a client of any other is not run there.
+pub(crate) fn where_names_are(
+    private: bool,
+    names: &std::collections::BTreeSet<String>,
+) -> Vec<(String, Ipv4Addr)> {
+    if private {
+        return sockspec_netns::map_names(names);
+    }
+    let machine = std::fs::read("/etc/hosts")
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    names
+        .iter()
+        .filter_map(|n| Some((n.clone(), on_this_machine(&machine, n)?)))
+        .collect()
+}
+
+/// The loopback address a hosts file gives `name`, if it gives one.
+fn on_this_machine(hosts: &str, name: &str) -> Option<Ipv4Addr> {
+    hosts.lines().find_map(|line| {
+        let mut words = line.split('#').next()?.split_whitespace();
+        let ip: Ipv4Addr = words.next()?.parse().ok()?;
+        (ip.is_loopback() && words.any(|w| w.eq_ignore_ascii_case(name))).then_some(ip)
+    })
+}
+
 /// Where a client that takes no `{port}` sends: the first (host, port) its
-/// source names ('' and 'localhost' being 127.0.0.1). Servers need none:
-/// they are found where they listen.
+/// source names whose host has an address ('' and 'localhost' being
+/// 127.0.0.1, a name the one `names` gives it). Servers need none: they are
+/// found where they listen.
 pub(crate) fn hard_coded_server(
     role: Role,
     command: &str,
     own: &sockspec_netns::Found,
+    names: &[(String, Ipv4Addr)],
 ) -> Option<SocketAddr> {
-    let client = matches!(
-        role,
-        Role::TcpClient | Role::UdpClient | Role::HttpClient | Role::BroadcastSender
-    );
-    if !client || command.contains("{port}") {
+    if !sends(role) || command.contains("{port}") {
         return None;
     }
     own.endpoints.iter().find_map(|e| {
-        let ip = e.ip()?;
+        let ip = e.ip().or_else(|| sockspec_netns::mapped(names, &e.host))?;
         let ip = if ip.is_unspecified() {
             Ipv4Addr::LOCALHOST
         } else {
@@ -160,14 +185,27 @@ pub(crate) fn hard_coded_server(
     })
 }
 
-/// A client or sender whose source names an address off the loopback
-/// would, on the machine's own network, send its packets out into the
-/// world: without a private network it is not run, and says why.
-pub(crate) fn leaves_the_machine(role: Role, own: &sockspec_netns::Found) -> Option<String> {
-    let sends = matches!(
+/// Whether the role's program is the one that connects or sends.
+fn sends(role: Role) -> bool {
+    matches!(
         role,
         Role::TcpClient | Role::UdpClient | Role::HttpClient | Role::BroadcastSender
-    );
+    )
+}
+
+/// A client or sender whose source names an address off the loopback, or
+/// a host name, would on the machine's own network send its packets out
+/// into the world (for a name, its look-up first): without a private
+/// network it is not run, and says why. A name the machine's hosts file
+/// puts on the loopback (`local`, see [`where_names_are`]) is no way out.
+pub(crate) fn leaves_the_machine(
+    role: Role,
+    own: &sockspec_netns::Found,
+    local: &[(String, Ipv4Addr)],
+) -> Option<String> {
+    if !sends(role) {
+        return None;
+    }
     let far: Vec<String> = own
         .literals
         .iter()
@@ -180,12 +218,47 @@ pub(crate) fn leaves_the_machine(role: Role, own: &sockspec_netns::Found) -> Opt
             }
         })
         .collect();
-    (sends && !far.is_empty()).then(|| {
-        format!(
-            "not run: this {role} sends to {}, which only a private network can serve without its packets leaving the machine; grade it with --isolate net (as root, or with unprivileged user namespaces)",
-            far.join(", ")
-        )
-    })
+    let hosts: Vec<&str> = own
+        .names
+        .iter()
+        .filter(|n| sockspec_netns::mapped(local, n).is_none())
+        .map(String::as_str)
+        .collect();
+    let verb = match role {
+        Role::TcpClient | Role::HttpClient => "connects to",
+        _ if !far.is_empty() => "to",
+        _ => "sends to",
+    };
+    let mut clauses = Vec::new();
+    if !far.is_empty() {
+        clauses.push(format!("sends to {}", far.join(", ")));
+    }
+    match hosts.as_slice() {
+        [] => {}
+        [one] => clauses.push(format!("{verb} {one}, a host off this machine")),
+        many => clauses.push(format!("{verb} {}, hosts off this machine", and_list(many))),
+    }
+    if clauses.is_empty() {
+        return None;
+    }
+    let inside = if hosts.is_empty() {
+        ""
+    } else {
+        " (there a name is an address of its own loopback, and looking it up asks no one)"
+    };
+    Some(format!(
+        "not run: this {role} {}, which only a private network can serve without its packets leaving the machine{inside}; grade it with --isolate net (as root, or with unprivileged user namespaces)",
+        clauses.join(" and ")
+    ))
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// Says which file a submission lacks, if the command names a file (a word
@@ -225,4 +298,83 @@ pub(crate) fn missing_file(command: &str, cwd: &Path) -> Option<String> {
         "the submission has no {missing} (the command is `{command}`, run in {}; {has})",
         cwd.display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_of_a_host_name_is_refused_with_the_name_or_graded_where_it_maps() {
+        let own = sockspec_netns::scan_text("s.connect(('www.python.org', 80))\n");
+        let why = leaves_the_machine(Role::TcpClient, &own, &[]).unwrap();
+        assert!(
+            why.starts_with(
+                "not run: this tcp-client connects to www.python.org, a host off this machine"
+            ),
+            "{why}"
+        );
+        assert!(why.contains("grade it with --isolate net"), "{why}");
+        // A server that names it is found where it listens, never refused.
+        assert_eq!(leaves_the_machine(Role::TcpServer, &own, &[]), None);
+        let names = where_names_are(true, &own.names);
+        assert_eq!(
+            hard_coded_server(Role::TcpClient, "python3 client.py", &own, &names),
+            Some("127.77.0.1:80".parse().unwrap())
+        );
+        assert_eq!(
+            hard_coded_server(Role::TcpClient, "python3 client.py {port}", &own, &names),
+            None
+        );
+        // Unmapped, a name is nowhere: no hard-coded server.
+        assert_eq!(
+            hard_coded_server(Role::TcpClient, "python3 client.py", &own, &[]),
+            None
+        );
+
+        let own = sockspec_netns::scan_text(
+            "ADDR = ('118.25.239.224', 8888)\nsock.sendto(b'x', ('tedu-server', 9))\n\
+             sock.sendto(b'y', ('www.baidu.com', 9))\n",
+        );
+        let why = leaves_the_machine(Role::UdpClient, &own, &[]).unwrap();
+        assert!(
+            why.contains(
+                "sends to 118.25.239.224 and to tedu-server and www.baidu.com, hosts off this machine"
+            ),
+            "{why}"
+        );
+        // A name this machine's hosts file puts on the loopback stays here.
+        let local = [("tedu-server".to_owned(), Ipv4Addr::LOCALHOST)];
+        let why = leaves_the_machine(Role::UdpClient, &own, &local).unwrap();
+        assert!(
+            why.contains("sends to 118.25.239.224 and to www.baidu.com, a host off"),
+            "{why}"
+        );
+        assert_eq!(
+            leaves_the_machine(
+                Role::TcpClient,
+                &sockspec_netns::scan_text("HOST = 'localhost'\nPORT = 1\n"),
+                &[]
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn the_machine_s_hosts_file_is_read_not_asked() {
+        let hosts = "127.0.0.1 localhost\n127.0.1.1\tvm vm.local # this machine\n\
+                     10.0.0.5 tedu-server\n# 127.0.0.1 www.python.org\n::1 ip6-localhost\n";
+        assert_eq!(
+            on_this_machine(hosts, "VM"),
+            Some(Ipv4Addr::new(127, 0, 1, 1))
+        );
+        assert_eq!(
+            on_this_machine(hosts, "vm.local"),
+            Some(Ipv4Addr::new(127, 0, 1, 1))
+        );
+        // Named there, but off the machine; and a line turned off.
+        assert_eq!(on_this_machine(hosts, "tedu-server"), None);
+        assert_eq!(on_this_machine(hosts, "www.python.org"), None);
+        assert_eq!(on_this_machine("", "vm"), None);
+    }
 }

@@ -17,7 +17,8 @@ use sockspec_runner::{Program, RunConfig, Timing};
 
 use crate::cli::{Format, Isolate, RunArgs};
 use crate::homework::{
-    hard_coded_server, leaves_the_machine, missing_file, named_addresses, sandbox, without_shim,
+    hard_coded_server, leaves_the_machine, missing_file, named_addresses, sandbox, where_names_are,
+    without_shim,
 };
 use crate::{default_jobs, load, runtime};
 
@@ -294,26 +295,31 @@ fn command_line_plan(args: &RunArgs, private: bool) -> Result<Plan, u8> {
         }
     };
     let cwd = args.cwd.clone().unwrap_or_else(|| PathBuf::from("."));
-    let named = |command: &str| named_addresses(command, &cwd);
     let programs = commands
         .into_iter()
-        .map(|(role, command)| Program {
-            role,
-            contract: contract.clone(),
-            cwd: args.cwd.clone(),
-            network: private
-                .then(|| sockspec_netns::NetPlan::for_literals(named(&command).literals)),
-            missing: (!private)
-                .then(|| leaves_the_machine(role, &named(&command)))
-                .flatten(),
-            port: args.port,
-            budget: None,
-            sandbox: None,
-            server: args
-                .target
-                .as_ref()
-                .and_then(|_| hard_coded_server(role, &command, &named(&command))),
-            command: without_shim(&command, &cwd),
+        .map(|(role, command)| {
+            let own = named_addresses(&command, &cwd);
+            let names = where_names_are(private, &own.names);
+            Program {
+                role,
+                contract: contract.clone(),
+                cwd: args.cwd.clone(),
+                network: private.then(|| {
+                    sockspec_netns::NetPlan::for_literals(own.literals.iter().copied())
+                        .with_names(names.clone())
+                }),
+                missing: (!private)
+                    .then(|| leaves_the_machine(role, &own, &names))
+                    .flatten(),
+                port: args.port,
+                budget: None,
+                sandbox: None,
+                server: args
+                    .target
+                    .as_ref()
+                    .and_then(|_| hard_coded_server(role, &command, &own, &names)),
+                command: without_shim(&command, &cwd),
+            }
         })
         .collect();
     Ok(Plan {
@@ -369,10 +375,14 @@ fn assignment_plan(args: &RunArgs, file: &Path, private: bool) -> Result<Plan, u
                 None => submission.clone(),
             };
             let own = named_addresses(&p.command, &cwd);
+            let names = where_names_are(
+                private,
+                &everywhere.names.union(&own.names).cloned().collect(),
+            );
             let server = p
                 .server
                 .map(SocketAddr::V4)
-                .or_else(|| hard_coded_server(p.role, &p.command, &own));
+                .or_else(|| hard_coded_server(p.role, &p.command, &own, &names));
             let mut literals = everywhere.literals.clone();
             literals.extend(server.and_then(|s| match s.ip() {
                 std::net::IpAddr::V4(ip) => Some(ip),
@@ -380,7 +390,7 @@ fn assignment_plan(args: &RunArgs, file: &Path, private: bool) -> Result<Plan, u
             }));
             let missing = missing_file(&p.command, &cwd).or_else(|| {
                 (!private)
-                    .then(|| leaves_the_machine(p.role, &own))
+                    .then(|| leaves_the_machine(p.role, &own, &names))
                     .flatten()
             });
             Program {
@@ -393,7 +403,8 @@ fn assignment_plan(args: &RunArgs, file: &Path, private: bool) -> Result<Plan, u
                 budget: p.budget,
                 sandbox: Some(sandbox(&assignment, &submission)),
                 server,
-                network: private.then(|| sockspec_netns::NetPlan::for_literals(literals)),
+                network: private
+                    .then(|| sockspec_netns::NetPlan::for_literals(literals).with_names(names)),
             }
         })
         .collect();

@@ -7,7 +7,10 @@
 //! a classroom address would send its packets out into the world. In a
 //! namespace of its own, each scenario has every port and the addresses its
 //! program names to itself, and nothing it sends can leave the machine: the
-//! namespace has no other interface.
+//! namespace has no other interface. The host names it names
+//! (`('www.python.org', 80)`) resolve there to addresses of that loopback,
+//! so a client of one is graded like any other and its look-up asks no one
+//! outside.
 //!
 //! Each scenario gets a namespace of its own: the thread that runs it
 //! enters a new one ([`enter_thread`]) before it creates anything, so that
@@ -22,7 +25,9 @@
 use std::io;
 use std::net::Ipv4Addr;
 
+mod names;
 mod scan;
+pub use names::{FIRST_NAME_ADDRESS, map_names, mapped};
 pub use scan::{Endpoint, Found, scan_folder, scan_text};
 
 /// How this process may make private networks.
@@ -56,6 +61,12 @@ pub enum NetnsError {
     /// The namespace exists but its loopback could not be set up.
     #[error("the private network's loopback could not be set up: {0}")]
     Loopback(io::Error),
+    /// The namespace exists but its host names could not be made to
+    /// resolve there.
+    #[error(
+        "the private network's host names could not be set up (a mount namespace with its own /etc/hosts): {0}"
+    )]
+    Names(io::Error),
 }
 
 /// Makes this process able to give its threads private networks: nothing
@@ -85,7 +96,9 @@ fn thread_count() -> Option<usize> {
 }
 
 fn unshare(flags: libc::c_int) -> io::Result<()> {
-    // SAFETY: unshare takes no pointers; the process is single-threaded.
+    // SAFETY: unshare takes no pointers, and what it unshares (a user
+    // namespace of a single-threaded process, a thread's network or mount
+    // namespace) leaves the rest of the process as it was.
     if unsafe { libc::unshare(flags) } == 0 {
         Ok(())
     } else {
@@ -113,8 +126,9 @@ fn loopback_up() -> io::Result<()> {
 }
 
 /// What a private network must carry so that a program runs as written:
-/// the addresses it binds, connects or sends to (each on the loopback), and
-/// for a broadcast address, a subnet whose broadcast it is.
+/// the addresses it binds, connects or sends to (each on the loopback), for
+/// a broadcast address, a subnet whose broadcast it is, and for a host name,
+/// an address of the loopback that the name resolves to there.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NetPlan {
     /// Addresses to put on the loopback: address, prefix length, and the
@@ -125,6 +139,9 @@ pub struct NetPlan {
     /// the namespace's receivers, and any other address is a place nothing
     /// listens (a connect there hangs in SYN_SENT, visibly), never a way out.
     pub default_route: bool,
+    /// The host names the program names, each with the address it resolves
+    /// to inside (from [`map_names`]; 127.0.0.0/8 is the loopback's already).
+    pub names: Vec<(String, Ipv4Addr)>,
 }
 
 impl NetPlan {
@@ -174,13 +191,21 @@ impl NetPlan {
         }
         plan
     }
+
+    /// The plan with these host names resolving to these addresses.
+    pub fn with_names(mut self, names: Vec<(String, Ipv4Addr)>) -> NetPlan {
+        self.names = names;
+        self
+    }
 }
 
 /// Moves the calling thread, and only it, into a new network namespace with
-/// its loopback up and `plan`'s addresses and route on it. Everything the
-/// thread creates afterwards (sockets, child processes, netlink queries)
-/// lives there; other threads are unaffected. The namespace ends when the
-/// thread and every process in it have ended.
+/// its loopback up and `plan`'s addresses and route on it, and, if the plan
+/// has host names, into a mount namespace of its own in which they resolve
+/// to their addresses. Everything the thread creates afterwards (sockets,
+/// child processes, netlink queries) lives there; other threads are
+/// unaffected. The namespaces end when the thread and every process in them
+/// have ended.
 pub fn enter_thread(plan: &NetPlan) -> Result<(), NetnsError> {
     unshare(libc::CLONE_NEWNET).map_err(|net| NetnsError::Refused {
         user: io::Error::other("see sockspec_netns::prepare"),
@@ -192,6 +217,9 @@ pub fn enter_thread(plan: &NetPlan) -> Result<(), NetnsError> {
     }
     if plan.default_route {
         default_route_via_loopback().map_err(NetnsError::Loopback)?;
+    }
+    if !plan.names.is_empty() {
+        names::resolve_here(&plan.names).map_err(NetnsError::Names)?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! A thread's private network carries what homework hard-codes: a foreign
 //! address to bind and connect to, a subnet broadcast and '<broadcast>',
-//! each still needing SO_BROADCAST; and its only link is the loopback.
+//! each still needing SO_BROADCAST; host names that resolve to its
+//! loopback; and its only link is the loopback.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::time::Duration;
@@ -98,4 +99,100 @@ fn hard_coded_addresses_work_inside_and_nothing_else_is_there() {
         std::fs::read_link("/proc/thread-self/ns/net").unwrap(),
         host_ns
     );
+}
+
+/// Files the harness generated for a private network's names, still in the
+/// temporary folder.
+fn generated_files() -> Vec<String> {
+    std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&format!("sockspec-names-{}-", std::process::id())))
+        .collect()
+}
+
+#[test]
+fn host_names_resolve_inside_to_its_loopback_and_the_host_is_untouched() {
+    if !threads_can_isolate() {
+        return;
+    }
+    let names = sockspec_netns::map_names(["www.python.org", "tedu-server"]);
+    assert_eq!(
+        names,
+        [
+            ("tedu-server".to_owned(), Ipv4Addr::new(127, 77, 0, 1)),
+            ("www.python.org".to_owned(), Ipv4Addr::new(127, 77, 0, 2)),
+        ]
+    );
+    // With a route for everything through the loopback (a program that
+    // names '<broadcast>'), as the hardest case for a look-up.
+    let plan = NetPlan::for_literals([Ipv4Addr::BROADCAST]).with_names(names);
+    let hosts_before = std::fs::read("/etc/hosts").unwrap();
+    let host_mnt = std::fs::read_link("/proc/thread-self/ns/mnt").unwrap();
+    let (host, machine) = (host_mnt.clone(), hosts_before.clone());
+    std::thread::spawn(move || {
+        // Every look-up below is made inside the private network: had the
+        // names not been mapped, a DNS query could only reach its loopback.
+        enter_thread(&plan).unwrap();
+        assert_ne!(
+            std::fs::read_link("/proc/thread-self/ns/mnt").unwrap(),
+            host
+        );
+        use std::net::ToSocketAddrs;
+        let addrs: Vec<SocketAddr> = ("www.python.org", 80).to_socket_addrs().unwrap().collect();
+        assert_eq!(addrs, [SocketAddr::from(([127, 77, 0, 2], 80))]);
+        // A name the source does not name asks the namespace's loopback,
+        // where no one answers: it fails at once.
+        let started = std::time::Instant::now();
+        assert!(
+            ("not-in-the-source.example.org", 80)
+                .to_socket_addrs()
+                .is_err()
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        // A program started from here resolves them the same way, and the
+        // harness listens where it connects.
+        let listener = TcpListener::bind("127.77.0.1:8888").unwrap();
+        let out = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import socket\n\
+                 print(socket.gethostbyname('www.python.org'))\n\
+                 s = socket.create_connection(('tedu-server', 8888), timeout=5)\n\
+                 s.sendall(b'hi')\n",
+            ])
+            .output();
+        let Ok(out) = out else {
+            return; // no python3 here
+        };
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "127.77.0.2");
+        let (mut c, _) = listener.accept().unwrap();
+        let mut got = Vec::new();
+        std::io::Read::read_to_end(&mut c, &mut got).unwrap();
+        assert_eq!(got, b"hi");
+        // The machine's own lines are still there, after the names.
+        let hosts = std::fs::read_to_string("/etc/hosts").unwrap();
+        assert!(hosts.contains("127.77.0.1\ttedu-server"), "{hosts}");
+        assert!(
+            hosts.ends_with(&*String::from_utf8_lossy(&machine)),
+            "{hosts}"
+        );
+    })
+    .join()
+    .unwrap();
+    // Outside, nothing changed, and nothing generated is left behind.
+    assert_eq!(std::fs::read("/etc/hosts").unwrap(), hosts_before);
+    assert_eq!(
+        std::fs::read_link("/proc/thread-self/ns/mnt").unwrap(),
+        host_mnt
+    );
+    let mounts = std::fs::read_to_string("/proc/thread-self/mountinfo").unwrap();
+    assert!(!mounts.contains("sockspec-names"), "{mounts}");
+    assert_eq!(generated_files(), Vec::<String>::new());
 }

@@ -108,6 +108,28 @@ impl Program {
         self.network.is_none() && (self.port.is_some() || !self.command.contains("{port}"))
     }
 
+    /// Where a client's hard-coded host name took it, in words, when its
+    /// private network gave the name an address ("connects to
+    /// www.python.org:80 (mapped to 127.77.0.1 in its private network)").
+    pub fn mapped_server(&self) -> Option<String> {
+        let server = self.server?;
+        let (name, ip) = self
+            .network
+            .as_ref()?
+            .names
+            .iter()
+            .find(|(_, ip)| server.ip() == std::net::IpAddr::V4(*ip))?;
+        let verb = match self.role {
+            Role::TcpClient | Role::HttpClient => "connects to",
+            Role::UdpClient | Role::BroadcastSender => "sends to",
+            _ => return None,
+        };
+        Some(format!(
+            "{verb} {name}:{} (mapped to {ip} in its private network)",
+            server.port()
+        ))
+    }
+
     /// Whether the program picks its own port, to be found where it
     /// listens: a server whose command has no `{port}` and whose port the
     /// grader did not state.
@@ -175,6 +197,11 @@ async fn with_retries(
         }
     }
     first.attempts = attempts;
+    if first.found.is_none() {
+        first.found = config
+            .program_for(scenario.role)
+            .and_then(Program::mapped_server);
+    }
     first
 }
 
