@@ -506,8 +506,9 @@ struct Baseline {
     status: std::collections::HashMap<String, u16>,
 }
 
-/// Restarts a target that died (on a fresh port: the old one may sit in
-/// TIME_WAIT), so one crashing case does not fail every later one.
+/// Restarts a target that died (on a fresh port where the harness chose
+/// it: the old one may sit in TIME_WAIT), so one crashing case does not
+/// fail every later one.
 async fn ensure_running(run: &mut Run<'_>, ports: &PortPool) -> Result<(), StepFailure> {
     // A server that is dying (it crashed on the last case) may not have
     // exited yet; one whose socket no longer listens is as good as dead.
@@ -528,11 +529,18 @@ async fn ensure_running(run: &mut Run<'_>, ports: &PortPool) -> Result<(), StepF
     if let Some(mut old) = run.target.take() {
         old.kill().await;
     }
-    let port = ports
-        .take()
-        .map_err(|e| StepFailure::new(format!("no free port to restart the target: {e}")))?;
-    run.spec.port = port;
-    run.addr.set_port(port);
+    // A port the program chose or hard-codes is the one it binds again;
+    // only a port the harness handed out can be traded for a fresh one.
+    let own_port = run.program.port.is_some()
+        || run.program.server.is_some()
+        || run.program.discovers_port();
+    if !own_port {
+        let port = ports
+            .take()
+            .map_err(|e| StepFailure::new(format!("no free port to restart the target: {e}")))?;
+        run.spec.port = port;
+        run.addr.set_port(port);
+    }
     match crate::exec::start(&run.spec, run.role, run.config).await {
         Ok(t) => {
             run.target = Some(t);
