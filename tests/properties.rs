@@ -124,3 +124,43 @@ fn a_property_must_fit_its_role() {
         ))
         .stderr(predicate::str::contains("p.yaml:7:3"));
 }
+
+/// A program that hard-codes its port is restarted there after a case
+/// that crashed it, so shrinking finds the case that really kills it: a
+/// course-style UDP server that takes an empty datagram for the end.
+#[test]
+fn a_hard_coded_port_shrinks_to_the_case_that_crashes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = dir.path().join("udp_server.py");
+    std::fs::write(
+        &server,
+        "from socket import *\n\
+         s = socket(AF_INET, SOCK_DGRAM)\n\
+         s.bind(('0.0.0.0', 8888))\n\
+         while True:\n\
+         \x20   data, addr = s.recvfrom(1024)\n\
+         \x20   if not data:\n\
+         \x20       break\n\
+         \x20   s.sendto(b'Thanks', addr)\n",
+    )
+    .unwrap();
+    let target = format!("python3 {}", server.display());
+    let (code, report) = run_json(&[
+        "--only",
+        "udp-server/boundaries",
+        "--role",
+        "udp-server",
+        "--target",
+        &target,
+        "--reply",
+        "fixed:Thanks",
+    ]);
+    assert_eq!(code, 1, "{report:#}");
+    let message = result(&report, "udp-server/boundaries")["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(message.contains("1 datagram"), "{message}");
+    assert!(message.contains("\"\" (0 bytes)"), "{message}");
+    assert!(!message.contains("could not be restarted"), "{message}");
+}
