@@ -445,3 +445,46 @@ fn without_a_private_network_a_busy_hard_coded_port_is_waited_for() {
         "{wait}"
     );
 }
+
+/// A receiver that hard-codes its port is found there first, so the
+/// harness's own receiver can take that very port before it starts: the
+/// sharing is tested, not skipped by binding elsewhere.
+#[test]
+fn a_hard_coded_receiver_is_held_to_sharing_its_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let receiver = |reuse: bool| {
+        let file = dir.path().join(format!("receiver_{reuse}.py"));
+        std::fs::write(
+            &file,
+            format!(
+                "from socket import *\n\
+                 s = socket(AF_INET, SOCK_DGRAM)\n\
+                 s.setsockopt(SOL_SOCKET, SO_BROADCAST, 1)\n\
+                 {}\
+                 s.bind(('', 9999))\n\
+                 while True:\n\
+                 \x20   msg, addr = s.recvfrom(1024)\n\
+                 \x20   print(msg.decode())\n",
+                if reuse {
+                    "s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)\n"
+                } else {
+                    ""
+                }
+            ),
+        )
+        .unwrap();
+        format!("python3 {}", file.display())
+    };
+    for (reuse, code) in [(false, 1), (true, 0)] {
+        let (got, report) = run_json(&[
+            "--role",
+            "broadcast-receiver",
+            "--target",
+            &receiver(reuse),
+            "--only",
+            "broadcast-receiver/shares-port",
+            "--strict",
+        ]);
+        assert_eq!(got, code, "SO_REUSEADDR {reuse}: {report:#}");
+    }
+}

@@ -259,6 +259,32 @@ async fn play(
         shrinking: false,
         retry,
     };
+    // A scenario that takes the program's port before starting it (a
+    // receiver of the harness's own beside it) must know the port of a
+    // program that chooses its own: from an earlier scenario, or from a
+    // first run of the program that is stopped as soon as it is bound.
+    let port_first = scenario
+        .steps
+        .iter()
+        .take_while(|s| !matches!(s.step, Step::Start))
+        .any(|s| matches!(s.step, Step::BindBeside));
+    if program.discovers_port() && port_first {
+        let chosen = match ports.chosen(role) {
+            Some(p) => Some(p),
+            None => match start(&run.spec, role, config).await {
+                Ok(mut t) => {
+                    let p = t.ready_addr().map(|a| a.port());
+                    t.kill().await;
+                    p
+                }
+                Err(_) => None,
+            },
+        };
+        if let Some(p) = chosen {
+            run.spec.port = p;
+            run.addr.set_port(p);
+        }
+    }
     // Without an explicit `start`, the target starts before the first step;
     // if it cannot, nothing about its behaviour can be judged: an error.
     if !scenario.steps.iter().any(|s| matches!(s.step, Step::Start)) {
