@@ -114,13 +114,18 @@ fn resolve_shim(word: &str, cwd: &Path) -> Option<String> {
     (out.status.success() && Path::new(&real).is_file()).then_some(real)
 }
 
-/// The addresses named in the files a command names (those that exist,
-/// relative to `cwd`, and are small enough to be source code): `python3
-/// client.py` reads client.py, not python3.
+/// The addresses a command names: typed as its arguments, or in the files
+/// it names (those that exist, relative to `cwd`, and are small enough to
+/// be source code): `python3 client.py` reads client.py, not python3.
 pub(crate) fn named_addresses(command: &str, cwd: &Path) -> sockspec_netns::Found {
-    let mut found = sockspec_netns::Found::default();
-    for word in shlex::split(command).unwrap_or_default() {
-        let path = cwd.join(&word);
+    let words = shlex::split(command).unwrap_or_default();
+    let is_file = |word: &str| cwd.join(word).is_file();
+    // What is typed on the command line first: it is where the program
+    // goes, whatever its source would have used without it.
+    let args: Vec<&String> = words.iter().skip(1).filter(|w| !is_file(w)).collect();
+    let mut found = sockspec_netns::scan_args(&args);
+    for word in &words {
+        let path = cwd.join(word);
         let small = path
             .metadata()
             .is_ok_and(|m| m.is_file() && m.len() <= 1 << 20);

@@ -643,3 +643,52 @@ fn nothing_a_client_of_a_host_name_sends_or_looks_up_leaves_its_private_network(
     // The host's own hosts file is as it was.
     assert_eq!(std::fs::read("/etc/hosts").unwrap(), hosts_before);
 }
+
+/// A client written to take its server from the command line.
+const ARGV_TCP_CLIENT: &str = r#"import socket, sys
+
+sockfd = socket.socket()
+sockfd.connect((sys.argv[1], int(sys.argv[2])))
+while True:
+    msg = input("Msg>>")
+    if not msg:
+        break
+    sockfd.send(msg.encode())
+    data = sockfd.recv(1024)
+    if not data:
+        break
+    print("From server:", data.decode())
+sockfd.close()
+"#;
+
+/// An address typed on the command line sends a program there as surely as
+/// one in its source: it is carried by the private network, and without
+/// one the program is not run.
+#[test]
+fn an_address_given_on_the_command_line_is_carried_or_refused() {
+    let dir = handed_in(ARGV_TCP_CLIENT);
+    let run = |isolate: &str| {
+        let output = sockspec()
+            .args(["run", "--role", "tcp-client", "--reply", "fixed:Thanks"])
+            .args(["--target", "python3 client.py 10.16.129.97 8888"])
+            .args(["--isolate", isolate, "--format", "json"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        (output.status.code(), report)
+    };
+    if can_isolate() {
+        let (code, report) = run("net");
+        assert_eq!(code, Some(0), "{report:#}");
+        found_lines(&report);
+    }
+    let (code, report) = run("none");
+    assert_eq!(code, Some(2), "{report:#}");
+    for r in report["results"].as_array().unwrap() {
+        if r["status"] != "skip" {
+            let message = r["message"].as_str().unwrap();
+            assert!(message.contains("10.16.129.97"), "{message}");
+        }
+    }
+}

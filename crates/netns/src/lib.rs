@@ -28,7 +28,7 @@ use std::net::Ipv4Addr;
 mod names;
 mod scan;
 pub use names::{FIRST_NAME_ADDRESS, map_names, mapped};
-pub use scan::{Endpoint, Found, scan_folder, scan_text};
+pub use scan::{Endpoint, Found, scan_args, scan_folder, scan_text};
 
 /// How this process may make private networks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

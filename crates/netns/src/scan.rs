@@ -388,6 +388,52 @@ pub fn scan_text(text: &str) -> Found {
     found
 }
 
+/// What the arguments of a command line name: an address or a dotted host
+/// name typed as an argument (`client.py 10.16.129.97 8888`, `sender.py
+/// 172.40.71.255 {port}`, `--host=www.python.org`), with the number after
+/// it as its port. A program is sent there as surely as if its source said
+/// so. Placeholders (`{host}`), flags and numbers alone are not addresses.
+pub fn scan_args<S: AsRef<str>>(args: &[S]) -> Found {
+    let mut found = Found::default();
+    let words: Vec<&str> = args
+        .iter()
+        .map(|a| {
+            let a = a.as_ref();
+            // `--host=x` and `host:port` name x.
+            a.rsplit_once('=').map_or(a, |(_, v)| v)
+        })
+        .collect();
+    for (i, word) in words.iter().enumerate() {
+        if word.contains('{') || word.starts_with('-') {
+            continue;
+        }
+        let (host, port) = match word.rsplit_once(':') {
+            Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) && !p.is_empty() => (h, Some(p)),
+            _ => (*word, words.get(i + 1).copied()),
+        };
+        let port = port.and_then(|p| p.parse::<u16>().ok()).filter(|p| *p > 0);
+        let known = if let Ok(ip) = host.parse::<Ipv4Addr>() {
+            found.literals.insert(ip);
+            true
+        } else if let Some(name) = host_name(host, false) {
+            found.names.insert(name);
+            true
+        } else {
+            false
+        };
+        if let (true, Some(port)) = (known, port) {
+            let e = Endpoint {
+                host: host.to_owned(),
+                port,
+            };
+            if !found.endpoints.contains(&e) {
+                found.endpoints.push(e);
+            }
+        }
+    }
+    found
+}
+
 /// Scans the source files of a submission's folder (every file up to
 /// 1 MiB, a few levels deep; text read leniently, so GBK comments do not
 /// stop it).
@@ -421,6 +467,53 @@ fn scan_into(dir: &Path, depth: usize, found: &mut Found) {
             && let Ok(bytes) = std::fs::read(&path)
         {
             found.extend(scan_text(&String::from_utf8_lossy(&bytes)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod args_tests {
+    use super::*;
+
+    #[test]
+    fn arguments_name_addresses_and_their_ports() {
+        let f = scan_args(&["10.16.129.97", "8888"]);
+        assert_eq!(
+            f.literals,
+            BTreeSet::from(["10.16.129.97".parse().unwrap()])
+        );
+        assert_eq!(
+            f.endpoints,
+            vec![Endpoint {
+                host: "10.16.129.97".into(),
+                port: 8888
+            }]
+        );
+        let f = scan_args(&["172.40.71.255", "{port}"]);
+        assert_eq!(f.literals.len(), 1);
+        assert!(f.endpoints.is_empty());
+        let f = scan_args(&["--host=www.python.org", "--port", "80"]);
+        assert_eq!(f.names, BTreeSet::from(["www.python.org".to_owned()]));
+        let f = scan_args(&["server.example.com:7777"]);
+        assert_eq!(
+            f.endpoints,
+            vec![Endpoint {
+                host: "server.example.com".into(),
+                port: 7777
+            }]
+        );
+        for quiet in [
+            &["{host}", "{port}"][..],
+            &["8888"],
+            &["index.html"],
+            &["-v", "3"],
+            &["hello"],
+        ] {
+            let f = scan_args(quiet);
+            assert!(
+                f.literals.is_empty() && f.names.is_empty(),
+                "{quiet:?}: {f:?}"
+            );
         }
     }
 }
