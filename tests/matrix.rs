@@ -131,6 +131,7 @@ const EVERY_HTTP_RESPONSE: &[&str] = &[
     "http-server/get",
     "http-server/head-in-pieces",
     "http-server/head-method",
+    "http-server/long-head",
     "http-server/not-found",
     "http-server/post-body",
     "http-server/preconnect",
@@ -233,6 +234,12 @@ const CASES: &[Case] = &[
         &["http-server/head-in-pieces", "http-server/head-method", "http-server/head-splitting", "http-server/post-body"],
         &[("http-server/head-in-pieces", "the head was not over"), ("http-server/head-method", "a response to HEAD has no body"),
           ("http-server/head-splitting", "smallest failing case"), ("http-server/post-body", "the body was still on its way")]),
+    // The same with recv(1024): a browser's head that carries cookies is
+    // longer than that.
+    course("course_page_server_1024", HS, "page_server_1024.py", A,
+        &["http-server/head-in-pieces", "http-server/head-method", "http-server/head-splitting", "http-server/long-head",
+          "http-server/post-body"],
+        &[("http-server/long-head", "a reset here usually means")]),
     // tcp-client
     correct("tcp_client", TC, "tcp_client.py", F, "none"),
     correct("tcp_client_line", TC, "tcp_client_line.py", F, "line"),
@@ -297,16 +304,16 @@ const CASES: &[Case] = &[
     // http-server (run in tests/fixtures/http-server, where index.html is)
     correct("page_server", HS, "page_server.py", A, "none"),
     buggy("one_recv_server", HS, "one_recv_server.py", A, "none",
-        &["http-server/head-splitting", "http-server/browser", "http-server/head-in-pieces", "http-server/post-body"],
-        &[("http-server/head-in-pieces", "the head was not over"),
+        &["http-server/head-splitting", "http-server/long-head", "http-server/head-in-pieces", "http-server/post-body"],
+        &[("http-server/long-head", "a reset here usually means"), ("http-server/head-in-pieces", "the head was not over"),
           ("http-server/post-body", "the body was still on its way"), ("http-server/head-splitting", "smallest failing case")]),
     buggy("lf_server", HS, "lf_server.py", A, "none", EVERY_HTTP_RESPONSE,
         &[("http-server/get", "line 1: the status line ends with LF, HTTP needs CRLF")]),
     buggy("no_empty_line_server", HS, "no_empty_line_server.py", A, "none", EVERY_HTTP_RESPONSE,
         &[("http-server/get", "no empty line after the headers")]),
     buggy("char_length_server", HS, "char_length_server.py", A, "none",
-        &["http-server/head-splitting", "http-server/browser", "http-server/get", "http-server/head-in-pieces", "http-server/not-found",
-          "http-server/post-body", "http-server/preconnect"],
+        &["http-server/head-splitting", "http-server/browser", "http-server/get", "http-server/head-in-pieces", "http-server/long-head",
+          "http-server/not-found", "http-server/post-body", "http-server/preconnect"],
         &[("http-server/get", "Content-Length says 138, but 142 bytes came")]),
     buggy("empty_request_crash", HS, "empty_request_crash.py", A, "none", &["http-server/preconnect"],
         &[("http-server/preconnect", "IndexError")]),
@@ -435,6 +442,7 @@ fn check(case: &Case, code: i32, report: &serde_json::Value, exit: i32) {
 #[case::course_broadcast_sender("course_broadcast_sender")]
 #[case::course_broadcast_sender_waits("course_broadcast_sender_waits")]
 #[case::course_page_server("course_page_server")]
+#[case::course_page_server_1024("course_page_server_1024")]
 #[case::tcp_client("tcp_client")]
 #[case::tcp_client_line("tcp_client_line")]
 #[case::tcp_client_len32("tcp_client_len32")]
