@@ -488,3 +488,34 @@ fn a_hard_coded_receiver_is_held_to_sharing_its_port() {
         assert_eq!(got, code, "SO_REUSEADDR {reuse}: {report:#}");
     }
 }
+
+/// The grader's own missing page is the one asked for: a page server that
+/// answers index.html for every path fails not-found for `/nope`.
+#[test]
+fn a_page_rule_for_a_missing_path_is_what_not_found_asks_for() {
+    let site = fixture("course", "");
+    let target = format!(
+        "python3 {} {{port}}",
+        fixture("course", "page_server.py").display()
+    );
+    let (code, report) = run_json(&[
+        "--role",
+        "http-server",
+        "--target",
+        &target,
+        "--cwd",
+        site.to_str().unwrap(),
+        "--page",
+        "/=200",
+        "--page",
+        "/nope=404",
+        "--only",
+        "http-server/not-found",
+    ]);
+    assert_eq!(code, 1, "{report:#}");
+    let message = common::result(&report, "http-server/not-found")["message"].to_string();
+    assert!(
+        message.contains("GET /nope was answered with status 200"),
+        "{message}"
+    );
+}

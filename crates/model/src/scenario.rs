@@ -593,6 +593,25 @@ pub struct RequestStep {
 }
 
 impl RequestStep {
+    /// The path that stands for "a page that does not exist": the one the
+    /// grader's page rules say is missing, if they say so.
+    pub const MISSING: &'static str = "{missing}";
+
+    /// The step as it is sent under `contract`: `{missing}` becomes the path
+    /// of the contract's first page rule with a 4xx status (the grader's own
+    /// missing page), else `/no-such-page.html`.
+    pub fn for_contract(&self, contract: &crate::Contract) -> RequestStep {
+        let mut step = self.clone();
+        if step.path == Self::MISSING {
+            step.path = contract
+                .pages
+                .iter()
+                .find(|p| (400..500).contains(&p.status))
+                .map_or_else(|| "/no-such-page.html".to_owned(), |p| p.path.clone());
+        }
+        step
+    }
+
     /// The bytes on the wire, given the Host the target is reached at.
     pub fn bytes(&self, host: &str) -> Vec<u8> {
         if let Some(raw) = &self.raw {

@@ -1077,6 +1077,7 @@ impl Run<'_> {
                 send().map_err(|e| StepFailure::new(format!("broadcasting to {to} failed: {e}")))
             }
             Step::Request(r) => {
+                let r = &r.for_contract(&self.program.contract);
                 let bytes = r.bytes(&self.addr.to_string());
                 let (method, path) = match &r.raw {
                     Some(raw) => {
