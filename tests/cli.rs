@@ -519,3 +519,16 @@ fn a_page_rule_for_a_missing_path_is_what_not_found_asks_for() {
         "{message}"
     );
 }
+
+/// A command that runs but cannot run the program (an interpreter the
+/// machine lacks: `env`, a shell or a pyenv shim exits 127) is the grader's
+/// to fix, for servers and clients alike: exit 2, not the student's failure.
+#[test]
+fn a_command_not_found_by_its_launcher_is_exit_2() {
+    for (role, args) in [("tcp-server", "{port}"), ("tcp-client", "{host} {port}")] {
+        let target = format!("env no-such-interpreter prog.py {args}");
+        let (code, report) = run_json(&["--role", role, "--target", &target]);
+        assert_eq!(code, 2, "{role}: {report:#}");
+        assert_eq!(report["summary"]["failed"], 0, "{role}: {report:#}");
+    }
+}

@@ -297,11 +297,7 @@ async fn play(
                 // A program that ran is judged by what it did: it ended, or
                 // never listened, before the scenario could begin. Only a
                 // command that could not be executed at all is an error.
-                let status = if f.target.is_some() {
-                    Status::Fail
-                } else {
-                    Status::Error
-                };
+                let status = if f.ran { Status::Fail } else { Status::Error };
                 let failure = Failure {
                     target: f.target.map(|mut t| target_report(&mut t)),
                     diagnoses: f.diagnoses,
@@ -352,7 +348,12 @@ async fn play(
                 timeline: timeline::snapshot(),
                 program_start: false,
             };
-            verdict = not_passed(Status::Fail, failure, f.message);
+            // A client's command that could not be run shows only now.
+            let status = match run.target.as_mut().and_then(Target::try_exit) {
+                Some(state) if never_ran(state) => Status::Error,
+                _ => Status::Fail,
+            };
+            verdict = not_passed(status, failure, f.message);
             break;
         }
     }
@@ -444,6 +445,17 @@ pub(crate) struct StartFailure {
     pub(crate) target: Option<Target>,
     pub(crate) message: String,
     pub(crate) diagnoses: Vec<crate::diagnosis::Diagnosis>,
+    /// The program's own code ran (and ended, or never listened): its
+    /// failure. Otherwise the command could not be run at all, which is
+    /// the grader's to fix.
+    pub(crate) ran: bool,
+}
+
+/// Whether a program that ended this way never ran: 127 and 126 are how a
+/// shell, `env` or a pyenv shim say the command was not found or cannot be
+/// executed (an interpreter the machine lacks, a script without its `x`).
+pub(crate) fn never_ran(state: ExitState) -> bool {
+    matches!(state, ExitState::Code(126 | 127))
 }
 
 /// Spawns the target and waits until it is ready.
@@ -459,6 +471,7 @@ pub(crate) async fn start(
                 target: None,
                 message: format!("the target could not be started: {e}"),
                 diagnoses: Vec::new(),
+                ran: false,
             });
         }
     };
@@ -477,12 +490,17 @@ pub(crate) async fn start(
     };
     let limit = config.timing.ready();
     let mut diagnoses = Vec::new();
+    let mut ran = true;
     let message = match target.wait_ready(what, Instant::now() + limit).await {
         Ok(()) => {
             if let Some(addr) = target.ready_addr() {
                 timeline::record(Actor::Target, Happening::Ready { addr });
             }
             return Ok(target);
+        }
+        Err(ReadyError::Exited { state }) if never_ran(state) => {
+            ran = false;
+            format!("the command could not be run: it {state}, how a shell says a command was not found or cannot be executed")
         }
         Err(ReadyError::Exited { state }) => {
             format!(
@@ -525,6 +543,7 @@ pub(crate) async fn start(
         target: Some(target),
         message,
         diagnoses,
+        ran,
     })
 }
 
