@@ -324,19 +324,19 @@ pub(crate) fn port_wait(w: &sockspec_runner::PortWait, lang: Lang) -> String {
     let secs = w.waited.as_secs_f64();
     match (lang, w.freed) {
         (Lang::En, true) => format!(
-            "waited {secs:.1} s before it began for port {} to leave TIME_WAIT: the program hard-codes its port and this machine gives no private networks, so its scenarios run one after another on the same port",
+            "waited {secs:.1} s before it began for port {} to leave TIME_WAIT: the program hard-codes its port and runs without a private network, so its scenarios run one after another on the same port",
             w.port
         ),
         (Lang::En, false) => format!(
-            "waited {secs:.1} s for port {} to be free, and it was still in use: the scenario went ahead (the program hard-codes its port and this machine gives no private networks)",
+            "waited {secs:.1} s for port {} to be free, and it was still in use: the scenario went ahead (the program hard-codes its port and runs without a private network)",
             w.port
         ),
         (Lang::Zh, true) => format!(
-            "开始前等了 {secs:.1} 秒，等端口 {} 的 TIME_WAIT 结束：程序写死了端口，而这台机器不能给每个测试一个私有网络，所以它的测试只能在同一个端口上一个接一个地跑",
+            "开始前等了 {secs:.1} 秒，等端口 {} 的 TIME_WAIT 结束：程序写死了端口，又没有在私有网络里运行，所以它的测试只能在同一个端口上一个接一个地跑",
             w.port
         ),
         (Lang::Zh, false) => format!(
-            "等了 {secs:.1} 秒端口 {} 仍被占用，测试照常进行（程序写死了端口，而这台机器不能给每个测试一个私有网络）",
+            "等了 {secs:.1} 秒端口 {} 仍被占用，测试照常进行（程序写死了端口，又没有在私有网络里运行）",
             w.port
         ),
     }

@@ -84,7 +84,8 @@ pub(crate) async fn diagnose(run: &mut Run<'_>) -> Vec<Diagnosis> {
     // Growing counts alone could be a close not yet seen when the next
     // client came; sockets still in CLOSE_WAIT now are the leak itself.
     let growing = run.open_sockets.len() >= 2 && run.open_sockets.windows(2).all(|w| w[1] > w[0]);
-    if growing || run.leak_seen {
+    // A program that died has closed everything: nothing of it leaks.
+    if alive && (growing || run.leak_seen) {
         let close_wait = run
             .target
             .as_ref()

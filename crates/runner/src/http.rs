@@ -104,7 +104,9 @@ fn limit(within_ms: Option<u64>, timing: Timing) -> Duration {
 /// A read that stopped with part of a message: say what was missing
 /// (the empty line, or the rest of a Content-Length body).
 fn explained(mut f: StepFailure, response: bool, method: Option<&str>) -> StepFailure {
-    if f.reset && response {
+    // Only after part of a response: a reset with nothing before it is a
+    // server that died or refused, which its own evidence tells.
+    if f.reset && response && f.received.is_some() {
         // What a server's close() does with bytes of the request it never
         // read: a reset, which can cost the client the response.
         f.message = format!(

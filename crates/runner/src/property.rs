@@ -531,9 +531,8 @@ async fn ensure_running(run: &mut Run<'_>, ports: &PortPool) -> Result<(), StepF
     }
     // A port the program chose or hard-codes is the one it binds again;
     // only a port the harness handed out can be traded for a fresh one.
-    let own_port = run.program.port.is_some()
-        || run.program.server.is_some()
-        || run.program.discovers_port();
+    let own_port =
+        run.program.port.is_some() || run.program.server.is_some() || run.program.discovers_port();
     if !own_port {
         let port = ports
             .take()
