@@ -199,22 +199,23 @@ fn sends(role: Role) -> bool {
 }
 
 /// A client or sender whose source names an address off the loopback, or
-/// a host name, would on the machine's own network send its packets out
-/// into the world (for a name, its look-up first): without a private
-/// network it is not run, and says why. A name the machine's hosts file
-/// puts on the loopback (`local`, see [`where_names_are`]) is no way out.
+/// any program that names a host (a server that binds a classroom
+/// machine's name looks it up too), would on the machine's own network
+/// send its packets out into the world (for a name, its look-up first):
+/// without a private network it is not run, and says why. A name the
+/// machine's hosts file puts on the loopback (`local`, see
+/// [`where_names_are`]) is no way out.
 pub(crate) fn leaves_the_machine(
     role: Role,
     own: &sockspec_netns::Found,
     local: &[(String, Ipv4Addr)],
 ) -> Option<String> {
-    if !sends(role) {
-        return None;
-    }
+    // A server bound to an address the machine lacks only fails to bind.
+    let sends = sends(role);
     let far: Vec<String> = own
         .literals
         .iter()
-        .filter(|ip| !ip.is_loopback() && !ip.is_unspecified())
+        .filter(|ip| sends && !ip.is_loopback() && !ip.is_unspecified())
         .map(|ip| {
             if ip.is_broadcast() {
                 "255.255.255.255 ('<broadcast>')".to_owned()
@@ -230,6 +231,7 @@ pub(crate) fn leaves_the_machine(
         .map(String::as_str)
         .collect();
     let verb = match role {
+        _ if !sends => "looks up",
         Role::TcpClient | Role::HttpClient => "connects to",
         _ if !far.is_empty() => "to",
         _ => "sends to",
@@ -320,8 +322,13 @@ mod tests {
             "{why}"
         );
         assert!(why.contains("grade it with --isolate net"), "{why}");
-        // A server that names it is found where it listens, never refused.
-        assert_eq!(leaves_the_machine(Role::TcpServer, &own, &[]), None);
+        // A server that names a host looks it up: refused too.
+        let why = leaves_the_machine(Role::TcpServer, &own, &[]).unwrap();
+        assert!(why.contains("tcp-server looks up www.python.org"), "{why}");
+        // One bound to an address the machine lacks only fails to bind.
+        let bound = sockspec_netns::scan_text("s.bind(('10.16.129.97', 8888))
+");
+        assert_eq!(leaves_the_machine(Role::TcpServer, &bound, &[]), None);
         let names = where_names_are(true, &own.names);
         assert_eq!(
             hard_coded_server(Role::TcpClient, "python3 client.py", &own, &names),
