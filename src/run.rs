@@ -116,10 +116,19 @@ pub fn run(args: RunArgs) -> u8 {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let run = tokio::spawn(sockspec_runner::run(scenarios, config, tx));
         let report = async {
+            // A reporter whose output is gone (`| head` closed the pipe) is
+            // told once and then left out; the run still finishes, so that
+            // every program is stopped. stderr may be the same closed pipe:
+            // saying so must not panic.
+            let mut broken = vec![false; reporters.len()];
             while let Some(event) = rx.recv().await {
-                for r in reporters.iter_mut() {
+                for (r, broken) in reporters.iter_mut().zip(broken.iter_mut()) {
+                    if *broken {
+                        continue;
+                    }
                     if let Err(e) = r.event(&event) {
-                        eprintln!("error: cannot write the report: {e}");
+                        *broken = true;
+                        let _ = writeln!(std::io::stderr(), "error: cannot write the report: {e}");
                     }
                 }
             }
