@@ -404,7 +404,10 @@ pub fn scan_args<S: AsRef<str>>(args: &[S]) -> Found {
         })
         .collect();
     for (i, word) in words.iter().enumerate() {
-        if word.contains('{') || word.starts_with('-') {
+        // What follows `-m`, `-c` or `-cp` is a module, code or a class
+        // path (`python3 -m http.server`, `java -cp . com.example.Server`).
+        let after_flag = i > 0 && matches!(words[i - 1], "-m" | "-c" | "-cp" | "-classpath");
+        if word.contains('{') || word.starts_with('-') || word.contains('/') || after_flag {
             continue;
         }
         let (host, port) = match word.rsplit_once(':') {
@@ -415,7 +418,11 @@ pub fn scan_args<S: AsRef<str>>(args: &[S]) -> Found {
         let known = if let Ok(ip) = host.parse::<Ipv4Addr>() {
             found.literals.insert(ip);
             true
-        } else if let Some(name) = host_name(host, false) {
+        } else if let Some(name) = host_name(host, false)
+            // A dotted word is a host name when it ends the way host names
+            // do, not a class or a module name (`com.example.Server 8888`).
+            .filter(|n| ends_like_a_host(n))
+        {
             found.names.insert(name);
             true
         } else {
@@ -432,6 +439,17 @@ pub fn scan_args<S: AsRef<str>>(args: &[S]) -> Found {
         }
     }
     found
+}
+
+/// Whether a dotted name ends in a top-level domain homework uses.
+fn ends_like_a_host(name: &str) -> bool {
+    const DOMAINS: [&str; 16] = [
+        "com", "org", "net", "edu", "gov", "cn", "io", "info", "local", "lan", "top", "xyz", "me",
+        "co", "uk", "jp",
+    ];
+    name.rsplit('.')
+        .next()
+        .is_some_and(|last| DOMAINS.iter().any(|d| d.eq_ignore_ascii_case(last)))
 }
 
 /// Scans the source files of a submission's folder (every file up to
@@ -495,6 +513,7 @@ mod args_tests {
         let f = scan_args(&["--host=www.python.org", "--port", "80"]);
         assert_eq!(f.names, BTreeSet::from(["www.python.org".to_owned()]));
         let f = scan_args(&["server.example.com:7777"]);
+        assert_eq!(f.names, BTreeSet::from(["server.example.com".to_owned()]));
         assert_eq!(
             f.endpoints,
             vec![Endpoint {
@@ -508,6 +527,11 @@ mod args_tests {
             &["index.html"],
             &["-v", "3"],
             &["hello"],
+            &["-m", "http.server", "{port}"],
+            &["http.server"],
+            &["-cp", ".", "com.example.Server"],
+            &["com.example.Server", "8888"],
+            &["./hw/server.py"],
         ] {
             let f = scan_args(quiet);
             assert!(
