@@ -286,7 +286,7 @@ async fn play(
         }
     }
     // Without an explicit `start`, the target starts before the first step;
-    // if it cannot, nothing about its behaviour can be judged: an error.
+    // if it does not come up, no step can be played.
     if !scenario.steps.iter().any(|s| matches!(s.step, Step::Start)) {
         match start(&run.spec, role, config).await {
             Ok(t) => {
@@ -500,7 +500,9 @@ pub(crate) async fn start(
         }
         Err(ReadyError::Exited { state }) if never_ran(state) => {
             ran = false;
-            format!("the command could not be run: it {state}, how a shell says a command was not found or cannot be executed")
+            format!(
+                "the command could not be run: it {state}, how a shell says a command was not found or cannot be executed"
+            )
         }
         Err(ReadyError::Exited { state }) => {
             format!(
