@@ -326,8 +326,7 @@ mod tests {
         let why = leaves_the_machine(Role::TcpServer, &own, &[]).unwrap();
         assert!(why.contains("tcp-server looks up www.python.org"), "{why}");
         // One bound to an address the machine lacks only fails to bind.
-        let bound = sockspec_netns::scan_text("s.bind(('10.16.129.97', 8888))
-");
+        let bound = sockspec_netns::scan_text("s.bind(('10.16.129.97', 8888))\n");
         assert_eq!(leaves_the_machine(Role::TcpServer, &bound, &[]), None);
         let names = where_names_are(true, &own.names);
         assert_eq!(
