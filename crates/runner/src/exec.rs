@@ -189,11 +189,11 @@ async fn play(
     });
     if let (Some(port), None, Some(_)) = (binds, &program.network, readiness(scenario.role, 0)) {
         let deadline = Instant::now() + config.timing.port_free();
-        if let Some(waited) = crate::ports::until_free(port, deadline).await {
+        if let Some((waited, freed)) = crate::ports::until_free(port, deadline).await {
             result.port_wait = Some(crate::event::PortWait {
                 port,
                 waited,
-                freed: crate::ports::free(port),
+                freed,
             });
         }
     }
@@ -1406,19 +1406,13 @@ impl Run<'_> {
     /// Where the program is trying to connect instead, read from the
     /// kernel's table (its sockets in SYN_SENT), as a clause of a message.
     fn connecting_elsewhere(&self) -> String {
-        const SYN_SENT: u8 = 0x02;
-        let Some(t) = &self.target else {
-            return String::new();
-        };
-        let pids = proc::group_pids(t.pid() as i32);
-        let inodes = proc::socket_inodes(&pids);
-        let tried: Vec<String> = pids
-            .first()
-            .map(|&pid| proc::sockets(pid, proc::Proto::Tcp))
+        let tried: Vec<String> = self
+            .target
+            .as_ref()
+            .map(|t| crate::explain::connecting_to(t.pid() as i32))
             .unwrap_or_default()
-            .into_iter()
-            .filter(|e| e.state == SYN_SENT && inodes.contains(&e.inode))
-            .map(|e| e.remote.to_string())
+            .iter()
+            .map(SocketAddr::to_string)
             .collect();
         if tried.is_empty() {
             String::new()

@@ -154,33 +154,19 @@ pub(crate) fn wrong_role(
     exception: Option<&Diagnosis>,
 ) -> Option<Diagnosis> {
     use crate::diagnosis::RoleSign;
-    const SYN_SENT: u8 = 0x02;
     let errno = |n: &str| matches!(exception, Some(Diagnosis::Exception { detail, .. }) if detail.contains(n));
     let in_use = errno("[Errno 98]");
     let refused = errno("[Errno 111]")
         || matches!(exception, Some(Diagnosis::Exception { class, .. }) if class == "ConnectionRefusedError");
-    let pids = pgid
-        .map(sockspec_target::proc::group_pids)
-        .unwrap_or_default();
-    let inodes = sockspec_target::proc::socket_inodes(&pids);
-    let first = pids.first().copied();
     let seen = match role {
-        Role::TcpClient | Role::HttpClient => first
-            .and_then(|pid| {
-                sockspec_target::proc::tcp_listeners(pid)
-                    .into_iter()
-                    .find(|e| inodes.contains(&e.inode))
-                    .map(|e| RoleSign::Listens(e.local))
-            })
+        Role::TcpClient | Role::HttpClient => pgid
+            .and_then(listening_on)
+            .map(RoleSign::Listens)
             .or_else(|| in_use.then_some(RoleSign::BindsHarnessPort(port))),
         Role::UdpClient => in_use.then_some(RoleSign::BindsHarnessPort(port)),
-        Role::TcpServer | Role::HttpServer => first
-            .and_then(|pid| {
-                sockspec_target::proc::sockets(pid, Proto::Tcp)
-                    .into_iter()
-                    .find(|e| e.state == SYN_SENT && inodes.contains(&e.inode))
-                    .map(|e| RoleSign::Connects(Some(e.remote)))
-            })
+        Role::TcpServer | Role::HttpServer => pgid
+            .and_then(|g| connecting_to(g).first().copied())
+            .map(|to| RoleSign::Connects(Some(to)))
             .or_else(|| refused.then_some(RoleSign::Connects(None))),
         _ => None,
     }?;
@@ -188,6 +174,31 @@ pub(crate) fn wrong_role(
         seen,
         plays: role.counterpart(),
     })
+}
+
+/// Where the program of group `pgid` listens for TCP connections, if it does.
+fn listening_on(pgid: i32) -> Option<SocketAddr> {
+    let pids = sockspec_target::proc::group_pids(pgid);
+    let inodes = sockspec_target::proc::socket_inodes(&pids);
+    sockspec_target::proc::tcp_listeners(*pids.first()?)
+        .into_iter()
+        .find(|e| inodes.contains(&e.inode))
+        .map(|e| e.local)
+}
+
+/// Where the program of group `pgid` is trying to connect: the peers of
+/// its TCP sockets in SYN_SENT (nothing has answered them yet).
+pub(crate) fn connecting_to(pgid: i32) -> Vec<SocketAddr> {
+    const SYN_SENT: u8 = 0x02;
+    let pids = sockspec_target::proc::group_pids(pgid);
+    let inodes = sockspec_target::proc::socket_inodes(&pids);
+    pids.first()
+        .map(|&pid| sockspec_target::proc::sockets(pid, Proto::Tcp))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| e.state == SYN_SENT && inodes.contains(&e.inode))
+        .map(|e| e.remote)
+        .collect()
 }
 
 /// A page server that answered 404 to `/` (or `/index.html`), the page

@@ -87,12 +87,8 @@ pub(crate) async fn send_pieces(
 
 /// Whether `bytes` are a whole, well-formed error response (4xx or 5xx).
 fn refused(bytes: &[u8]) -> bool {
-    match check_response(bytes, None, false) {
-        c @ Checked::Complete(..) => {
-            c.is_ok() && matches!(c, Checked::Complete(r, _) if r.status >= 400)
-        }
-        _ => false,
-    }
+    let checked = check_response(bytes, None, false);
+    checked.is_ok() && matches!(&checked, Checked::Complete(r, _) if r.status >= 400)
 }
 
 fn limit(within_ms: Option<u64>, timing: Timing) -> Duration {

@@ -55,7 +55,7 @@ fn claim(port: u16) -> Option<UnixListener> {
 
 /// Whether nothing on the machine holds the port, TIME_WAIT included: a
 /// bind without SO_REUSEADDR to all addresses fails if any socket uses it.
-pub(crate) fn free(port: u16) -> bool {
+fn free(port: u16) -> bool {
     TcpListener::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port)).is_ok()
         && UdpSocket::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port)).is_ok()
 }
@@ -121,19 +121,23 @@ impl PortPool {
 /// loopback, or the deadline passes: a TIME_WAIT left on it by the
 /// previous scenario (Linux keeps one for 60 s) would make a program
 /// without SO_REUSEADDR fail to bind for a reason that is not this
-/// scenario's. Returns how long it waited, if it had to.
+/// scenario's. Returns how long it waited and whether the port is free
+/// now, if it had to wait at all.
 pub(crate) async fn until_free(
     port: u16,
     deadline: tokio::time::Instant,
-) -> Option<std::time::Duration> {
+) -> Option<(std::time::Duration, bool)> {
     let started = tokio::time::Instant::now();
     if free(port) {
         return None;
     }
-    while !free(port) && tokio::time::Instant::now() < deadline {
+    loop {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let freed = free(port);
+        if freed || tokio::time::Instant::now() >= deadline {
+            return Some((started.elapsed(), freed));
+        }
     }
-    Some(started.elapsed())
 }
 
 #[cfg(test)]
