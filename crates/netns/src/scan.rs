@@ -77,9 +77,15 @@ impl Found {
         self.literals.extend(more.literals);
         self.names.extend(more.names);
         for e in more.endpoints {
-            if !self.endpoints.contains(&e) {
-                self.endpoints.push(e);
-            }
+            self.add_endpoint(e);
+        }
+    }
+
+    /// Adds a (host, port) pair, once: the first place it is named decides
+    /// its order.
+    fn add_endpoint(&mut self, e: Endpoint) {
+        if !self.endpoints.contains(&e) {
+            self.endpoints.push(e);
         }
     }
 }
@@ -429,13 +435,10 @@ pub fn scan_args<S: AsRef<str>>(args: &[S]) -> Found {
             false
         };
         if let (true, Some(port)) = (known, port) {
-            let e = Endpoint {
+            found.add_endpoint(Endpoint {
                 host: host.to_owned(),
                 port,
-            };
-            if !found.endpoints.contains(&e) {
-                found.endpoints.push(e);
-            }
+            });
         }
     }
     found
