@@ -16,12 +16,12 @@ use sockspec_model::{Assignment, Role};
 /// only in the submission's folder, and a PID namespace so that nothing a
 /// program forks outlives it. What this machine cannot do is said once by
 /// the runner, not here.
-pub(crate) fn sandbox(assignment: &Assignment, submission: &Path) -> sockspec_target::Sandbox {
-    let d = sockspec_target::Limits::default();
+pub(crate) fn sandbox(assignment: &Assignment, submission: &Path) -> sockspec_process::Sandbox {
+    let d = sockspec_process::Limits::default();
     let l = &assignment.limits;
     let mib = |m: Option<u64>, default: u64| m.map_or(default, |m| m.saturating_mul(1 << 20));
-    sockspec_target::Sandbox {
-        limits: sockspec_target::Limits {
+    sockspec_process::Sandbox {
+        limits: sockspec_process::Limits {
             cpu_seconds: l.cpu_s.unwrap_or(d.cpu_seconds),
             memory_bytes: mib(l.memory_mb, d.memory_bytes),
             processes: l.processes.unwrap_or(d.processes),

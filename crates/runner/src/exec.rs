@@ -9,7 +9,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use sockspec_model::{ConnName, Role, Scenario, SendStep, Step};
-use sockspec_target::{ExitState, ExitWatch, Readiness, ReadyError, Target, TargetSpec, proc};
+use sockspec_process::{ExitState, ExitWatch, Readiness, ReadyError, Target, TargetSpec, proc};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::time::Instant;
 
@@ -391,15 +391,15 @@ fn within_secs() -> &'static regex::Regex {
 }
 
 /// Resolves once the program of group `pgid` is stalled (see
-/// [`sockspec_target::inspect::stalled`]) at two looks `interval` apart,
+/// [`sockspec_process::inspect::stalled`]) at two looks `interval` apart,
 /// the first after `first_look`; never, while it does anything else. A
 /// passing step is over long before the first look.
 async fn stall(pgid: i32, first_look: Duration, interval: Duration) {
     tokio::time::sleep(first_look).await;
     let mut streak = 0;
     loop {
-        let pids = sockspec_target::inspect::program_pids(pgid);
-        if sockspec_target::inspect::stalled(&pids) {
+        let pids = sockspec_process::inspect::program_pids(pgid);
+        if sockspec_process::inspect::stalled(&pids) {
             streak += 1;
             if streak >= 2 {
                 return;
@@ -828,7 +828,7 @@ impl Run<'_> {
                 if self.role == Role::TcpServer
                     && let Some(t) = &self.target
                 {
-                    let pids = sockspec_target::inspect::program_pids(t.pid() as i32);
+                    let pids = sockspec_process::inspect::program_pids(t.pid() as i32);
                     self.open_sockets.push(proc::socket_inodes(&pids).len());
                 }
                 let limit = timing.connect();
@@ -1234,7 +1234,7 @@ impl Run<'_> {
         // rather than wait out the deadline.
         let drain = self.timing.pause(Duration::from_millis(100));
         let target = self.target()?;
-        let mut exited: Option<(Instant, sockspec_target::ExitState)> = None;
+        let mut exited: Option<(Instant, sockspec_process::ExitState)> = None;
         loop {
             let stdout = target.output().stdout;
             let missing: Vec<String> = wanted

@@ -6,8 +6,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use sockspec_model::Role;
-use sockspec_target::inspect::{self, Call, Waiting};
-use sockspec_target::proc::Proto;
+use sockspec_process::inspect::{self, Call, Waiting};
+use sockspec_process::proc::Proto;
 use tokio::time::Instant;
 
 use crate::diagnosis::{BindProblem, BlockedCall, Diagnosis, SocketView};
@@ -178,9 +178,9 @@ pub(crate) fn wrong_role(
 
 /// Where the program of group `pgid` listens for TCP connections, if it does.
 fn listening_on(pgid: i32) -> Option<SocketAddr> {
-    let pids = sockspec_target::proc::group_pids(pgid);
-    let inodes = sockspec_target::proc::socket_inodes(&pids);
-    sockspec_target::proc::tcp_listeners(*pids.first()?)
+    let pids = sockspec_process::proc::group_pids(pgid);
+    let inodes = sockspec_process::proc::socket_inodes(&pids);
+    sockspec_process::proc::tcp_listeners(*pids.first()?)
         .into_iter()
         .find(|e| inodes.contains(&e.inode))
         .map(|e| e.local)
@@ -190,10 +190,10 @@ fn listening_on(pgid: i32) -> Option<SocketAddr> {
 /// its TCP sockets in SYN_SENT (nothing has answered them yet).
 pub(crate) fn connecting_to(pgid: i32) -> Vec<SocketAddr> {
     const SYN_SENT: u8 = 0x02;
-    let pids = sockspec_target::proc::group_pids(pgid);
-    let inodes = sockspec_target::proc::socket_inodes(&pids);
+    let pids = sockspec_process::proc::group_pids(pgid);
+    let inodes = sockspec_process::proc::socket_inodes(&pids);
     pids.first()
-        .map(|&pid| sockspec_target::proc::sockets(pid, Proto::Tcp))
+        .map(|&pid| sockspec_process::proc::sockets(pid, Proto::Tcp))
         .unwrap_or_default()
         .into_iter()
         .filter(|e| e.state == SYN_SENT && inodes.contains(&e.inode))
@@ -233,12 +233,12 @@ pub(crate) fn page_not_found(
 /// The diagnosis of a readiness timeout: where the program's sockets are
 /// bound instead of the port it was given.
 pub(crate) fn bound_elsewhere(pgid: i32, port: u16, proto: Proto) -> Vec<Diagnosis> {
-    let pids = sockspec_target::proc::group_pids(pgid);
-    let inodes = sockspec_target::proc::socket_inodes(&pids);
+    let pids = sockspec_process::proc::group_pids(pgid);
+    let inodes = sockspec_process::proc::socket_inodes(&pids);
     let Some(&pid) = pids.first() else {
         return Vec::new();
     };
-    let addrs: Vec<SocketAddr> = sockspec_target::proc::bound_addrs(pid, proto, &inodes);
+    let addrs: Vec<SocketAddr> = sockspec_process::proc::bound_addrs(pid, proto, &inodes);
     addrs
         .into_iter()
         .filter(|a| a.port() != port)

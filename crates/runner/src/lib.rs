@@ -53,7 +53,7 @@ pub struct Program {
     /// file): every scenario of its role is an error saying so, at once.
     pub missing: Option<String>,
     /// The sandbox an untrusted program runs in (`None`: run as it is).
-    pub sandbox: Option<sockspec_target::Sandbox>,
+    pub sandbox: Option<sockspec_process::Sandbox>,
     /// Where the program's other end is, when the program says so itself
     /// (a hard-coded address): the address a server listens on, for the
     /// harness to connect to; the one a client connects or sends to, for
@@ -351,7 +351,7 @@ pub async fn run(
         target: config.target_label.clone(),
         contract: config.contract_label(),
     });
-    sockspec_target::become_subreaper();
+    sockspec_process::become_subreaper();
     // A fixed port cannot be shared by scenarios running at the same time.
     let jobs = if config.programs.iter().any(Program::shares_a_port) {
         1

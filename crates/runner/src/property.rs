@@ -802,7 +802,7 @@ async fn wait_read(run: &mut Run<'_>) {
     let port = run.addr.port();
     let deadline = Instant::now() + run.timing.consumed();
     loop {
-        let unread: u32 = sockspec_target::proc::sockets(pid, sockspec_target::proc::Proto::Udp)
+        let unread: u32 = sockspec_process::proc::sockets(pid, sockspec_process::proc::Proto::Udp)
             .iter()
             .filter(|e| e.local.port() == port)
             .map(|e| e.rx_queue)

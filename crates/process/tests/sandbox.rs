@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use sockspec_target::proc;
-use sockspec_target::{
+use sockspec_process::proc;
+use sockspec_process::{
     ExitState, Limits, Readiness, ReadyError, Sandbox, SandboxError, Stream, Target, TargetError,
     TargetSpec, become_subreaper, support,
 };

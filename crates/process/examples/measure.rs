@@ -1,12 +1,12 @@
 //! Measures what the supervisor costs on this machine: one readiness look,
 //! `/proc` socket tables against sock-diag, a process-group scan, spawn→ready of a Python listener, spawn→exit,
-//! and kill. Run with `cargo run --release -p sockspec-target --example measure`.
+//! and kill. Run with `cargo run --release -p sockspec-process --example measure`.
 
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use sockspec_target::proc;
-use sockspec_target::{Readiness, Target, TargetSpec, become_subreaper};
+use sockspec_process::proc;
+use sockspec_process::{Readiness, Target, TargetSpec, become_subreaper};
 
 fn per_call(n: u32, mut f: impl FnMut()) -> Duration {
     let start = Instant::now();

@@ -4,8 +4,8 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::time::Duration;
 
-use sockspec_target::proc;
-use sockspec_target::{
+use sockspec_process::proc;
+use sockspec_process::{
     ExitState, Readiness, ReadyError, Stream, Target, TargetError, TargetSpec, become_subreaper,
 };
 use tokio::time::Instant;
