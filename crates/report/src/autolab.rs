@@ -27,7 +27,7 @@ use std::io::Write;
 
 use serde::Serialize;
 use sockspec_model::Role;
-use sockspec_runner::{Event, Status};
+use sockspec_results::{Event, Status};
 
 use crate::human::{Human, HumanOptions};
 use crate::{Lang, Reporter};

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use sockspec_runner::{Event, ScenarioResult, Summary};
+use sockspec_results::{Event, ScenarioResult, Summary};
 
 /// What a run said, gathered from its events.
 #[derive(Debug, Default)]

@@ -11,7 +11,7 @@
 //! without a full stop, as a line of the report does.
 
 use sockspec_model::{Localized, Role};
-use sockspec_runner::{BindProblem, BlockedCall, Diagnosis, RoleSign, SocketView};
+use sockspec_results::{BindProblem, BlockedCall, Diagnosis, RoleSign, SocketView};
 
 use crate::Lang;
 

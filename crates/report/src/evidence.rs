@@ -7,7 +7,7 @@
 //! so a student reads the same explanation wherever the grade reached them.
 
 use sockspec_model::Bytes;
-use sockspec_runner::{ScenarioResult, Status, TargetReport};
+use sockspec_results::{ScenarioResult, Status, TargetReport};
 
 use crate::Lang;
 use crate::diagnose;
@@ -320,7 +320,7 @@ pub(crate) fn evidence(r: &ScenarioResult, limits: Limits) -> Vec<(Tone, String)
 
 /// Why a scenario was slow to begin: it waited for the port its program
 /// hard-codes to leave the TIME_WAIT of the scenario before.
-pub(crate) fn port_wait(w: &sockspec_runner::PortWait, lang: Lang) -> String {
+pub(crate) fn port_wait(w: &sockspec_results::PortWait, lang: Lang) -> String {
     let secs = w.waited.as_secs_f64();
     match (lang, w.freed) {
         (Lang::En, true) => format!(

@@ -42,7 +42,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use serde::Serialize;
-use sockspec_runner::{Event, ScenarioResult, Status, Summary};
+use sockspec_results::{Event, ScenarioResult, Status, Summary};
 
 use crate::collect::Collected;
 use crate::evidence::{Limits, evidence, pass_rate_in};

@@ -14,7 +14,7 @@
 
 use std::io::Write;
 
-use sockspec_runner::{Event, ScenarioResult, Status, Summary};
+use sockspec_results::{Event, ScenarioResult, Status, Summary};
 
 use crate::collect::Collected;
 use crate::evidence::{Field, Limits, parts, pass_rate_in};

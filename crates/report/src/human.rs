@@ -14,7 +14,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use sockspec_model::Level;
-use sockspec_runner::{Event, ScenarioResult, Status, Summary};
+use sockspec_results::{Event, ScenarioResult, Status, Summary};
 
 use crate::evidence::{Limits, Tone, evidence, pass_rate_in};
 use crate::text::{count, width};

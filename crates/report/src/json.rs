@@ -27,7 +27,7 @@ use std::io::Write;
 
 use serde::Serialize;
 use sockspec_model::{Bytes, Localized, Role};
-use sockspec_runner::{
+use sockspec_results::{
     Actor, BindProblem, BlockedCall, Diagnosis, Event, Failure, Happening, RoleSign,
     ScenarioResult, SocketView, Status, Summary, TargetReport, TimelineEntry,
 };

@@ -24,7 +24,7 @@ use std::io::Write;
 use quick_junit::{
     NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestRerun, TestSuite,
 };
-use sockspec_runner::{Event, ScenarioResult, Status};
+use sockspec_results::{Event, ScenarioResult, Status};
 
 use crate::collect::Collected;
 use crate::evidence::{Limits, evidence};

@@ -41,7 +41,7 @@ pub use json::Json;
 pub use junit::Junit;
 pub use lang::{Lang, ParseLangError};
 
-use sockspec_runner::Event;
+use sockspec_results::Event;
 
 /// Something that consumes a run's events and writes a report.
 pub trait Reporter {

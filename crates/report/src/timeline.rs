@@ -6,7 +6,7 @@
 //! the wording lives here once.
 
 use sockspec_model::Role;
-use sockspec_runner::{Actor, Happening, TimelineEntry};
+use sockspec_results::{Actor, Happening, TimelineEntry};
 
 use crate::Lang;
 use crate::diagnose::is_udp;

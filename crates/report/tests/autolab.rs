@@ -10,7 +10,7 @@ use common::{check_snapshot, render, render_diagnosed, results};
 use serde_json::{Value, json};
 use sockspec_model::Role;
 use sockspec_report::{Autolab, Lang, Reporter};
-use sockspec_runner::{Event, Status, Summary};
+use sockspec_results::{Event, Status, Summary};
 
 fn output() -> String {
     let mut out = Vec::new();

@@ -8,7 +8,7 @@ mod common;
 
 use common::{check_snapshot, diagnosed_events, events, render, render_diagnosed};
 use sockspec_report::{Html, HtmlOptions, Lang, Reporter};
-use sockspec_runner::Event;
+use sockspec_results::Event;
 
 fn page(lang: Lang) -> String {
     let mut out = Vec::new();
@@ -71,7 +71,7 @@ fn what_programs_and_scenario_files_say_is_escaped() {
             t.stdout = "<script>alert('stdout')</script>\n".into();
             t.stderr
                 .push_str("</pre><script>alert('stderr')</script>\n");
-            if let sockspec_runner::Diagnosis::Exception { code, .. } = &mut f.diagnoses[0] {
+            if let sockspec_results::Diagnosis::Exception { code, .. } = &mut f.diagnoses[0] {
                 *code = Some("conn.send(b'<script>')".into());
             }
         }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::{check_snapshot, events, render, render_diagnosed, results};
 use sockspec_report::{Human, HumanOptions, Lang, Reporter};
-use sockspec_runner::{Event, Status, Summary};
+use sockspec_results::{Event, Status, Summary};
 
 fn human(options: HumanOptions) -> String {
     let mut out = Vec::new();

@@ -14,8 +14,8 @@ use sockspec_model::{Bytes, Contract, Framing, ReplyRule};
 use sockspec_wire::{FrameReader, describe_expected, encode, reply_ok};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::diagnosis::Happening;
 use crate::timeline;
+use sockspec_results::diagnosis::Happening;
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout_at};
 

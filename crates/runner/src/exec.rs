@@ -14,11 +14,11 @@ use tokio::net::{TcpListener, UdpSocket};
 use tokio::time::Instant;
 
 use crate::conn::{Conn, StepFailure};
-use crate::diagnosis::{Actor, Diagnosis, Happening};
-use crate::event::{Failure, ScenarioResult, Status, TargetReport};
 use crate::timeline;
 use crate::udp::UdpPeer;
 use crate::{Program, RunConfig, ports::PortPool};
+use sockspec_results::diagnosis::{Actor, Diagnosis, Happening};
+use sockspec_results::event::{Failure, ScenarioResult, Status, TargetReport};
 
 /// Runs one scenario to its verdict.
 pub async fn run_scenario(
@@ -190,7 +190,7 @@ async fn play(
     if let (Some(port), None, Some(_)) = (binds, &program.network, readiness(scenario.role, 0)) {
         let deadline = Instant::now() + config.timing.port_free();
         if let Some((waited, freed)) = crate::ports::until_free(port, deadline).await {
-            result.port_wait = Some(crate::event::PortWait {
+            result.port_wait = Some(sockspec_results::event::PortWait {
                 port,
                 waited,
                 freed,
@@ -444,7 +444,7 @@ pub(crate) fn readiness(role: Role, port: u16) -> Option<Readiness> {
 pub(crate) struct StartFailure {
     pub(crate) target: Option<Target>,
     pub(crate) message: String,
-    pub(crate) diagnoses: Vec<crate::diagnosis::Diagnosis>,
+    pub(crate) diagnoses: Vec<sockspec_results::diagnosis::Diagnosis>,
     /// The program's own code ran (and ended, or never listened): its
     /// failure. Otherwise the command could not be run at all, which is
     /// the grader's to fix.
@@ -1429,7 +1429,10 @@ impl Run<'_> {
     /// its output and the exception its traceback names.
     pub(crate) async fn evidence(
         &mut self,
-    ) -> (Option<TargetReport>, Vec<crate::diagnosis::Diagnosis>) {
+    ) -> (
+        Option<TargetReport>,
+        Vec<sockspec_results::diagnosis::Diagnosis>,
+    ) {
         let mut diagnoses = crate::explain::diagnose(self).await;
         let pgid = self.target.as_ref().map(|t| t.pid() as i32);
         let target = self.report().await;
@@ -1443,7 +1446,7 @@ impl Run<'_> {
         let explained = matches!(
             wrong,
             Some(Diagnosis::WrongRole {
-                seen: crate::diagnosis::RoleSign::BindsHarnessPort(_),
+                seen: sockspec_results::diagnosis::RoleSign::BindsHarnessPort(_),
                 ..
             })
         );

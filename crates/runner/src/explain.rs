@@ -1,5 +1,5 @@
 //! Finding out why a step failed, once it has: the facts of
-//! [`crate::diagnosis`], gathered from the program's traceback and from
+//! [`sockspec_results::diagnosis`], gathered from the program's traceback and from
 //! `/proc`. Nothing here runs unless a scenario fails.
 
 use std::net::SocketAddr;
@@ -10,8 +10,8 @@ use sockspec_process::inspect::{self, Call, Waiting};
 use sockspec_process::proc::Proto;
 use tokio::time::Instant;
 
-use crate::diagnosis::{BindProblem, BlockedCall, Diagnosis, SocketView};
 use crate::exec::Run;
+use sockspec_results::diagnosis::{BindProblem, BlockedCall, Diagnosis, SocketView};
 
 /// A step shorter than this did not wait for anything: it failed on what
 /// it read, and where the program is blocked now says nothing about it.
@@ -153,7 +153,7 @@ pub(crate) fn wrong_role(
     port: u16,
     exception: Option<&Diagnosis>,
 ) -> Option<Diagnosis> {
-    use crate::diagnosis::RoleSign;
+    use sockspec_results::diagnosis::RoleSign;
     let errno = |n: &str| matches!(exception, Some(Diagnosis::Exception { detail, .. }) if detail.contains(n));
     let in_use = errno("[Errno 98]");
     let refused = errno("[Errno 111]")

@@ -5,8 +5,6 @@
 //! never touches the runner, and the runner never has to know who is watching.
 
 mod conn;
-pub mod diagnosis;
-pub mod event;
 mod exec;
 mod explain;
 mod http;
@@ -26,10 +24,10 @@ use sockspec_model::{Contract, Role, Scenario};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::time::Instant;
 
-pub use diagnosis::{
-    Actor, BindProblem, BlockedCall, Diagnosis, Happening, RoleSign, SocketView, TimelineEntry,
+pub use sockspec_results::{
+    Actor, BindProblem, BlockedCall, Diagnosis, Event, Failure, Happening, PortWait, RoleSign,
+    ScenarioResult, SocketView, Status, Summary, TargetReport, TimelineEntry,
 };
-pub use event::{Event, Failure, PortWait, ScenarioResult, Status, Summary, TargetReport};
 pub use timing::Timing;
 
 /// One program under test: what runs for a role's scenarios, and the

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use sockspec_model::Bytes;
 use tokio::time::Instant;
 
-use crate::diagnosis::{Actor, Happening, TimelineEntry};
+use sockspec_results::diagnosis::{Actor, Happening, TimelineEntry};
 
 /// Entries kept per scenario (the most recent).
 const KEEP: usize = 200;

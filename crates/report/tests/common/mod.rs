@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use sockspec_model::{Bytes, Level, Localized, Role};
 use sockspec_report::Reporter;
-use sockspec_runner::{
+use sockspec_results::{
     Actor, BindProblem, BlockedCall, Diagnosis, Event, Failure, Happening, ScenarioResult,
     SocketView, Status, Summary, TargetReport, TimelineEntry,
 };
@@ -71,7 +71,7 @@ pub fn results() -> Vec<ScenarioResult> {
         "",
     );
     // It began late: the port its program hard-codes was still held.
-    pass.port_wait = Some(sockspec_runner::PortWait {
+    pass.port_wait = Some(sockspec_results::PortWait {
         port: 8888,
         waited: Duration::from_millis(58_300),
         freed: true,

@@ -1,0 +1,18 @@
+//! What a run found, as data and nothing else.
+//!
+//! The runner produces these values and the reporters consume them; they
+//! are the one contract between the two. Keeping them in a crate of their
+//! own, with no sockets, no processes and no async runtime, lets a reporter
+//! (or a tool reading a saved run) be built and tested without the machinery
+//! that produced the results, and keeps every sentence out of the runner:
+//! a failure is a typed [`Mismatch`], a step is the typed step of the
+//! scenario, and only the reporters decide how either reads, in English or
+//! in Chinese.
+
+pub mod diagnosis;
+pub mod event;
+
+pub use diagnosis::{
+    Actor, BindProblem, BlockedCall, Diagnosis, Happening, RoleSign, SocketView, TimelineEntry,
+};
+pub use event::{Event, Failure, PortWait, ScenarioResult, Status, Summary, TargetReport};
