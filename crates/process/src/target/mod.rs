@@ -1,0 +1,115 @@
+//! The supervised target process: one homework program, as the runner sees
+//! it.
+//!
+//! A [`Target`] is one value because the runner asks everything of the same
+//! process group: start it, wait until it is ready, feed it and read what it
+//! printed, learn how it ended, and leave nothing of it behind. Each of
+//! those questions has a file of its own, since each is answered from a
+//! different source and goes wrong in its own way: [`spec`] (what to start,
+//! and why it could not be), [`spawn`](mod@spawn) (starting it in its own
+//! group, inside the sandbox), [`ready`] (readiness from the kernel's socket
+//! tables, never by connecting), [`stdio`] (the captured output and the
+//! stdin pipe), [`exit`] (how it ended, and a watch to race against its
+//! end) and [`kill`](mod@kill) (killing and reaping the whole group, also
+//! on drop). This file holds the struct they share and the few accessors
+//! that belong to none of them.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use tokio::process::{Child, ChildStdin};
+use tokio::task::JoinHandle;
+
+use crate::capture::Capture;
+use crate::sandbox::{Applied, Scratch};
+
+mod exit;
+mod kill;
+mod ready;
+mod spawn;
+mod spec;
+mod stdio;
+
+pub use exit::{ExitState, ExitWatch};
+pub use kill::become_subreaper;
+pub use ready::{Readiness, ReadyError};
+pub use spec::{DEFAULT_OUTPUT_CAP, TargetError, TargetSpec};
+pub use stdio::{Output, Stream};
+
+/// How often readiness looks at `/proc` (a look costs ~0.1 ms).
+const POLL: Duration = Duration::from_millis(1);
+
+/// A running (or finished) target: its own process group, with captured output.
+///
+/// Dropping a `Target` that was not [`kill`](Target::kill)ed kills its whole
+/// process group (SIGKILL) and reaps what it can in the background.
+#[derive(Debug)]
+pub struct Target {
+    child: Child,
+    pid: u32,
+    argv: Vec<String>,
+    stdin: Option<ChildStdin>,
+    stdin_piped: bool,
+    stdout: Arc<Capture>,
+    stderr: Arc<Capture>,
+    readers: Vec<JoinHandle<()>>,
+    exit: Option<ExitState>,
+    ready_addr: Option<SocketAddr>,
+    /// What the sandbox applied.
+    applied: Applied,
+    /// The target's private host folder, removed once its group is gone.
+    scratch: Option<Scratch>,
+    /// The group was killed and reaped: nothing left to do on drop.
+    done: bool,
+}
+
+impl Target {
+    /// The pid of the process the harness started, which is also the
+    /// process group id. In a PID namespace this is the small process in
+    /// front of the namespace, which ends as the program ends.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// What the sandbox applied (all false without one).
+    pub fn sandboxed(&self) -> Applied {
+        self.applied
+    }
+
+    /// The words the target was started with, split and substituted.
+    pub fn argv(&self) -> &[String] {
+        &self.argv
+    }
+
+    /// Stops the whole group (SIGSTOP): it runs no code until [`resume`],
+    /// so whatever arrives meanwhile waits in its socket queues at once.
+    /// That is how "datagrams queued while the server was busy" is made
+    /// certain rather than likely.
+    ///
+    /// [`resume`]: Target::resume
+    pub fn pause(&self) {
+        if self.exit.is_none() {
+            let _ = killpg(Pid::from_raw(self.pgid()), Signal::SIGSTOP);
+        }
+    }
+
+    /// Lets a paused group run again (SIGCONT).
+    pub fn resume(&self) {
+        if self.exit.is_none() {
+            let _ = killpg(Pid::from_raw(self.pgid()), Signal::SIGCONT);
+        }
+    }
+
+    /// The command line for display, quoted so it can be pasted into a shell.
+    pub fn command_line(&self) -> String {
+        shlex::try_join(self.argv.iter().map(String::as_str))
+            .unwrap_or_else(|_| self.argv.join(" "))
+    }
+
+    fn pgid(&self) -> i32 {
+        self.pid as i32
+    }
+}
