@@ -123,31 +123,39 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// `concept:` is English text, or `{ en: ..., zh: ... }`. A visitor
-/// rather than an untagged enum, so that a typo in the map is reported as
-/// the unknown key it is, not as "matched no variant".
+/// A text that is English alone (`concept: ...`) or given in both languages
+/// (`concept: { en: ..., zh: ... }`). A visitor rather than an untagged
+/// enum, so that a typo in the map is reported as the unknown key it is, not
+/// as "matched no variant", at the line and column of that key.
+fn text_or_localized<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    what: &'static str,
+) -> Result<Localized, D::Error> {
+    struct V(&'static str);
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Localized;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            write!(f, "the {} as text, or as {{ en: ..., zh: ... }}", self.0)
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Localized, E> {
+            Ok(Localized {
+                en: v.to_owned(),
+                zh: String::new(),
+            })
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Localized, A::Error> {
+            Localized::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    d.deserialize_any(V(what))
+}
+
+/// `concept:` is English text, or `{ en: ..., zh: ... }`.
 struct Concept(Localized);
 
 impl<'de> Deserialize<'de> for Concept {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Concept;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("the concept as text, or as { en: ..., zh: ... }")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Concept, E> {
-                Ok(Concept(Localized {
-                    en: v.to_owned(),
-                    zh: String::new(),
-                }))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Concept, A::Error> {
-                Localized::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(Concept)
-            }
-        }
-        d.deserialize_any(V)
+        text_or_localized(d, "concept").map(Concept)
     }
 }
 
@@ -161,11 +169,22 @@ impl Concept {
     }
 }
 
+/// `title:` is English text (a teacher's own file, as it always was), or
+/// `{ en: ..., zh: ... }`. The English title is what every report shows
+/// when no Chinese one is asked for, so the map form cannot leave it out.
+struct Title(Localized);
+
+impl<'de> Deserialize<'de> for Title {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        text_or_localized(d, "title").map(Title)
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawScenario {
     id: Spanned<String>,
-    title: String,
+    title: Spanned<Title>,
     role: Spanned<Role>,
     level: Level,
     concept: Concept,
@@ -274,10 +293,12 @@ pub fn load_source(src: &Source) -> Result<Scenario, LoadError> {
     };
     check_steps_fit_role(src, role, &steps)?;
     check_connections(src, &steps)?;
+    let (title, title_zh) = check_title(src, raw.title)?;
 
     Ok(Scenario {
         id,
-        title: raw.title,
+        title,
+        title_zh,
         role,
         level: raw.level,
         concept: raw.concept.en().trim().to_owned(),
@@ -295,6 +316,26 @@ pub fn load_source(src: &Source) -> Result<Scenario, LoadError> {
         property,
         file: src.name.clone(),
     })
+}
+
+/// The title in English and in Chinese, trimmed. A title in two languages
+/// must have its English half: reports show it whenever Chinese is not
+/// asked for, and a plain `title:` is English.
+fn check_title(src: &Source, title: Spanned<Title>) -> Result<(String, String), LoadError> {
+    let Localized { en, zh } = title.value.0;
+    let (en, zh) = (en.trim().to_owned(), zh.trim().to_owned());
+    if en.is_empty() && !zh.is_empty() {
+        return Err(LoadError::at(
+            src,
+            title.referenced.line(),
+            title.referenced.column(),
+            LoadErrorKind::Invalid {
+                message: "the title has Chinese text but no English text".into(),
+                help: Some("write `title: { en: ..., zh: ... }`".into()),
+            },
+        ));
+    }
+    Ok((en, zh))
 }
 
 /// The steps each role's scenarios may use: the harness plays the other

@@ -14,8 +14,11 @@ use crate::contract::{Contract, Framing, Level, ReplyKind, Role};
 pub struct Scenario {
     /// `role/name`, unique in a suite.
     pub id: String,
-    /// One line saying what is checked.
+    /// One line saying what is checked, in English.
     pub title: String,
+    /// The same line in Chinese, the language of the course (empty if the
+    /// file gives none).
+    pub title_zh: String,
     /// The kind of program this scenario grades.
     pub role: Role,
     /// Whether it counts by default.
@@ -44,6 +47,16 @@ impl Scenario {
     /// Whether the scenario counts toward the verdict.
     pub fn counts(&self, strict: bool) -> bool {
         strict || self.level == Level::Required
+    }
+
+    /// The title in Chinese when `zh` is asked for and the file gives one,
+    /// else in English (as [`Localized::get`] picks).
+    pub fn title(&self, zh: bool) -> &str {
+        if (zh && !self.title_zh.is_empty()) || self.title.is_empty() {
+            &self.title_zh
+        } else {
+            &self.title
+        }
     }
 }
 
