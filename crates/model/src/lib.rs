@@ -18,5 +18,5 @@ pub use scenario::{
     Alphabet, BodyLength, Bounds, BroadcastStep, Bytes, ConnName, ExpectBroadcastStep,
     ExpectExitStep, ExpectMessageStep, ExpectPrintedStep, ExpectReplyStep, ExpectRequestStep,
     ExpectResponseStep, Expected, Localized, PropertyName, PropertySpec, ReplyStep, RequestStep,
-    RespondStep, Scenario, SendStep, Step, StepAt, When,
+    RespondStep, Scenario, SendStep, Skip, Step, StepAt, When,
 };

@@ -552,29 +552,72 @@ pub struct When {
 
 impl When {
     /// `None` if the scenario applies to the contract, else why it is skipped.
-    pub fn skip_reason(&self, contract: &Contract) -> Option<String> {
+    pub fn skip(&self, contract: &Contract) -> Option<Skip> {
         if !self.framing.is_empty() && !self.framing.contains(&contract.framing) {
-            let wanted: Vec<&str> = self.framing.iter().map(|f| f.as_str()).collect();
-            return Some(format!(
-                "applies to framing {} only; the contract says {}",
-                wanted.join("/"),
-                contract.framing
-            ));
+            return Some(Skip::Framing {
+                wanted: self.framing.clone(),
+                got: contract.framing,
+            });
         }
         if !self.reply.is_empty() && !self.reply.contains(&contract.reply.kind()) {
-            let wanted: Vec<&str> = self.reply.iter().map(|r| r.as_str()).collect();
-            return Some(format!(
-                "applies to reply rule {} only; the contract says {}",
-                wanted.join("/"),
-                contract.reply
-            ));
+            return Some(Skip::Reply {
+                wanted: self.reply.clone(),
+                got: contract.reply.to_string(),
+            });
         }
         None
+    }
+
+    /// [`When::skip`] in English.
+    pub fn skip_reason(&self, contract: &Contract) -> Option<String> {
+        self.skip(contract).map(|s| s.to_string())
+    }
+}
+
+/// Why a scenario does not apply to a contract.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Skip {
+    /// It applies to other framings only.
+    Framing {
+        /// The framings it applies to.
+        wanted: Vec<Framing>,
+        /// The contract's.
+        got: Framing,
+    },
+    /// It applies to other reply rules only.
+    Reply {
+        /// The rules it applies to.
+        wanted: Vec<ReplyKind>,
+        /// The contract's rule, as written (`fixed:Thanks`).
+        got: String,
+    },
+}
+
+impl fmt::Display for Skip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Skip::Framing { wanted, got } => {
+                let wanted: Vec<&str> = wanted.iter().map(|f| f.as_str()).collect();
+                write!(
+                    f,
+                    "applies to framing {} only; the contract says {got}",
+                    wanted.join("/")
+                )
+            }
+            Skip::Reply { wanted, got } => {
+                let wanted: Vec<&str> = wanted.iter().map(|r| r.as_str()).collect();
+                write!(
+                    f,
+                    "applies to reply rule {} only; the contract says {got}",
+                    wanted.join("/")
+                )
+            }
+        }
     }
 }
 
 /// An HTTP request the harness sends to an http-server.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestStep {
     /// The connection to write on.
