@@ -2,11 +2,54 @@
 //! teacher would say, named in the JSON report (as data and in both
 //! languages), in the human report and in the HTML page, in English and in
 //! Chinese.
+//!
+//! The cases run side by side, and a loaded machine slows them all: set
+//! `SOCKSPEC_TIME_SCALE` for this test and every run of it gets that
+//! `--time-scale` (the shared helper clears the variable, so that other
+//! tests see the deadlines they assert on). Nothing asserted changes with it.
 
 mod common;
 
 use common::{fixture, sockspec};
 use serde_json::Value;
+
+/// `--time-scale F` when the test runs with `SOCKSPEC_TIME_SCALE=F`.
+fn time_scale() -> Vec<String> {
+    match std::env::var("SOCKSPEC_TIME_SCALE") {
+        Ok(f) if !f.trim().is_empty() => vec!["--time-scale".to_owned(), f.trim().to_owned()],
+        _ => Vec::new(),
+    }
+}
+
+/// Why a spinning program may go unseen here: the judgement reads the time
+/// it wanted the CPU from the kernel's per-thread schedstat; without one
+/// (or with one that stays at zero) only the CPU time it got is left,
+/// which a loaded machine shares out thinly.
+fn schedstat_note() -> String {
+    let read = std::fs::read_to_string("/proc/thread-self/schedstat");
+    let fields: Vec<u64> = read
+        .as_deref()
+        .unwrap_or("")
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    match read {
+        Err(e) => format!(
+            "\nthis kernel gives no per-thread schedstat ({e}): the spinning judgement \
+             falls back to the CPU time received, which load hides"
+        ),
+        Ok(_) if fields.iter().take(2).all(|&f| f == 0) => "\nthis kernel's schedstat reads 0 0: \
+             the spinning judgement sees no CPU wanted at all"
+            .to_owned(),
+        Ok(text) => format!(
+            "\n(schedstat is there: {}; load average {})",
+            text.trim(),
+            std::fs::read_to_string("/proc/loadavg")
+                .unwrap_or_default()
+                .trim()
+        ),
+    }
+}
 
 struct Case {
     role: &'static str,
@@ -168,6 +211,7 @@ fn check(c: &Case) -> Vec<String> {
             .args([
                 "--only", c.scenario, "--strict", "--lang", lang, "--format", "human",
             ])
+            .args(time_scale())
             .arg("--cwd")
             .arg(fixture(c.fixture.0, ""))
             .arg("--report")
@@ -190,8 +234,13 @@ fn check(c: &Case) -> Vec<String> {
             .map(|d| d.iter().find(|d| d["kind"] == c.kind))
             .unwrap_or_default();
         let Some(d) = found else {
+            let note = if c.kind == "spinning" {
+                schedstat_note()
+            } else {
+                String::new()
+            };
             wrong.push(format!(
-                "{} ({lang}): no {} in {diagnoses:#}",
+                "{} ({lang}): no {} in {diagnoses:#}{note}",
                 c.fixture.1, c.kind
             ));
             continue;
@@ -241,6 +290,7 @@ fn the_timeline_shows_the_exchange_when_asked_for() {
             "fixed:Thanks",
         ])
         .args(["--only", "tcp-server/reply", "--timeline", "--lang", "en"])
+        .args(time_scale())
         .output()
         .unwrap();
     let human = String::from_utf8_lossy(&output.stdout);
@@ -258,6 +308,7 @@ fn the_timeline_shows_the_exchange_when_asked_for() {
             "fixed:Thanks",
         ])
         .args(["--only", "tcp-server/reply", "--lang", "en"])
+        .args(time_scale())
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&quiet.stdout).contains("timeline:"));
