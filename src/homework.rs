@@ -10,6 +10,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use sockspec_model::{Assignment, Role};
+use sockspec_results::Unrunnable;
 
 /// The sandbox of a submission's programs: the assignment's limits (the
 /// harness's defaults where it sets none), a clean environment, writes
@@ -209,7 +210,7 @@ pub(crate) fn leaves_the_machine(
     role: Role,
     own: &sockspec_netns::Found,
     local: &[(String, Ipv4Addr)],
-) -> Option<String> {
+) -> Option<Unrunnable> {
     // A server bound to an address the machine lacks only fails to bind.
     let sends = sends(role);
     let far: Vec<String> = own
@@ -230,49 +231,22 @@ pub(crate) fn leaves_the_machine(
         .filter(|n| sockspec_netns::mapped(local, n).is_none())
         .map(String::as_str)
         .collect();
-    let verb = match role {
-        _ if !sends => "looks up",
-        Role::TcpClient | Role::HttpClient => "connects to",
-        _ if !far.is_empty() => "to",
-        _ => "sends to",
-    };
-    let mut clauses = Vec::new();
-    if !far.is_empty() {
-        clauses.push(format!("sends to {}", far.join(", ")));
-    }
-    match hosts.as_slice() {
-        [] => {}
-        [one] => clauses.push(format!("{verb} {one}, a host off this machine")),
-        many => clauses.push(format!("{verb} {}, hosts off this machine", and_list(many))),
-    }
-    if clauses.is_empty() {
+    if far.is_empty() && hosts.is_empty() {
         return None;
     }
-    let inside = if hosts.is_empty() {
-        ""
-    } else {
-        " (there a name is an address of its own loopback, and looking it up asks no one)"
-    };
-    Some(format!(
-        "not run: this {role} {}, which only a private network can serve without its packets leaving the machine{inside}; grade it with --isolate net (as root, or with unprivileged user namespaces)",
-        clauses.join(" and ")
-    ))
-}
-
-/// `a`, `a and b`, `a, b and c`.
-fn and_list(words: &[&str]) -> String {
-    match words {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
+    Some(Unrunnable::LeavesMachine {
+        role,
+        sends,
+        far,
+        hosts: hosts.into_iter().map(str::to_owned).collect(),
+    })
 }
 
 /// Says which file a submission lacks, if the command names a file (a word
 /// with a source-file extension, or a relative path) that is not in the
 /// folder it runs in: "the submission has no tcp_server.py" is the grade a
 /// teacher wants, not a traceback from python3 in every scenario.
-pub(crate) fn missing_file(command: &str, cwd: &Path) -> Option<String> {
+pub(crate) fn missing_file(command: &str, cwd: &Path) -> Option<Unrunnable> {
     const SOURCES: [&str; 9] = ["py", "js", "rb", "pl", "sh", "jar", "class", "php", "lua"];
     let words = shlex::split(command)?;
     let missing = words.iter().find(|w| {
@@ -296,15 +270,12 @@ pub(crate) fn missing_file(command: &str, cwd: &Path) -> Option<String> {
         })
         .unwrap_or_default();
     files.sort();
-    let has = match files.len() {
-        0 => "it is empty".to_owned(),
-        n if n <= 8 => format!("it has {}", files.join(", ")),
-        n => format!("it has {} and {} more", files[..8].join(", "), n - 8),
-    };
-    Some(format!(
-        "the submission has no {missing} (the command is `{command}`, run in {}; {has})",
-        cwd.display()
-    ))
+    Some(Unrunnable::MissingFile {
+        file: missing.clone(),
+        command: command.to_owned(),
+        dir: cwd.display().to_string(),
+        has: files,
+    })
 }
 
 #[cfg(test)]
@@ -314,17 +285,23 @@ mod tests {
     #[test]
     fn a_client_of_a_host_name_is_refused_with_the_name_or_graded_where_it_maps() {
         let own = sockspec_netns::scan_text("s.connect(('www.python.org', 80))\n");
-        let why = leaves_the_machine(Role::TcpClient, &own, &[]).unwrap();
-        assert!(
-            why.starts_with(
-                "not run: this tcp-client connects to www.python.org, a host off this machine"
-            ),
-            "{why}"
+        let leaves = |role, sends, far: &[&str], hosts: &[&str]| {
+            Some(Unrunnable::LeavesMachine {
+                role,
+                sends,
+                far: far.iter().map(|s| s.to_string()).collect(),
+                hosts: hosts.iter().map(|s| s.to_string()).collect(),
+            })
+        };
+        assert_eq!(
+            leaves_the_machine(Role::TcpClient, &own, &[]),
+            leaves(Role::TcpClient, true, &[], &["www.python.org"])
         );
-        assert!(why.contains("grade it with --isolate net"), "{why}");
         // A server that names a host looks it up: refused too.
-        let why = leaves_the_machine(Role::TcpServer, &own, &[]).unwrap();
-        assert!(why.contains("tcp-server looks up www.python.org"), "{why}");
+        assert_eq!(
+            leaves_the_machine(Role::TcpServer, &own, &[]),
+            leaves(Role::TcpServer, false, &[], &["www.python.org"])
+        );
         // One bound to an address the machine lacks only fails to bind.
         let bound = sockspec_netns::scan_text("s.bind(('10.16.129.97', 8888))\n");
         assert_eq!(leaves_the_machine(Role::TcpServer, &bound, &[]), None);
@@ -347,19 +324,25 @@ mod tests {
             "ADDR = ('118.25.239.224', 8888)\nsock.sendto(b'x', ('tedu-server', 9))\n\
              sock.sendto(b'y', ('www.baidu.com', 9))\n",
         );
-        let why = leaves_the_machine(Role::UdpClient, &own, &[]).unwrap();
-        assert!(
-            why.contains(
-                "sends to 118.25.239.224 and to tedu-server and www.baidu.com, hosts off this machine"
-            ),
-            "{why}"
+        assert_eq!(
+            leaves_the_machine(Role::UdpClient, &own, &[]),
+            leaves(
+                Role::UdpClient,
+                true,
+                &["118.25.239.224"],
+                &["tedu-server", "www.baidu.com"]
+            )
         );
         // A name this machine's hosts file puts on the loopback stays here.
         let local = [("tedu-server".to_owned(), Ipv4Addr::LOCALHOST)];
-        let why = leaves_the_machine(Role::UdpClient, &own, &local).unwrap();
-        assert!(
-            why.contains("sends to 118.25.239.224 and to www.baidu.com, a host off"),
-            "{why}"
+        assert_eq!(
+            leaves_the_machine(Role::UdpClient, &own, &local),
+            leaves(
+                Role::UdpClient,
+                true,
+                &["118.25.239.224"],
+                &["www.baidu.com"]
+            )
         );
         assert_eq!(
             leaves_the_machine(

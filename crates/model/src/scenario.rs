@@ -106,7 +106,7 @@ impl fmt::Display for ConnName {
 }
 
 /// One thing the harness does or expects.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Step {
     /// Open a TCP connection to the target under this name.
@@ -236,101 +236,6 @@ impl Step {
     }
 }
 
-impl fmt::Display for Step {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Step::Send(s) => {
-                write!(f, "send to {}: ", s.to)?;
-                let shown: Vec<String> = s.messages.iter().map(|m| m.to_string()).collect();
-                write!(f, "{}", shown.join(" + "))?;
-                if s.messages.len() > 1 {
-                    write!(f, " in one write")?;
-                }
-                if !s.chunks.is_empty() {
-                    write!(f, " in pieces of {:?} bytes", s.chunks)?;
-                }
-                if s.close {
-                    write!(f, ", and close at once")?;
-                }
-                if s.queued {
-                    write!(f, " while the target is paused")?;
-                }
-                Ok(())
-            }
-            Step::ExpectReply(e) if e.count == 1 => write!(f, "expect a reply on {}", e.from),
-            Step::ExpectReply(e) => write!(f, "expect {} replies on {}", e.count, e.from),
-            Step::ExpectExit(ExpectExitStep { code: Some(c) }) => {
-                write!(f, "expect the target to exit with code {c}")
-            }
-            Step::ExpectExit(_) => write!(f, "expect the target to exit"),
-            Step::ExpectAlive => write!(f, "expect the target to be running"),
-            Step::ExpectClosed(c) => write!(f, "expect the target to close its end of {c}"),
-            Step::Kill => write!(f, "kill the target"),
-            Step::Restart => write!(f, "restart the target on the same port"),
-            Step::Start => write!(f, "start the target"),
-            Step::Stdin(line) => write!(f, "type {line:?} on the target's stdin"),
-            Step::Quit => write!(f, "type the quit line on the target's stdin"),
-            Step::CloseStdin => write!(f, "close the target's stdin (end of input)"),
-            Step::Accept(c) => write!(f, "accept the target's connection as {c}"),
-            Step::Udp(c) => write!(f, "open UDP socket {c}"),
-            Step::ExpectMessage(e) => {
-                match &e.text {
-                    Some(t) => write!(f, "expect the message {t:?}")?,
-                    None => write!(f, "expect a message")?,
-                }
-                match &e.from {
-                    Some(c) => write!(f, " on {c}"),
-                    None => write!(f, " on the harness's socket"),
-                }
-            }
-            Step::Reply(r) if r.count == 1 => write!(f, "reply to the target's message"),
-            Step::Reply(r) => write!(f, "reply to the target's last {} messages", r.count),
-            Step::ExpectPrinted(p) => match (&p.text, p.replies) {
-                (Some(t), _) => write!(f, "expect the target to print {t:?}"),
-                (None, n) => write!(f, "expect the target to print the {n} replies it got"),
-            },
-            Step::ExpectNoTraceback => write!(f, "expect no traceback on the target's stderr"),
-            Step::ExpectBroadcast(b) => write!(
-                f,
-                "expect every harness receiver to get {} broadcast datagram(s)",
-                b.count
-            ),
-            Step::Broadcast(b) => write!(f, "broadcast {:?}", b.text),
-            Step::BindBeside => write!(f, "bind a harness receiver to the target's port first"),
-            Step::Request(r) => {
-                match &r.raw {
-                    Some(raw) => write!(f, "send on {} the request {:?}", r.to, raw)?,
-                    None => write!(f, "send on {} the request {} {}", r.to, r.method, r.path)?,
-                }
-                if !r.chunks.is_empty() {
-                    write!(f, " in pieces of {:?} bytes", r.chunks)?;
-                }
-                Ok(())
-            }
-            Step::ExpectResponse(e) => {
-                write!(f, "expect a well-formed HTTP response on {}", e.from)?;
-                if let Some(s) = e.status {
-                    write!(f, " with status {s}")?;
-                }
-                Ok(())
-            }
-            Step::ExpectRequest(e) => write!(f, "expect a well-formed HTTP request on {}", e.from),
-            Step::Respond(r) => write!(
-                f,
-                "respond on {} with status {} and a {}-byte body ({})",
-                r.to,
-                r.status,
-                r.body.len(),
-                r.length.as_str()
-            ),
-            other => match other.conn() {
-                Some(c) => write!(f, "{} {}", other.keyword(), c),
-                None => f.write_str(other.keyword()),
-            },
-        }
-    }
-}
-
 /// Bytes that print as text when they are text, and as hex when they are not.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Bytes(pub Vec<u8>);
@@ -351,7 +256,7 @@ impl fmt::Display for Bytes {
 }
 
 /// A write of one or more messages.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(try_from = "RawSend")]
 pub struct SendStep {
     /// The connection to write on.
@@ -448,7 +353,7 @@ fn decode_hex(h: &str) -> Result<Vec<u8>, String> {
 }
 
 /// Read replies on a connection.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectReplyStep {
     /// The connection to read from.
@@ -463,7 +368,7 @@ fn one() -> usize {
 }
 
 /// Expect the target to have exited.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectExitStep {
     /// The exit code it must have, if any.
@@ -471,7 +376,7 @@ pub struct ExpectExitStep {
 }
 
 /// Receive messages from the target.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectMessageStep {
     /// The connection (tcp-client); none: the harness's UDP server socket.
@@ -483,7 +388,7 @@ pub struct ExpectMessageStep {
 }
 
 /// Answer the target's messages.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyStep {
     /// The connection (tcp-client); none: the harness's UDP server socket.
@@ -497,7 +402,7 @@ pub struct ReplyStep {
 }
 
 /// What the target must print.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectPrintedStep {
     /// This text, anywhere on stdout.
@@ -508,7 +413,7 @@ pub struct ExpectPrintedStep {
 }
 
 /// Expect broadcast datagrams at every harness receiver.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectBroadcastStep {
     /// Datagrams each receiver must get (at least).
@@ -520,7 +425,7 @@ pub struct ExpectBroadcastStep {
 }
 
 /// A broadcast datagram.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BroadcastStep {
     /// The datagram's text.
@@ -539,7 +444,7 @@ pub enum Expected {
 }
 
 /// The contracts under which a scenario applies; empty lists mean "any".
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct When {
     /// Framings the scenario applies to.
@@ -699,7 +604,7 @@ fn slash() -> String {
 }
 
 /// Read and judge one HTTP response.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectResponseStep {
     /// The connection to read from.
@@ -713,7 +618,7 @@ pub struct ExpectResponseStep {
 }
 
 /// Read and judge one HTTP request the target sends.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectRequestStep {
     /// The connection to read from.
@@ -749,7 +654,7 @@ impl BodyLength {
 }
 
 /// An HTTP response the harness sends to an http-client.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RespondStep {
     /// The connection to write on.
@@ -920,7 +825,7 @@ impl Bounds {
 }
 
 /// A property and the bounds of its generators.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PropertySpec {
     /// Which property.

@@ -33,6 +33,6 @@ mod target;
 pub use command::{PLACEHOLDERS, split_command};
 pub use sandbox::{Applied, Limits, Sandbox, SandboxError, Support, support};
 pub use target::{
-    DEFAULT_OUTPUT_CAP, ExitState, ExitWatch, Output, Readiness, ReadyError, Stream, Target,
+    DEFAULT_OUTPUT_CAP, ExitState, ExitWatch, Output, Readiness, ReadyError, Seen, Stream, Target,
     TargetError, TargetSpec, become_subreaper,
 };

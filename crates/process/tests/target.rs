@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use sockspec_process::proc;
 use sockspec_process::{
-    ExitState, Readiness, ReadyError, Stream, Target, TargetError, TargetSpec, become_subreaper,
+    ExitState, Readiness, ReadyError, Seen, Stream, Target, TargetError, TargetSpec,
+    become_subreaper,
 };
 use tokio::time::Instant;
 
@@ -119,7 +120,7 @@ except ZeroDivisionError:
 
 /// Starts `cmd`, waits for it to print `bound` (so the socket state is
 /// settled), then waits briefly for `what` and returns the timeout's message.
-async fn not_ready_message(cmd: &str, port: u16, what: Readiness) -> String {
+async fn not_ready_message(cmd: &str, port: u16, what: Readiness) -> Seen {
     let mut t = Target::spawn(&spec(cmd, port)).await.unwrap();
     assert!(
         t.wait_output_contains(Stream::Stdout, b"bound", soon())
@@ -157,7 +158,10 @@ time.sleep(100)
     let seen = not_ready_message(&cmd, port, Readiness::TcpListen { port }).await;
     assert_eq!(
         seen,
-        format!("listening on 127.0.0.1:{other} instead of port {port} (is the port hard-coded?)")
+        Seen::ListensElsewhere {
+            addrs: vec![format!("127.0.0.1:{other}").parse().unwrap()],
+            port
+        }
     );
 }
 
@@ -169,7 +173,7 @@ print("bound", flush=True)
 import time; time.sleep(100)
 '"#;
     let seen = not_ready_message(sleeper, port, Readiness::TcpListen { port }).await;
-    assert_eq!(seen, format!("no socket on port {port}"));
+    assert_eq!(seen, Seen::NoSocket(port));
 
     let port = udp_port();
     let udp = r#"python3 -c '
@@ -180,7 +184,7 @@ print("bound", flush=True)
 time.sleep(100)
 ' {port}"#;
     let seen = not_ready_message(udp, port, Readiness::TcpListen { port }).await;
-    assert!(seen.contains("UDP socket is bound"), "{seen}");
+    assert_eq!(seen, Seen::UdpInsteadOfTcp(port));
 
     let port = tcp_port();
     let tcp = r#"python3 -c '
@@ -192,9 +196,9 @@ print("bound", flush=True)
 time.sleep(100)
 ' {port}"#;
     let seen = not_ready_message(tcp, port, Readiness::UdpBound { port }).await;
-    assert!(seen.contains("TCP listener on port"), "{seen}");
+    assert_eq!(seen, Seen::TcpInsteadOfUdp(port));
     let seen = not_ready_message(sleeper, port, Readiness::UdpBound { port }).await;
-    assert_eq!(seen, format!("no UDP socket on port {port}"));
+    assert_eq!(seen, Seen::NoUdpSocket(port));
 }
 
 #[tokio::test]

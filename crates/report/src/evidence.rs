@@ -7,7 +7,7 @@
 //! so a student reads the same explanation wherever the grade reached them.
 
 use sockspec_model::Bytes;
-use sockspec_results::{ScenarioResult, Status, TargetReport};
+use sockspec_results::{Mismatch, ScenarioResult, Status, TargetReport, Why};
 
 mod bytes;
 
@@ -160,7 +160,7 @@ pub(crate) fn parts(r: &ScenarioResult, limits: Limits) -> Parts {
     let max = (!limits.full).then_some(VALUE_WIDTH);
     let shown = |b: &Bytes| bytes(&b.0, b.0.len(), max.unwrap_or(usize::MAX), lang);
     let mut p = Parts {
-        reason: reason(r).to_owned(),
+        reason: reason(r, lang),
         location: None,
         fields: Vec::new(),
         diagnoses: Vec::new(),
@@ -170,6 +170,7 @@ pub(crate) fn parts(r: &ScenarioResult, limits: Limits) -> Parts {
         hint: None,
     };
     if let Some(f) = &r.failure {
+        let what = crate::step::failed_at(&f.at, lang);
         p.location = if f.step > 0 {
             Some(match lang {
                 Lang::En => format!(
@@ -177,20 +178,20 @@ pub(crate) fn parts(r: &ScenarioResult, limits: Limits) -> Parts {
                     f.step,
                     r.file,
                     f.line,
-                    value(&f.step_text)
+                    value(&what)
                 ),
                 Lang::Zh => format!(
                     "第 {} 步（{}:{}）：{}",
                     f.step,
                     r.file,
                     f.line,
-                    value(&f.step_text)
+                    value(&what)
                 ),
             })
-        } else if !f.step_text.is_empty() {
+        } else if !what.is_empty() {
             Some(match lang {
-                Lang::En => format!("in {} ({})", value(&f.step_text), r.file),
-                Lang::Zh => format!("在 {} 中（{}）", value(&f.step_text), r.file),
+                Lang::En => format!("in {} ({})", value(&what), r.file),
+                Lang::Zh => format!("在 {} 中（{}）", value(&what), r.file),
             })
         } else if f.target.is_some() {
             Some(match lang {
@@ -204,7 +205,10 @@ pub(crate) fn parts(r: &ScenarioResult, limits: Limits) -> Parts {
             p.fields.push((Field::Sent, shown(sent)));
         }
         if let Some(expected) = &f.expected {
-            p.fields.push((Field::Expected, value(expected)));
+            p.fields.push((
+                Field::Expected,
+                value(&crate::mismatch::expectation(expected, lang)),
+            ));
         }
         if let Some(received) = &f.received {
             p.fields.push((Field::Received, shown(received)));
@@ -220,7 +224,7 @@ pub(crate) fn parts(r: &ScenarioResult, limits: Limits) -> Parts {
         if let Some(t) = &f.target {
             p.fields.push((
                 Field::Target,
-                format!("{} — {}", state(&t.state, lang), t.command),
+                format!("{} — {}", crate::mismatch::state(t.ended, lang), t.command),
             ));
             p.outputs = outputs(t, limits);
         }
@@ -358,40 +362,21 @@ pub(crate) fn pass_rate_in(r: &ScenarioResult, lang: Lang) -> String {
     }
 }
 
-/// The message without what every report already says on its own: a
-/// flaky result's message starts with `flaky:` and its pass rate, which
-/// the verdict label and [`pass_rate`] show, so the block starts with the
-/// failed try's reason.
-pub(crate) fn reason(r: &ScenarioResult) -> &str {
-    if r.status != Status::Flaky {
-        return &r.message;
+/// The reason without what every report already says on its own: a
+/// flaky result's pass rate is shown by the verdict label and
+/// [`pass_rate`], so the block starts with the failed try's reason.
+pub(crate) fn reason(r: &ScenarioResult, lang: Lang) -> String {
+    match &r.why {
+        Some(Why::Mismatch(Mismatch::Flaky { first, .. })) => {
+            let first = crate::mismatch::mismatch(first, lang);
+            match lang {
+                Lang::En => format!("the first failed: {first}"),
+                Lang::Zh => format!("第一次失败的原因：{first}"),
+            }
+        }
+        Some(w) => crate::mismatch::why(w, lang),
+        None => String::new(),
     }
-    let known = format!("flaky: {}; ", pass_rate(r));
-    r.message
-        .strip_prefix(known.as_str())
-        .or_else(|| r.message.strip_prefix("flaky: "))
-        .unwrap_or(&r.message)
-}
-
-/// The program's state in `lang`: the runner words it in English
-/// ("exited with code 1"), and the few states it has are translated.
-pub(crate) fn state(s: &str, lang: Lang) -> String {
-    if lang == Lang::En {
-        return s.to_owned();
-    }
-    if s == "running" {
-        return "仍在运行".to_owned();
-    }
-    if let Some(code) = s.strip_prefix("exited with code ") {
-        return format!("已退出，退出码 {code}");
-    }
-    if let Some(rest) = s.strip_prefix("killed by signal ") {
-        return match rest.split_once(" (") {
-            Some((n, name)) => format!("被信号 {n}（{}）终止", name.trim_end_matches(')')),
-            None => format!("被信号 {rest} 终止"),
-        };
-    }
-    s.to_owned()
 }
 
 /// The target's output, stderr first: that is where a Python traceback
@@ -450,7 +435,7 @@ mod tests {
         assert_eq!(show(&[0xff, 0xfe], false), "hex fffe (2 bytes, not UTF-8)");
     }
 
-    fn flaky(message: &str, attempts: u32, passes: u32) -> ScenarioResult {
+    fn flaky(attempts: u32, passes: u32) -> ScenarioResult {
         ScenarioResult {
             id: "tcp-server/x".into(),
             title: String::new(),
@@ -460,7 +445,7 @@ mod tests {
             points: 1,
             status: Status::Flaky,
             duration: std::time::Duration::ZERO,
-            message: message.into(),
+            why: None,
             concept: String::new(),
             concept_zh: String::new(),
             hint: Default::default(),
@@ -476,24 +461,28 @@ mod tests {
 
     #[test]
     fn a_flaky_reason_drops_what_the_verdict_line_says() {
-        let r = flaky(
-            "flaky: passed 1 of 3 tries; the first failed: no reply",
-            3,
-            1,
-        );
+        let first = Mismatch::NoReply {
+            nth: sockspec_results::Nth::The,
+            within: std::time::Duration::from_secs(2),
+        };
+        let mut r = flaky(3, 1);
+        r.why = Some(Why::Mismatch(Mismatch::Flaky {
+            passes: 1,
+            attempts: 3,
+            first: Box::new(first.clone()),
+        }));
         assert_eq!(pass_rate(&r), "passed 1 of 3 tries");
-        assert_eq!(reason(&r), "the first failed: no reply");
-        // Worded otherwise: only the label goes, nothing is lost.
-        let r = flaky("flaky: 2 of 3 tries failed", 3, 1);
-        assert_eq!(reason(&r), "2 of 3 tries failed");
-        let r = flaky("odd", 1, 1);
         assert_eq!(
-            (reason(&r), pass_rate(&r).as_str()),
-            ("odd", "passed 1 of 1 try")
+            reason(&r, Lang::En),
+            "the first failed: no reply within 2.0 s"
         );
-        let mut r = flaky("flaky: kept", 1, 0);
+        assert_eq!(
+            reason(&r, Lang::Zh),
+            "第一次失败的原因：2.0 秒内没有收到回复"
+        );
         r.status = Status::Fail;
-        assert_eq!(reason(&r), "flaky: kept", "only a flaky verdict is trimmed");
+        r.why = Some(Why::Mismatch(first));
+        assert_eq!(reason(&r, Lang::En), "no reply within 2.0 s");
     }
 
     #[test]
@@ -511,15 +500,16 @@ mod tests {
             bytes(b"abc", 10, VALUE_WIDTH, Lang::En),
             "\"abc\" … (10 bytes)"
         );
-        assert_eq!(state("running", Lang::Zh), "仍在运行");
-        assert_eq!(state("exited with code 1", Lang::Zh), "已退出，退出码 1");
+        use crate::mismatch::state;
+        use sockspec_results::Ended;
+        assert_eq!(state(None, Lang::Zh), "仍在运行");
+        assert_eq!(state(Some(Ended::Code(1)), Lang::Zh), "已退出，退出码 1");
         assert_eq!(
-            state("killed by signal 9 (SIGKILL)", Lang::Zh),
+            state(Some(Ended::Signal(9)), Lang::Zh),
             "被信号 9（SIGKILL）终止"
         );
-        assert_eq!(state("killed by signal 64", Lang::Zh), "被信号 64 终止");
-        assert_eq!(state("stopped", Lang::Zh), "stopped", "unknown states stay");
-        assert_eq!(state("exited with code 1", Lang::En), "exited with code 1");
+        assert_eq!(state(Some(Ended::Signal(64)), Lang::Zh), "被信号 64 终止");
+        assert_eq!(state(Some(Ended::Code(1)), Lang::En), "exited with code 1");
     }
 
     #[test]

@@ -247,7 +247,7 @@ fn overview(
             .to_owned(),
         );
         for r in skipped {
-            lines.push(format!("  {}: {}", r.id, r.message));
+            lines.push(format!("  {}: {}", r.id, crate::mismatch::reason(r, lang)));
         }
     }
     lines.join("\n")

@@ -235,7 +235,7 @@ fn scenario(h: &mut String, r: &ScenarioResult, lang: Lang) {
         Status::Skip => h.push_str(&format!(
             "<p class=\"meta\">{}{}</p>\n",
             lang.pick("skipped: ", "跳过："),
-            esc(&r.message)
+            esc(&crate::mismatch::reason(r, lang))
         )),
         Status::Fail | Status::Error | Status::Flaky => failure(h, r, lang),
     }

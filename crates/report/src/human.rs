@@ -183,7 +183,10 @@ impl<W: Write> Human<W> {
             Status::Pass => Ok(()),
             Status::Skip => {
                 let skipped = lang.pick("skipped: ", "跳过：");
-                let why = self.paint(Paint::Dim, &format!("{skipped}{}", r.message));
+                let why = self.paint(
+                    Paint::Dim,
+                    &format!("{skipped}{}", crate::mismatch::reason(r, lang)),
+                );
                 self.line(&format!("{INDENT}{why}"))
             }
             Status::Fail | Status::Error | Status::Flaky => {

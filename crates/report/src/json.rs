@@ -75,7 +75,10 @@ struct ResultJson<'a> {
     level: &'static str,
     status: &'static str,
     duration_ms: u64,
-    message: &'a str,
+    /// Why, in English (the field tools have always read).
+    message: String,
+    /// Why, in both languages.
+    reason: Text,
     counted: bool,
     points: u32,
     attempts: u32,
@@ -117,11 +120,13 @@ impl From<Localized> for Text {
 #[derive(Serialize)]
 struct FailureJson<'a> {
     step: usize,
-    step_text: &'a str,
+    step_text: String,
+    step_text_zh: String,
     line: u64,
     sent: Option<String>,
     sent_hex: Option<String>,
-    expected: Option<&'a str>,
+    expected: Option<String>,
+    expected_zh: Option<String>,
     received: Option<String>,
     received_hex: Option<String>,
     target: Option<TargetJson<'a>>,
@@ -213,7 +218,7 @@ enum HappeningJson<'a> {
         addr: String,
     },
     Exited {
-        state: &'a str,
+        state: String,
     },
     Connected,
     Accepted,
@@ -238,7 +243,7 @@ enum HappeningJson<'a> {
     StdinClosed,
     Killed,
     Waited {
-        what: &'a str,
+        what: String,
         waited_ms: u64,
     },
 }
@@ -246,7 +251,7 @@ enum HappeningJson<'a> {
 #[derive(Serialize)]
 struct TargetJson<'a> {
     command: &'a str,
-    state: &'a str,
+    state: String,
     stdout: &'a str,
     stderr: &'a str,
 }
@@ -266,7 +271,11 @@ impl<'a> ResultJson<'a> {
             level: r.level.as_str(),
             status: r.status.as_str(),
             duration_ms: millis(r.duration),
-            message: &r.message,
+            message: crate::mismatch::reason(r, Lang::En),
+            reason: Text {
+                en: crate::mismatch::reason(r, Lang::En),
+                zh: crate::mismatch::reason(r, Lang::Zh),
+            },
             counted: r.counted,
             points: r.points,
             attempts: r.attempts,
@@ -301,16 +310,24 @@ impl<'a> FailureJson<'a> {
     fn new(f: &'a Failure, role: Role) -> Self {
         FailureJson {
             step: f.step,
-            step_text: &f.step_text,
+            step_text: crate::step::failed_at(&f.at, Lang::En),
+            step_text_zh: crate::step::failed_at(&f.at, Lang::Zh),
             line: f.line,
             sent: f.sent.as_ref().map(readable),
             sent_hex: f.sent.as_ref().map(hex),
-            expected: f.expected.as_deref(),
+            expected: f
+                .expected
+                .as_ref()
+                .map(|e| crate::mismatch::expectation(e, Lang::En)),
+            expected_zh: f
+                .expected
+                .as_ref()
+                .map(|e| crate::mismatch::expectation(e, Lang::Zh)),
             received: f.received.as_ref().map(readable),
             received_hex: f.received.as_ref().map(hex),
             target: f.target.as_ref().map(|t: &TargetReport| TargetJson {
                 command: &t.command,
-                state: &t.state,
+                state: crate::mismatch::state(t.ended, Lang::En),
                 stdout: &t.stdout,
                 stderr: &t.stderr,
             }),
@@ -417,7 +434,9 @@ fn entry(e: &TimelineEntry, role: Role) -> EntryJson<'_> {
         Happening::Ready { addr } => HappeningJson::Ready {
             addr: addr.to_string(),
         },
-        Happening::Exited { state } => HappeningJson::Exited { state },
+        Happening::Exited { ended } => HappeningJson::Exited {
+            state: crate::mismatch::ended(*ended, Lang::En),
+        },
         Happening::Connected => HappeningJson::Connected,
         Happening::Accepted => HappeningJson::Accepted,
         Happening::Sent { bytes, len } => HappeningJson::Sent {
@@ -438,8 +457,8 @@ fn entry(e: &TimelineEntry, role: Role) -> EntryJson<'_> {
         Happening::Typed { text } => HappeningJson::Typed { text },
         Happening::StdinClosed => HappeningJson::StdinClosed,
         Happening::Killed => HappeningJson::Killed,
-        Happening::Waited { what, waited } => HappeningJson::Waited {
-            what,
+        Happening::Waited { step, waited } => HappeningJson::Waited {
+            what: crate::step::step(step, Lang::En),
             waited_ms: millis(*waited),
         },
     };

@@ -68,7 +68,7 @@ fn evidence_text(r: &ScenarioResult, lang: Lang) -> String {
 /// The failed try of a flaky scenario.
 fn flaky_run(r: &ScenarioResult, lang: Lang) -> TestRerun {
     let mut run = TestRerun::new(NonSuccessKind::Failure);
-    run.set_message(r.message.as_str());
+    run.set_message(crate::mismatch::reason(r, lang));
     // Surefire's schema requires a type; ours is what happened, not a class.
     run.set_type("failed try");
     run.set_stack_trace(evidence_text(r, lang));
@@ -89,25 +89,25 @@ fn test_case(r: &ScenarioResult, lang: Lang) -> TestCase {
         }
         Status::Skip => {
             let mut s = TestCaseStatus::skipped();
-            s.set_message(r.message.as_str());
+            s.set_message(crate::mismatch::reason(r, lang));
             s
         }
         Status::Fail | Status::Error => {
             let (mut s, message) = match (r.status, r.counted) {
                 (Status::Error, _) => (
                     TestCaseStatus::non_success(NonSuccessKind::Error),
-                    r.message.clone(),
+                    crate::mismatch::reason(r, lang),
                 ),
                 (_, true) => (
                     TestCaseStatus::non_success(NonSuccessKind::Failure),
-                    r.message.clone(),
+                    crate::mismatch::reason(r, lang),
                 ),
                 (_, false) => (
                     TestCaseStatus::skipped(),
                     format!(
                         "{}{}",
                         lang.pick("recommended, not counted: ", "推荐项，不计分："),
-                        r.message
+                        crate::mismatch::reason(r, lang)
                     ),
                 ),
             };

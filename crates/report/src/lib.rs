@@ -28,6 +28,8 @@ mod human;
 mod json;
 mod junit;
 mod lang;
+mod mismatch;
+mod step;
 mod text;
 mod timeline;
 

@@ -10,7 +10,7 @@ use sockspec_results::{Actor, Happening, TimelineEntry};
 
 use crate::Lang;
 use crate::diagnose::is_udp;
-use crate::evidence::{bytes, state};
+use crate::evidence::bytes;
 use crate::text::elide;
 
 /// Columns a value (bytes, a command line) may take in a line, unless whole.
@@ -100,7 +100,7 @@ fn happening(h: &Happening, role: Role, lang: Lang, full: bool) -> String {
         (Happening::Ready { addr }, Lang::En) => format!("listening on {addr}"),
         (Happening::Ready { addr }, Lang::Zh) if udp => format!("绑定了 {addr}"),
         (Happening::Ready { addr }, Lang::Zh) => format!("在 {addr} 上监听"),
-        (Happening::Exited { state: s }, _) => state(s, lang),
+        (Happening::Exited { ended }, _) => crate::mismatch::ended(*ended, lang),
         (Happening::Connected, _) => lang.pick("connected", "连上了程序").to_owned(),
         (Happening::Accepted, _) => lang
             .pick("accepted the program's connection", "接受了程序的连接")
@@ -147,129 +147,10 @@ fn happening(h: &Happening, role: Role, lang: Lang, full: bool) -> String {
         (Happening::Killed, _) => lang
             .pick("killed the program (SIGKILL)", "强行结束了程序（SIGKILL）")
             .to_owned(),
-        (Happening::Waited { what, waited }, Lang::En) => waited_en(what, waited.as_secs_f64()),
-        (Happening::Waited { what, waited }, Lang::Zh) => waited_zh(what, waited.as_secs_f64()),
-    }
-}
-
-/// A wait that came to nothing. The runner names it by its step
-/// ("expect a reply on b"); the line says what did not come.
-fn waited_en(what: &str, secs: f64) -> String {
-    let what = what.trim();
-    if let Some(rest) = what.strip_prefix("expect ") {
-        if let Some(rest) = rest.strip_prefix("the target ") {
-            return format!("waited {secs:.1} s for the program {rest}: it did not");
-        }
-        return format!("waited {secs:.1} s for {rest}: nothing came");
-    }
-    if let Some(conn) = what.strip_prefix("expect_eof ") {
-        return format!("waited {secs:.1} s for the program to close {conn}: it did not");
-    }
-    if let Some(conn) = what.strip_prefix("expect_reset ") {
-        return format!("waited {secs:.1} s for a reset on {conn}: none came");
-    }
-    if what.starts_with("accept the target's connection") {
-        return format!("waited {secs:.1} s for the program to connect: it did not");
-    }
-    // A noun ("a reply") reads after "for"; another step says what it was.
-    let noun = ["a ", "an ", "the "].iter().any(|a| what.starts_with(a))
-        || what.starts_with(|c: char| c.is_ascii_digit());
-    if noun {
-        format!("waited {secs:.1} s for {what}: nothing came")
-    } else {
-        format!("{what}: gave up after {secs:.1} s")
-    }
-}
-
-/// [`waited_en`] in Chinese: the runner's step sentences are English, and
-/// the few a wait can end on are translated; any other is quoted as it is.
-fn waited_zh(what: &str, secs: f64) -> String {
-    let what = what.trim();
-    let none = format!("：{secs:.1} 秒内没有等到");
-    let waiting = |s: String| format!("等待{s}{none}");
-    let on = |rest: &str, thing: &str| -> Option<String> {
-        let conn = rest.strip_prefix(thing)?.strip_prefix(" on ")?;
-        Some(conn.to_owned())
-    };
-    if let Some(rest) = what.strip_prefix("expect ") {
-        if let Some(c) = on(rest, "a reply") {
-            return waiting(format!(" {c} 上的回复"));
-        }
-        if let Some((n, rest)) = rest.split_once(" replies on ")
-            && n.chars().all(|c| c.is_ascii_digit())
-        {
-            return waiting(format!(" {rest} 上的 {n} 条回复"));
-        }
-        if rest == "a message on the harness's socket" {
-            return waiting("消息".to_owned());
-        }
-        if let Some(c) = on(rest, "a message") {
-            return waiting(format!(" {c} 上的消息"));
-        }
-        if let Some(m) = rest.strip_prefix("the message ") {
-            return match m.rsplit_once(" on ") {
-                Some((t, c)) if c != "the harness's socket" => {
-                    waiting(format!(" {c} 上的消息 {t}"))
-                }
-                Some((t, _)) => waiting(format!("消息 {t}")),
-                None => waiting(format!("消息 {m}")),
-            };
-        }
-        if let Some(c) = rest.strip_prefix("the target to close its end of ") {
-            return waiting(format!("程序关闭连接 {c}"));
-        }
-        if let Some(code) = rest.strip_prefix("the target to exit with code ") {
-            return waiting(format!("程序以退出码 {code} 退出"));
-        }
-        if rest == "the target to exit" {
-            return waiting("程序退出".to_owned());
-        }
-        if let Some(n) = rest
-            .strip_prefix("the target to print the ")
-            .and_then(|r| r.strip_suffix(" replies it got"))
-        {
-            return waiting(format!("程序打印收到的 {n} 条回复"));
-        }
-        if let Some(t) = rest.strip_prefix("the target to print ") {
-            return waiting(format!("程序打印 {t}"));
-        }
-        if let Some(n) = rest
-            .strip_prefix("every harness receiver to get ")
-            .and_then(|r| r.strip_suffix(" broadcast datagram(s)"))
-        {
-            return waiting(format!("每个测试端接收者收到 {n} 个广播数据报"));
-        }
-        if let Some(r) = rest.strip_prefix("a well-formed HTTP response on ") {
-            return match r.split_once(" with status ") {
-                Some((c, status)) => {
-                    waiting(format!(" {c} 上格式正确的 HTTP 响应（状态码 {status}）"))
-                }
-                None => waiting(format!(" {r} 上格式正确的 HTTP 响应")),
-            };
-        }
-        if let Some(c) = rest.strip_prefix("a well-formed HTTP request on ") {
-            return waiting(format!(" {c} 上格式正确的 HTTP 请求"));
+        (Happening::Waited { step, waited }, _) => {
+            crate::step::waited(step, waited.as_secs_f64(), lang)
         }
     }
-    if let Some(c) = what.strip_prefix("expect_eof ") {
-        return waiting(format!("程序关闭连接 {c}（recv() 返回 b''）"));
-    }
-    if let Some(c) = what.strip_prefix("expect_reset ") {
-        return waiting(format!("连接 {c} 被重置"));
-    }
-    if let Some(c) = what.strip_prefix("accept the target's connection as ") {
-        return waiting(format!("程序来连接（{c}）"));
-    }
-    let known = match what {
-        "a reply" | "the reply" | "replies" => "回复",
-        "a message" | "the message" => "消息",
-        "a datagram" => "数据报",
-        "a connection" => "连接",
-        "a request" => "请求",
-        "a response" => "响应",
-        _ => return format!("{what}：{secs:.1} 秒后放弃"),
-    };
-    waiting(known.to_owned())
 }
 
 #[cfg(test)]
@@ -303,7 +184,7 @@ mod tests {
             ),
             (
                 Happening::Exited {
-                    state: "killed by signal 9 (SIGKILL)".into(),
+                    ended: sockspec_results::Ended::Signal(9),
                 },
                 "killed by signal 9 (SIGKILL)",
                 "被信号 9（SIGKILL）终止",
@@ -385,10 +266,32 @@ mod tests {
         );
     }
 
-    fn waited(what: &str) -> (String, String) {
+    /// A step as a scenario file writes it, typed by the loader.
+    fn typed(yaml: &str, role: &str) -> sockspec_model::Step {
+        // The connections a step names exist before it.
+        let before = match role {
+            "tcp-server" | "http-server" => {
+                "  - connect: a\n  - connect: b\n  - connect: c\n  - close: c\n"
+            }
+            _ if yaml.starts_with("accept") => "",
+            "tcp-client" | "http-client" => "  - accept: a\n",
+            _ => "",
+        };
+        let text = format!(
+            "id: {role}/x\ntitle: x\nrole: {role}\nlevel: required\nconcept: x\nsteps:\n{before}  - {yaml}\n"
+        );
+        let src = sockspec_model::Source {
+            name: "t.yaml".into(),
+            text,
+        };
+        let scenario = sockspec_model::load_source(&src).unwrap_or_else(|e| panic!("{yaml}: {e}"));
+        scenario.steps.last().expect("a step").step.clone()
+    }
+
+    fn waited(yaml: &str, role: &str) -> (String, String) {
         both(
             Happening::Waited {
-                what: what.into(),
+                step: typed(yaml, role),
                 waited: Duration::from_millis(2000),
             },
             Role::TcpServer,
@@ -399,93 +302,97 @@ mod tests {
     fn a_wait_says_what_did_not_come() {
         let cases = [
             (
-                "expect a reply on b",
+                "expect_reply: { from: b }",
                 "waited 2.0 s for a reply on b: nothing came",
                 "等待 b 上的回复：2.0 秒内没有等到",
             ),
             (
-                "expect 4 replies on a",
+                "expect_reply: { from: a, count: 4 }",
                 "waited 2.0 s for 4 replies on a: nothing came",
                 "等待 a 上的 4 条回复：2.0 秒内没有等到",
             ),
             (
-                "expect a message on a",
+                "expect_message: { from: a }",
                 "waited 2.0 s for a message on a: nothing came",
                 "等待 a 上的消息：2.0 秒内没有等到",
             ),
             (
-                "expect a message on the harness's socket",
+                "expect_message: {}",
                 "waited 2.0 s for a message on the harness's socket: nothing came",
                 "等待消息：2.0 秒内没有等到",
             ),
             (
-                "expect the message \"hi\" on a",
+                "expect_message: { from: a, text: hi }",
                 "waited 2.0 s for the message \"hi\" on a: nothing came",
                 "等待 a 上的消息 \"hi\"：2.0 秒内没有等到",
             ),
             (
-                "expect the target to close its end of c",
+                "expect_closed: c",
                 "waited 2.0 s for the program to close its end of c: it did not",
-                "等待程序关闭连接 c：2.0 秒内没有等到",
+                "等待程序关闭它那一端的连接 c：2.0 秒内没有等到",
             ),
             (
-                "expect the target to exit with code 0",
+                "expect_exit: { code: 0 }",
                 "waited 2.0 s for the program to exit with code 0: it did not",
                 "等待程序以退出码 0 退出：2.0 秒内没有等到",
             ),
             (
-                "expect the target to print \"hi\"",
+                "expect_printed: { text: hi }",
                 "waited 2.0 s for the program to print \"hi\": it did not",
                 "等待程序打印 \"hi\"：2.0 秒内没有等到",
             ),
             (
-                "expect the target to print the 2 replies it got",
+                "expect_printed: { replies: 2 }",
                 "waited 2.0 s for the program to print the 2 replies it got: it did not",
                 "等待程序打印收到的 2 条回复：2.0 秒内没有等到",
             ),
             (
-                "expect every harness receiver to get 1 broadcast datagram(s)",
+                "expect_broadcast: { count: 1 }",
                 "waited 2.0 s for every harness receiver to get 1 broadcast datagram(s): nothing came",
                 "等待每个测试端接收者收到 1 个广播数据报：2.0 秒内没有等到",
             ),
             (
-                "expect a well-formed HTTP response on a with status 404",
+                "expect_response: { from: a, status: 404 }",
                 "waited 2.0 s for a well-formed HTTP response on a with status 404: nothing came",
                 "等待 a 上格式正确的 HTTP 响应（状态码 404）：2.0 秒内没有等到",
             ),
             (
-                "expect a well-formed HTTP request on a",
+                "expect_request: { from: a }",
                 "waited 2.0 s for a well-formed HTTP request on a: nothing came",
                 "等待 a 上格式正确的 HTTP 请求：2.0 秒内没有等到",
             ),
             (
-                "expect_eof a",
+                "expect_eof: a",
                 "waited 2.0 s for the program to close a: it did not",
                 "等待程序关闭连接 a（recv() 返回 b''）：2.0 秒内没有等到",
             ),
             (
-                "expect_reset a",
+                "expect_reset: a",
                 "waited 2.0 s for a reset on a: none came",
                 "等待连接 a 被重置：2.0 秒内没有等到",
             ),
             (
-                "accept the target's connection as a",
+                "accept: a",
                 "waited 2.0 s for the program to connect: it did not",
                 "等待程序来连接（a）：2.0 秒内没有等到",
             ),
             (
-                "a reply",
-                "waited 2.0 s for a reply: nothing came",
-                "等待回复：2.0 秒内没有等到",
-            ),
-            (
-                "restart the target on the same port",
+                "restart",
                 "restart the target on the same port: gave up after 2.0 s",
-                "restart the target on the same port：2.0 秒后放弃",
+                "在同一端口上重启程序：2.0 秒后放弃",
             ),
         ];
-        for (what, en, zh) in cases {
-            assert_eq!(waited(what), (en.to_owned(), zh.to_owned()), "{what}");
+        for (yaml, en, zh) in cases {
+            let role = match yaml {
+                y if y.starts_with("expect_message: {}") => "udp-client",
+                y if y.starts_with("expect_message") || y.starts_with("accept") => "tcp-client",
+                y if y.starts_with("expect_printed") => "tcp-client",
+                y if y.starts_with("expect_broadcast") => "broadcast-sender",
+                y if y.starts_with("expect_request") => "http-client",
+                y if y.starts_with("expect_response") => "http-server",
+                _ => "tcp-server",
+            };
+            assert_eq!(waited(yaml, role), (en.to_owned(), zh.to_owned()), "{yaml}");
         }
     }
 

@@ -64,7 +64,9 @@ fn what_programs_and_scenario_files_say_is_escaped() {
             && r.id == "tcp-server/client-gone"
         {
             r.title = "<script>alert('title')</script> & <b>bold</b>".into();
-            r.message = "<img src=x onerror=alert(1)>".into();
+            r.why = Some(sockspec_results::Why::Mismatch(
+                sockspec_results::Mismatch::Harness("<img src=x onerror=alert(1)>".into()),
+            ));
             r.hint.en = "use <code>".into();
             let f = r.failure.as_mut().unwrap();
             let t = f.target.as_mut().unwrap();

@@ -158,7 +158,7 @@ pub enum Actor {
 }
 
 /// What happened, in the order it happened on the wire or to the program.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Happening {
     /// The program was started.
     Started {
@@ -172,8 +172,8 @@ pub enum Happening {
     },
     /// The program ended.
     Exited {
-        /// "exited with code 1", "killed by signal 9 (SIGKILL)".
-        state: String,
+        /// How.
+        ended: crate::mismatch::Ended,
     },
     /// The harness connected to the program.
     Connected,
@@ -215,15 +215,15 @@ pub enum Happening {
     Killed,
     /// A wait that ended without what it waited for.
     Waited {
-        /// What was waited for.
-        what: String,
+        /// The step that waited.
+        step: sockspec_model::Step,
         /// For how long.
         waited: Duration,
     },
 }
 
 /// One line of a timeline.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TimelineEntry {
     /// Since the scenario started.
     pub at: Duration,

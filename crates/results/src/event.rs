@@ -6,9 +6,10 @@
 use std::time::Duration;
 
 use serde::Serialize;
-use sockspec_model::{Bytes, Level, Localized, Role};
+use sockspec_model::{Bytes, Level, Localized, PropertyName, Role, Step};
 
 use crate::diagnosis::{Diagnosis, TimelineEntry};
+use crate::mismatch::{Ended, Expectation, Why};
 
 /// One thing that happened during a run.
 #[derive(Clone, Debug)]
@@ -93,8 +94,8 @@ pub struct ScenarioResult {
     pub status: Status,
     /// How long it took.
     pub duration: Duration,
-    /// One line: why it failed, errored or was skipped (empty on a pass).
-    pub message: String,
+    /// Why it failed, errored, was skipped or was flaky (none on a pass).
+    pub why: Option<Why>,
     /// The note of the course the scenario checks.
     pub concept: String,
     /// The same in Chinese (empty if the scenario gives none).
@@ -138,14 +139,14 @@ pub struct PortWait {
 pub struct Failure {
     /// 1-based index of the failing step (0: before the first step, e.g. start-up).
     pub step: usize,
-    /// The step as a sentence ("send to a: \"hello\"").
-    pub step_text: String,
+    /// What was being done.
+    pub at: FailedAt,
     /// Line of the step in the scenario file.
     pub line: u64,
     /// What the harness had sent on the connection for the replies it awaited.
     pub sent: Option<Bytes>,
-    /// What was expected, in words.
-    pub expected: Option<String>,
+    /// What was expected, when more than the failure says.
+    pub expected: Option<Expectation>,
     /// What actually came back.
     pub received: Option<Bytes>,
     /// The target at the moment of failure.
@@ -161,13 +162,25 @@ pub struct Failure {
     pub program_start: bool,
 }
 
+/// What a failure happened in.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum FailedAt {
+    /// Setting up and starting the program, before the first step.
+    #[default]
+    Start,
+    /// A step of the scenario.
+    Step(Step),
+    /// A property's generated cases.
+    Property(PropertyName),
+}
+
 /// The program under test at the moment a scenario failed.
 #[derive(Clone, Debug, Default)]
 pub struct TargetReport {
     /// The command line that was run.
     pub command: String,
-    /// "running", "exited with code 1", "killed by signal 9 (SIGKILL)"...
-    pub state: String,
+    /// How it ended (none: still running).
+    pub ended: Option<Ended>,
     /// The end of what it printed on stdout.
     pub stdout: String,
     /// The end of what it printed on stderr (tracebacks land here).
@@ -241,7 +254,7 @@ mod tests {
             points: 2,
             status,
             duration: Duration::ZERO,
-            message: String::new(),
+            why: None,
             concept: String::new(),
             concept_zh: String::new(),
             hint: Localized::default(),

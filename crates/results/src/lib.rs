@@ -11,8 +11,15 @@
 
 pub mod diagnosis;
 pub mod event;
+pub mod mismatch;
 
 pub use diagnosis::{
     Actor, BindProblem, BlockedCall, Diagnosis, Happening, RoleSign, SocketView, TimelineEntry,
 };
-pub use event::{Event, Failure, PortWait, ScenarioResult, Status, Summary, TargetReport};
+pub use event::{
+    Event, FailedAt, Failure, PortWait, ScenarioResult, Status, Summary, TargetReport,
+};
+pub use mismatch::{
+    CaseView, Doing, Ended, Expectation, HttpMessage, Listen, Mismatch, Nth, PropertyFailure,
+    Queue, ReplyShape, ScenarioBug, Seen, Unrunnable, Why,
+};

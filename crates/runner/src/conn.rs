@@ -11,7 +11,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use sockspec_model::{Bytes, Contract, Framing, ReplyRule};
-use sockspec_wire::{FrameReader, describe_expected, encode, reply_ok};
+use sockspec_results::{
+    Doing, Expectation, HttpMessage, Mismatch, Nth, Queue, ReplyShape, ScenarioBug,
+};
+use sockspec_wire::{FrameReader, encode, reply_ok};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::timeline;
@@ -20,14 +23,14 @@ use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout_at};
 
 /// Why a step did not do what the scenario expects, with the evidence.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct StepFailure {
-    /// One line saying what went wrong.
-    pub message: String,
+    /// What went wrong.
+    pub mismatch: Mismatch,
     /// What the harness had sent for the awaited replies.
     pub sent: Option<Bytes>,
-    /// What was expected, in words.
-    pub expected: Option<String>,
+    /// What was expected, when more than the mismatch says.
+    pub expected: Option<Expectation>,
     /// What came back.
     pub received: Option<Bytes>,
     /// The read ended in a reset (RST), not a close.
@@ -40,24 +43,62 @@ pub struct StepFailure {
 pub(crate) fn take_oldest<T>(
     queue: &mut VecDeque<T>,
     count: usize,
-    what: &str,
+    what: Queue,
 ) -> Result<Vec<T>, StepFailure> {
     if queue.len() < count {
-        return Err(StepFailure::new(format!(
-            "the scenario wants {count} {what} but there are only {} (a scenario bug)",
-            queue.len()
-        )));
+        return Err(StepFailure::bug(ScenarioBug::TooFew {
+            want: count,
+            what,
+            have: queue.len(),
+        }));
     }
     Ok(queue.drain(..count).collect())
 }
 
 impl StepFailure {
-    /// A failure with only a message.
-    pub fn new(message: impl Into<String>) -> Self {
+    /// A failure with no evidence beyond what it is.
+    pub fn new(mismatch: Mismatch) -> Self {
         StepFailure {
-            message: message.into(),
-            ..Default::default()
+            mismatch,
+            sent: None,
+            expected: None,
+            received: None,
+            reset: false,
         }
+    }
+
+    /// The operating system refused what the harness was doing.
+    pub fn io(doing: Doing, error: impl std::fmt::Display) -> Self {
+        StepFailure::new(Mismatch::Io {
+            doing,
+            error: error.to_string(),
+        })
+    }
+
+    /// A mistake in the scenario.
+    pub fn bug(bug: ScenarioBug) -> Self {
+        StepFailure::new(Mismatch::Scenario(bug))
+    }
+
+    /// The same evidence, with the mismatch wrapped (`AfterRestart`...).
+    pub fn map(mut self, wrap: impl FnOnce(Mismatch) -> Mismatch) -> Self {
+        let m = std::mem::replace(&mut self.mismatch, Mismatch::PropertyNoCase);
+        self.mismatch = wrap(m);
+        self
+    }
+}
+
+/// What a reply must be under `rule`, as data for the report.
+pub(crate) fn expected_reply(rule: &ReplyRule, framing: Framing, message: &[u8]) -> Expectation {
+    Expectation::Reply {
+        rule: match rule {
+            ReplyRule::Echo => ReplyShape::Echo,
+            ReplyRule::Fixed(t) => ReplyShape::Fixed(Bytes(t.clone())),
+            ReplyRule::Any => ReplyShape::Any,
+            ReplyRule::Regex(re) => ReplyShape::Regex(re.as_str().to_owned()),
+        },
+        framing,
+        message: Bytes(message.to_vec()),
     }
 }
 
@@ -90,10 +131,6 @@ pub struct Conn {
     pub label: String,
 }
 
-fn secs(d: Duration) -> String {
-    format!("{:.1} s", d.as_secs_f64())
-}
-
 impl Conn {
     /// Connects, within the deadline.
     pub async fn connect(
@@ -105,27 +142,23 @@ impl Conn {
         let stream = match timeout_at(deadline, TcpStream::connect(addr)).await {
             Ok(Ok(s)) => s,
             Ok(Err(e)) if e.kind() == ErrorKind::ConnectionRefused => {
-                return Err(StepFailure::new(format!(
-                    "connection refused: nothing listens on {addr} any more"
-                )));
+                return Err(StepFailure::new(Mismatch::Refused(addr)));
             }
             Ok(Err(e)) if e.kind() == ErrorKind::ConnectionReset => {
-                return Err(StepFailure::new(format!(
-                    "the connection to {addr} was reset as it opened: the listening socket closed (did the target exit?)"
-                )));
+                return Err(StepFailure::new(Mismatch::ResetOnConnect(addr)));
             }
-            Ok(Err(e)) => return Err(StepFailure::new(format!("cannot connect to {addr}: {e}"))),
+            Ok(Err(e)) => return Err(StepFailure::io(Doing::Connect(addr), e)),
             Err(_) => {
-                return Err(StepFailure::new(format!(
-                    "could not connect to {addr} within {} (is the backlog full?)",
-                    secs(limit)
-                )));
+                return Err(StepFailure::new(Mismatch::ConnectTimeout {
+                    addr,
+                    within: limit,
+                }));
             }
         };
         let _ = stream.set_nodelay(true);
         let local = stream
             .local_addr()
-            .map_err(|e| StepFailure::new(format!("connected socket has no address: {e}")))?;
+            .map_err(|e| StepFailure::io(Doing::LocalAddr, e))?;
         Ok(Conn {
             stream,
             local,
@@ -142,9 +175,8 @@ impl Conn {
     /// Wraps a connection the target made to the harness's listener.
     pub fn accepted(stream: TcpStream, framing: Framing) -> Result<Conn, StepFailure> {
         let _ = stream.set_nodelay(true);
-        let addr = |r: std::io::Result<SocketAddr>| {
-            r.map_err(|e| StepFailure::new(format!("accepted socket has no address: {e}")))
-        };
+        let addr =
+            |r: std::io::Result<SocketAddr>| r.map_err(|e| StepFailure::io(Doing::AcceptedAddr, e));
         let local = addr(stream.local_addr())?;
         let remote = addr(stream.peer_addr())?;
         Ok(Conn {
@@ -171,12 +203,11 @@ impl Conn {
         limit: Duration,
     ) -> Result<(), StepFailure> {
         self.seen = self.reader.buffered().to_vec();
-        let expected = text.map(|t| format!("the message {}", Bytes(t.to_vec())));
-        let failure = |message: String, seen: &[u8]| StepFailure {
-            message,
+        let expected = text.map(|t| Expectation::Message(Bytes(t.to_vec())));
+        let failure = |mismatch: Mismatch, seen: &[u8]| StepFailure {
             expected: expected.clone(),
             received: Some(Bytes(seen.to_vec())),
-            ..Default::default()
+            ..StepFailure::new(mismatch)
         };
         let message = loop {
             let whole = match framing {
@@ -194,7 +225,7 @@ impl Conn {
                     Ok(m) => m,
                     Err(e) => {
                         return Err(failure(
-                            format!("the message cannot be framed: {e}"),
+                            Mismatch::MessageUnframeable(e.to_string()),
                             &self.seen,
                         ));
                     }
@@ -205,22 +236,18 @@ impl Conn {
             }
             let why = match self.read_more(deadline).await {
                 Read::Data => continue,
-                Read::Eof => {
-                    "the target closed the connection instead of sending the message".to_owned()
-                }
-                Read::Reset => "the connection was reset before the message came".to_owned(),
-                Read::Failed(e) => format!("reading failed: {e}"),
-                Read::Timeout if self.seen.is_empty() => {
-                    format!("no message within {}", secs(limit))
-                }
-                Read::Timeout => format!("the message is incomplete after {}", secs(limit)),
+                Read::Eof => Mismatch::ClosedInsteadOfMessage,
+                Read::Reset => Mismatch::ResetBeforeMessage,
+                Read::Failed(e) => return Err(StepFailure::io(Doing::Read, e)),
+                Read::Timeout if self.seen.is_empty() => Mismatch::NoMessage(limit),
+                Read::Timeout => Mismatch::MessageIncomplete(limit),
             };
             return Err(failure(why, &self.seen));
         };
         if let Some(t) = text
             && message != t
         {
-            return Err(failure("the target sent something else".into(), &message));
+            return Err(failure(Mismatch::SomethingElse, &message));
         }
         self.unanswered.push_back(message);
         Ok(())
@@ -228,11 +255,7 @@ impl Conn {
 
     /// The oldest `count` messages from the target not answered yet.
     pub fn take_unanswered(&mut self, count: usize) -> Result<Vec<Vec<u8>>, StepFailure> {
-        take_oldest(
-            &mut self.unanswered,
-            count,
-            "messages from the target to answer",
-        )
+        take_oldest(&mut self.unanswered, count, Queue::MessagesToAnswer)
     }
 
     /// Writes bytes, within the deadline.
@@ -243,16 +266,14 @@ impl Conn {
                 timeline::record(timeline::harness(&self.label), timeline::sent(bytes));
                 Ok(())
             }
-            Ok(Err(e)) if e.kind() == ErrorKind::BrokenPipe => Err(StepFailure::new(
-                "broken pipe: the target had already closed this connection",
-            )),
-            Ok(Err(e)) if e.kind() == ErrorKind::ConnectionReset => Err(StepFailure::new(
-                "connection reset by the target while the harness was writing",
-            )),
-            Ok(Err(e)) => Err(StepFailure::new(format!("write failed: {e}"))),
-            Err(_) => Err(StepFailure::new(
-                "the target stopped reading: the harness could not write within the deadline",
-            )),
+            Ok(Err(e)) if e.kind() == ErrorKind::BrokenPipe => {
+                Err(StepFailure::new(Mismatch::BrokenPipe))
+            }
+            Ok(Err(e)) if e.kind() == ErrorKind::ConnectionReset => {
+                Err(StepFailure::new(Mismatch::ResetWhileWriting))
+            }
+            Ok(Err(e)) => Err(StepFailure::io(Doing::Write, e)),
+            Err(_) => Err(StepFailure::new(Mismatch::StoppedReading)),
         }
     }
 
@@ -305,18 +326,17 @@ impl Conn {
         deadline: Instant,
         limit: Duration,
     ) -> Result<(), StepFailure> {
-        let messages = take_oldest(&mut self.pending, count, "replies to messages sent")?;
+        let messages = take_oldest(&mut self.pending, count, Queue::RepliesToMessages)?;
         self.seen = self.reader.buffered().to_vec();
         let sent: Vec<u8> = messages
             .iter()
             .flat_map(|m| encode(contract.framing, m))
             .collect();
-        let evidence = |message: String, expected: String, received: Vec<u8>| StepFailure {
-            message,
+        let evidence = |mismatch: Mismatch, expected: Expectation, received: Vec<u8>| StepFailure {
             sent: Some(Bytes(sent.clone())),
             expected: Some(expected),
             received: Some(Bytes(received)),
-            ..Default::default()
+            ..StepFailure::new(mismatch)
         };
         match contract.framing {
             Framing::None => {
@@ -325,19 +345,18 @@ impl Conn {
             }
             Framing::Line | Framing::Len32 => {
                 for (i, message) in messages.iter().enumerate() {
-                    let expected = describe_expected(&contract.reply, contract.framing, message);
-                    let nth = if count > 1 {
-                        format!("reply {} of {count}", i + 1)
-                    } else {
-                        "the reply".into()
-                    };
+                    let expected = expected_reply(&contract.reply, contract.framing, message);
+                    let nth = Nth::of(i, count);
                     let reply = loop {
                         match self.reader.next_message() {
                             Ok(Some(m)) => break m,
                             Ok(None) => {}
                             Err(e) => {
                                 return Err(evidence(
-                                    format!("{nth} cannot be framed: {e}"),
+                                    Mismatch::Unframeable {
+                                        nth,
+                                        error: e.to_string(),
+                                    },
                                     expected,
                                     self.seen.clone(),
                                 ));
@@ -345,34 +364,24 @@ impl Conn {
                         }
                         let why = match self.read_more(deadline).await {
                             Read::Data => continue,
-                            Read::Eof => format!(
-                                "the target closed the connection before {nth} was complete"
-                            ),
-                            Read::Reset => {
-                                format!("the connection was reset before {nth} was complete")
+                            Read::Eof => Mismatch::ClosedBeforeReply(nth),
+                            Read::Reset => Mismatch::ResetBeforeReply(nth),
+                            Read::Failed(e) => {
+                                return Err(StepFailure::io(Doing::ReadReply(nth), e));
                             }
-                            Read::Failed(e) => format!("reading {nth} failed: {e}"),
                             Read::Timeout if self.reader.buffered().is_empty() => {
-                                format!("no {nth} within {}", secs(limit))
+                                Mismatch::NoReply { nth, within: limit }
                             }
-                            Read::Timeout => format!(
-                                "{nth} is incomplete after {}: {}",
-                                secs(limit),
-                                match contract.framing {
-                                    Framing::Line =>
-                                        "the bytes that came have no \\n to end the message",
-                                    _ => "fewer bytes came than the length prefix announced",
-                                }
-                            ),
+                            Read::Timeout => Mismatch::IncompleteReply {
+                                nth,
+                                within: limit,
+                                framing: contract.framing,
+                            },
                         };
                         return Err(evidence(why, expected, self.seen.clone()));
                     };
                     if !reply_ok(&contract.reply, message, &reply) {
-                        return Err(evidence(
-                            format!("{nth} is not what the contract says"),
-                            expected,
-                            reply,
-                        ));
+                        return Err(evidence(Mismatch::WrongReply(nth), expected, reply));
                     }
                 }
                 Ok(())
@@ -389,10 +398,10 @@ impl Conn {
         contract: &Contract,
         deadline: Instant,
         limit: Duration,
-        evidence: &(dyn Fn(String, String, Vec<u8>) -> StepFailure + Sync),
+        evidence: &(dyn Fn(Mismatch, Expectation, Vec<u8>) -> StepFailure + Sync),
     ) -> Result<(), StepFailure> {
         let all: Vec<u8> = messages.concat();
-        let expected = describe_expected(&contract.reply, Framing::None, &all);
+        let expected = expected_reply(&contract.reply, Framing::None, &all);
         let exact: Option<Vec<u8>> = match &contract.reply {
             ReplyRule::Echo => Some(all.clone()),
             ReplyRule::Fixed(t) => Some(t.repeat(messages.len())),
@@ -405,11 +414,7 @@ impl Conn {
                     let n = got.len().min(want.len());
                     if got[..n] != want[..n] {
                         let got = self.reader.take_all();
-                        return Err(evidence(
-                            "the reply is not what the contract says".into(),
-                            expected,
-                            got,
-                        ));
+                        return Err(evidence(Mismatch::WrongReply(Nth::The), expected, got));
                     }
                     if got.len() >= want.len() {
                         self.reader.take_exact(want.len());
@@ -429,25 +434,21 @@ impl Conn {
             }
             let why = match self.read_more(deadline).await {
                 Read::Data => continue,
-                Read::Eof if self.reader.buffered().is_empty() => {
-                    "the target closed the connection without replying".to_owned()
-                }
-                Read::Eof => {
-                    "the target closed the connection before the reply was complete".to_owned()
-                }
-                Read::Reset => "the connection was reset before the reply arrived".to_owned(),
-                Read::Failed(e) => format!("reading the reply failed: {e}"),
-                Read::Timeout if self.reader.buffered().is_empty() => {
-                    format!("no reply within {}", secs(limit))
-                }
+                Read::Eof if self.reader.buffered().is_empty() => Mismatch::ClosedWithoutReply,
+                Read::Eof => Mismatch::ClosedBeforeReply(Nth::The),
+                Read::Reset => Mismatch::ResetBeforeAnyReply,
+                Read::Failed(e) => return Err(StepFailure::io(Doing::ReadReply(Nth::The), e)),
+                Read::Timeout if self.reader.buffered().is_empty() => Mismatch::NoReply {
+                    nth: Nth::The,
+                    within: limit,
+                },
                 Read::Timeout => match &exact {
-                    Some(want) => format!(
-                        "the reply is incomplete after {}: {} of {} bytes came",
-                        secs(limit),
-                        self.reader.buffered().len(),
-                        want.len()
-                    ),
-                    None => format!("no reply matching the contract within {}", secs(limit)),
+                    Some(want) => Mismatch::IncompleteStream {
+                        within: limit,
+                        got: self.reader.buffered().len(),
+                        want: want.len(),
+                    },
+                    None => Mismatch::NoMatchingReply(limit),
                 },
             };
             self.reader.take_all();
@@ -467,43 +468,27 @@ impl Conn {
                 Read::Eof if self.reader.buffered().is_empty() => return Ok(()),
                 Read::Eof => {
                     return Err(StepFailure {
-                        message: format!(
-                            "{} more bytes came before the target closed the connection (one reply too many?)",
-                            self.reader.buffered().len()
-                        ),
-                        expected: Some(
-                            "the end of the connection (recv gives b'') and nothing before it"
-                                .into(),
-                        ),
+                        expected: Some(Expectation::EndNothingBefore),
                         received: Some(Bytes(self.reader.buffered().to_vec())),
-                        ..Default::default()
+                        ..StepFailure::new(Mismatch::BytesBeforeClose(self.reader.buffered().len()))
                     });
                 }
                 Read::Reset => {
                     return Err(StepFailure {
-                        message: "the connection was reset instead of closed".into(),
                         received: Some(Bytes(self.reader.buffered().to_vec())),
-                        ..Default::default()
+                        ..StepFailure::new(Mismatch::ResetNotClosed)
                     });
                 }
-                Read::Failed(e) => return Err(StepFailure::new(format!("reading failed: {e}"))),
+                Read::Failed(e) => return Err(StepFailure::io(Doing::Read, e)),
                 Read::Timeout => {
-                    let buffered = self.reader.buffered().len();
+                    let extra = self.reader.buffered().len();
                     return Err(StepFailure {
-                        message: if buffered == 0 {
-                            format!(
-                                "the target did not close the connection within {}",
-                                secs(limit)
-                            )
-                        } else {
-                            format!(
-                                "{buffered} more bytes came and the target did not close the connection within {}",
-                                secs(limit)
-                            )
-                        },
-                        expected: Some("the end of the connection (recv gives b'')".into()),
+                        expected: Some(Expectation::End),
                         received: Some(Bytes(self.reader.buffered().to_vec())),
-                        ..Default::default()
+                        ..StepFailure::new(Mismatch::NotClosed {
+                            within: limit,
+                            extra,
+                        })
                     });
                 }
             }
@@ -520,18 +505,9 @@ impl Conn {
             match self.read_more(deadline).await {
                 Read::Data => continue,
                 Read::Reset => return Ok(()),
-                Read::Eof => {
-                    return Err(StepFailure::new(
-                        "the connection was closed normally, not reset",
-                    ));
-                }
-                Read::Failed(e) => return Err(StepFailure::new(format!("reading failed: {e}"))),
-                Read::Timeout => {
-                    return Err(StepFailure::new(format!(
-                        "the connection was not reset within {}",
-                        secs(limit)
-                    )));
-                }
+                Read::Eof => return Err(StepFailure::new(Mismatch::ClosedNotReset)),
+                Read::Failed(e) => return Err(StepFailure::io(Doing::Read, e)),
+                Read::Timeout => return Err(StepFailure::new(Mismatch::NotReset(limit))),
             }
         }
     }
@@ -571,7 +547,7 @@ impl Conn {
         &mut self,
         deadline: Instant,
         limit: Duration,
-        what: &str,
+        what: HttpMessage,
         whole: impl Fn(&[u8]) -> bool,
     ) -> Result<(Vec<u8>, bool), StepFailure> {
         self.seen = self.reader.buffered().to_vec();
@@ -579,10 +555,9 @@ impl Conn {
             if !self.reader.buffered().is_empty() && whole(self.reader.buffered()) {
                 return Ok((self.reader.take_all(), false));
             }
-            let failure = |message: String, seen: &[u8]| StepFailure {
-                message,
+            let failure = |mismatch: Mismatch, seen: &[u8]| StepFailure {
                 received: (!seen.is_empty()).then(|| Bytes(seen.to_vec())),
-                ..Default::default()
+                ..StepFailure::new(mismatch)
             };
             match self.read_more(deadline).await {
                 Read::Data => continue,
@@ -590,26 +565,29 @@ impl Conn {
                 Read::Reset => {
                     return Err(StepFailure {
                         reset: true,
-                        ..failure(
-                            format!("the connection was reset before {what} was complete"),
-                            &self.seen,
-                        )
+                        ..failure(Mismatch::HttpReset(what), &self.seen)
                     });
                 }
                 Read::Failed(e) => {
-                    return Err(failure(format!("reading {what} failed: {e}"), &self.seen));
+                    return Err(StepFailure {
+                        received: (!self.seen.is_empty()).then(|| Bytes(self.seen.clone())),
+                        ..StepFailure::io(Doing::ReadHttp(what), e)
+                    });
                 }
                 Read::Timeout => {
-                    let message = if self.seen.is_empty() {
-                        format!("no {what} within {}", secs(limit))
+                    let mismatch = if self.seen.is_empty() {
+                        Mismatch::NoHttp {
+                            what,
+                            within: limit,
+                        }
                     } else {
-                        format!(
-                            "{what} was not complete within {}: {} bytes came and then nothing",
-                            secs(limit),
-                            self.seen.len()
-                        )
+                        Mismatch::HttpStopped {
+                            what,
+                            within: limit,
+                            got: self.seen.len(),
+                        }
                     };
-                    return Err(failure(message, &self.seen));
+                    return Err(failure(mismatch, &self.seen));
                 }
             }
         }
@@ -620,7 +598,7 @@ impl Conn {
         self.stream
             .shutdown()
             .await
-            .map_err(|e| StepFailure::new(format!("shutdown failed: {e}")))?;
+            .map_err(|e| StepFailure::io(Doing::Shutdown, e))?;
         timeline::record(timeline::harness(&self.label), Happening::ShutdownWrite);
         Ok(())
     }
@@ -638,7 +616,7 @@ impl Conn {
         let cork = |on: bool| {
             socket2::SockRef::from(&self.stream)
                 .set_tcp_cork(on)
-                .map_err(|e| StepFailure::new(format!("TCP_CORK failed: {e}")))
+                .map_err(|e| StepFailure::io(Doing::Cork, e))
         };
         cork(true)?;
         self.write(bytes, deadline).await?;
@@ -662,11 +640,11 @@ impl Conn {
         let std = self
             .stream
             .into_std()
-            .map_err(|e| StepFailure::new(format!("abort failed: {e}")))?;
+            .map_err(|e| StepFailure::io(Doing::Abort, e))?;
         let socket = socket2::Socket::from(std);
         socket
             .set_linger(Some(Duration::ZERO))
-            .map_err(|e| StepFailure::new(format!("SO_LINGER failed: {e}")))?;
+            .map_err(|e| StepFailure::io(Doing::Linger, e))?;
         drop(socket);
         timeline::record(timeline::harness(&self.label), Happening::Reset);
         Ok(())

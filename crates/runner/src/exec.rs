@@ -18,7 +18,8 @@ use crate::timeline;
 use crate::udp::UdpPeer;
 use crate::{Program, RunConfig, ports::PortPool};
 use sockspec_results::diagnosis::{Actor, Diagnosis, Happening};
-use sockspec_results::event::{Failure, ScenarioResult, Status, TargetReport};
+use sockspec_results::event::{FailedAt, Failure, ScenarioResult, Status, TargetReport};
+use sockspec_results::{Doing, Ended, Expectation, Listen, Mismatch, ScenarioBug, Why};
 
 /// Runs one scenario to its verdict.
 pub async fn run_scenario(
@@ -34,13 +35,13 @@ pub async fn run_scenario(
     let mut result = base_result(scenario, config);
     let Some(program) = config.program_for(scenario.role) else {
         result.status = Status::Error;
-        result.message = format!("no program to run for role {}", scenario.role);
+        result.why = Some(Why::Mismatch(Mismatch::NoProgram(scenario.role)));
         return result;
     };
     // After the skip: every submission has the same points possible.
     if let Some(missing) = &program.missing {
         result.status = Status::Error;
-        result.message = missing.clone();
+        result.why = Some(Why::Mismatch(Mismatch::Unrunnable(missing.clone())));
         return result;
     }
     let outcome = play(scenario, config, program, ports, &mut result, retry).await;
@@ -50,7 +51,7 @@ pub async fn run_scenario(
         Ok(()) => result.passes = 1,
         Err(not_passed) => {
             result.status = not_passed.status;
-            result.message = not_passed.message;
+            result.why = Some(Why::Mismatch(not_passed.mismatch));
             result.failure = Some(not_passed.failure);
         }
     }
@@ -78,7 +79,13 @@ pub fn not_started(
     // The evidence is the first one's, shown there once.
     ScenarioResult {
         status: first.status,
-        message: format!("as in {}: {}", first.id, first.message),
+        why: match &first.why {
+            Some(Why::Mismatch(m)) => Some(Why::Mismatch(Mismatch::AsIn {
+                id: first.id.clone(),
+                first: Box::new(m.clone()),
+            })),
+            other => other.clone(),
+        },
         failure: Some(Failure {
             program_start: true,
             ..Failure::default()
@@ -93,10 +100,10 @@ pub fn not_started(
 /// anything but a skip.
 pub fn skipped(scenario: &Scenario, config: &RunConfig) -> Option<ScenarioResult> {
     let program = config.program_for(scenario.role)?;
-    let reason = scenario.when.skip_reason(&program.contract)?;
+    let reason = scenario.when.skip(&program.contract)?;
     Some(ScenarioResult {
         status: Status::Skip,
-        message: reason,
+        why: Some(Why::Skip(reason)),
         ..base_result(scenario, config)
     })
 }
@@ -106,10 +113,7 @@ pub fn over_budget(scenario: &Scenario, config: &RunConfig, budget: Duration) ->
     ScenarioResult {
         status: Status::Fail,
         duration: budget,
-        message: format!(
-            "the scenario did not finish within its time budget of {:.1} s; the program was stopped",
-            budget.as_secs_f64()
-        ),
+        why: Some(Why::Mismatch(Mismatch::OverBudget(budget))),
         ..base_result(scenario, config)
     }
 }
@@ -119,7 +123,7 @@ pub fn over_budget(scenario: &Scenario, config: &RunConfig, budget: Duration) ->
 pub fn harness_error(scenario: &Scenario, config: &RunConfig, message: String) -> ScenarioResult {
     ScenarioResult {
         status: Status::Error,
-        message,
+        why: Some(Why::Mismatch(Mismatch::Harness(message))),
         ..base_result(scenario, config)
     }
 }
@@ -134,7 +138,7 @@ fn base_result(scenario: &Scenario, config: &RunConfig) -> ScenarioResult {
         points: scenario.points,
         status: Status::Pass,
         duration: Duration::ZERO,
-        message: String::new(),
+        why: None,
         concept: scenario.concept.clone(),
         concept_zh: scenario.concept_zh.clone(),
         hint: scenario.hint.clone(),
@@ -151,16 +155,16 @@ fn base_result(scenario: &Scenario, config: &RunConfig) -> ScenarioResult {
 /// A scenario that did not pass: how, why, and the evidence.
 struct NotPassed {
     status: Status,
-    message: String,
+    mismatch: Mismatch,
     failure: Failure,
 }
 
 type Verdict = Result<(), Box<NotPassed>>;
 
-fn not_passed(status: Status, failure: Failure, message: String) -> Verdict {
+fn not_passed(status: Status, failure: Failure, mismatch: Mismatch) -> Verdict {
     Err(Box::new(NotPassed {
         status,
-        message,
+        mismatch,
         failure,
     }))
 }
@@ -211,7 +215,10 @@ async fn play(
                     return not_passed(
                         Status::Error,
                         Failure::default(),
-                        format!("no free port for the target: {e}"),
+                        Mismatch::Io {
+                            doing: Doing::Port,
+                            error: e.to_string(),
+                        },
                     );
                 }
             },
@@ -222,7 +229,7 @@ async fn play(
         match Harness::set_up(scenario.role, addr).await {
             Ok(h) => break (port, addr, h),
             Err(_) if fixed.is_none() && program.network.is_none() && tries < 3 => tries += 1,
-            Err(f) => return not_passed(Status::Error, Failure::default(), f.message),
+            Err(f) => return not_passed(Status::Error, Failure::default(), f.mismatch),
         }
     };
     let role = scenario.role;
@@ -305,7 +312,7 @@ async fn play(
                     program_start: true,
                     ..Failure::default()
                 };
-                return not_passed(status, failure, f.message);
+                return not_passed(status, failure, f.mismatch);
             }
         }
     }
@@ -316,7 +323,7 @@ async fn play(
         let (target, diagnoses) = run.evidence().await;
         let failure = Failure {
             step: 0,
-            step_text: format!("property {}", property.name.as_str()),
+            at: FailedAt::Property(property.name),
             line: 0,
             sent: f.sent,
             expected: f.expected,
@@ -326,7 +333,7 @@ async fn play(
             timeline: timeline::snapshot(),
             program_start: false,
         };
-        verdict = not_passed(Status::Fail, failure, f.message);
+        verdict = not_passed(Status::Fail, failure, f.mismatch);
     }
     for (i, at) in scenario.steps.iter().enumerate() {
         if let Err(f) = run.step(&at.step).await {
@@ -338,7 +345,7 @@ async fn play(
             }
             let failure = Failure {
                 step: i + 1,
-                step_text: at.step.to_string(),
+                at: FailedAt::Step(at.step.clone()),
                 line: at.line,
                 sent: f.sent,
                 expected: f.expected,
@@ -353,7 +360,7 @@ async fn play(
                 Some(state) if never_ran(state) => Status::Error,
                 _ => Status::Fail,
             };
-            verdict = not_passed(status, failure, f.message);
+            verdict = not_passed(status, failure, f.mismatch);
             break;
         }
     }
@@ -384,12 +391,6 @@ fn waits_on_program(step: &Step) -> bool {
     )
 }
 
-/// " within 2.0 s" in a message.
-fn within_secs() -> &'static regex::Regex {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    RE.get_or_init(|| regex::Regex::new(r" within \d+(\.\d+)? s").expect("a valid pattern"))
-}
-
 /// Resolves once the program of group `pgid` is stalled (see
 /// [`sockspec_process::inspect::stalled`]) at two looks `interval` apart,
 /// the first after `first_look`; never, while it does anything else. A
@@ -408,15 +409,6 @@ async fn stall(pgid: i32, first_look: Duration, interval: Duration) {
             streak = 0;
         }
         tokio::time::sleep(interval).await;
-    }
-}
-
-/// "TCP port 8888", or "any TCP port" for a program that picks its own.
-fn port_text(proto: &str, port: u16) -> String {
-    if port == 0 {
-        format!("any {proto} port")
-    } else {
-        format!("{proto} port {port}")
     }
 }
 
@@ -443,7 +435,7 @@ pub(crate) fn readiness(role: Role, port: u16) -> Option<Readiness> {
 /// out about why.
 pub(crate) struct StartFailure {
     pub(crate) target: Option<Target>,
-    pub(crate) message: String,
+    pub(crate) mismatch: Mismatch,
     pub(crate) diagnoses: Vec<sockspec_results::diagnosis::Diagnosis>,
     /// The program's own code ran (and ended, or never listened): its
     /// failure. Otherwise the command could not be run at all, which is
@@ -469,7 +461,7 @@ pub(crate) async fn start(
         Err(e) => {
             return Err(StartFailure {
                 target: None,
-                message: format!("the target could not be started: {e}"),
+                mismatch: Mismatch::SpawnFailed(e.to_string()),
                 diagnoses: Vec::new(),
                 ran: false,
             });
@@ -484,14 +476,18 @@ pub(crate) async fn start(
     let Some(what) = readiness(role, spec.port) else {
         return Ok(target);
     };
-    let (verb, proto, table) = match what {
-        Readiness::TcpListen { .. } => ("listened on", "TCP", proc::Proto::Tcp),
-        Readiness::UdpBound { .. } => ("bound", "UDP", proc::Proto::Udp),
+    let (udp, table) = match what {
+        Readiness::TcpListen { .. } => (false, proc::Proto::Tcp),
+        Readiness::UdpBound { .. } => (true, proc::Proto::Udp),
+    };
+    let listen = Listen {
+        udp,
+        port: spec.port,
     };
     let limit = config.timing.ready();
     let mut diagnoses = Vec::new();
     let mut ran = true;
-    let message = match target.wait_ready(what, Instant::now() + limit).await {
+    let mismatch = match target.wait_ready(what, Instant::now() + limit).await {
         Ok(()) => {
             if let Some(addr) = target.ready_addr() {
                 timeline::record(Actor::Target, Happening::Ready { addr });
@@ -500,38 +496,29 @@ pub(crate) async fn start(
         }
         Err(ReadyError::Exited { state }) if never_ran(state) => {
             ran = false;
-            format!(
-                "the command could not be run: it {state}, how a shell says a command was not found or cannot be executed"
-            )
+            Mismatch::CommandNotRun(ended(state))
         }
-        Err(ReadyError::Exited { state }) => {
-            format!(
-                "the target {state} before it {verb} {}",
-                port_text(proto, spec.port)
-            )
-        }
+        Err(ReadyError::Exited { state }) => Mismatch::EndedBeforeReady {
+            ended: ended(state),
+            listen,
+        },
         Err(ReadyError::Timeout { seen, .. }) => {
             if spec.port != 0 {
                 diagnoses = crate::explain::bound_elsewhere(target.pid() as i32, spec.port, table);
             }
-            let seen = if spec.port == 0 {
-                "it has no socket there".to_owned()
-            } else {
-                seen
-            };
-            format!(
-                "the target had not {verb} {} after {:.1} s: {seen}",
-                port_text(proto, spec.port),
-                limit.as_secs_f64()
-            )
+            Mismatch::NotReady {
+                listen,
+                after: limit,
+                seen: (spec.port != 0).then_some(seen),
+            }
         }
-        Err(e) => format!("waiting for the target to be ready failed: {e}"),
+        Err(e) => Mismatch::ReadyFailed(e.to_string()),
     };
     let state = target.kill().await;
     timeline::record(
         Actor::Target,
         Happening::Exited {
-            state: state.to_string(),
+            ended: ended(state),
         },
     );
     diagnoses.extend(crate::explain::exception(&target.output().stderr));
@@ -543,20 +530,25 @@ pub(crate) async fn start(
     }
     Err(StartFailure {
         target: Some(target),
-        message,
+        mismatch,
         diagnoses,
         ran,
     })
+}
+
+/// How a program ended, as the results say it.
+pub(crate) fn ended(state: ExitState) -> Ended {
+    match state {
+        ExitState::Code(c) => Ended::Code(c),
+        ExitState::Signal(s) => Ended::Signal(s),
+    }
 }
 
 pub(crate) fn target_report(target: &mut Target) -> TargetReport {
     let output = target.output();
     TargetReport {
         command: target.command_line(),
-        state: match target.try_exit() {
-            Some(state) => state.to_string(),
-            None => "running".into(),
-        },
+        ended: target.try_exit().map(ended),
         stdout: output.stdout,
         stderr: output.stderr,
     }
@@ -580,9 +572,8 @@ impl Harness {
         let port = addr.port();
         Ok(match role {
             Role::TcpClient | Role::HttpClient => {
-                let listener = reference_bind(addr).map_err(|e| {
-                    StepFailure::new(format!("the harness cannot listen on {addr}: {e}"))
-                })?;
+                let listener =
+                    reference_bind(addr).map_err(|e| StepFailure::io(Doing::Listen(addr), e))?;
                 Harness::Listener(listener)
             }
             Role::UdpClient => {
@@ -629,11 +620,9 @@ fn broadcast_receiver(port: u16) -> Result<UdpPeer, StepFailure> {
         socket.bind(&any.into())?;
         UdpSocket::from_std(socket.into())
     };
-    make().map(UdpPeer::from_socket).map_err(|e| {
-        StepFailure::new(format!(
-            "the harness cannot bind a receiver to port {port}: {e}"
-        ))
-    })
+    make()
+        .map(UdpPeer::from_socket)
+        .map_err(|e| StepFailure::io(Doing::BindReceiver(port), e))
 }
 
 /// One of the harness's own sockets, named by the scenario.
@@ -690,25 +679,21 @@ impl Run<'_> {
         // guards against a step used on the wrong kind of socket.
         match self.peers.get_mut(name) {
             Some(Peer::Tcp(c)) => Ok(c),
-            Some(Peer::Udp(_)) => Err(StepFailure::new(format!(
-                "`{name}` is a UDP socket, not a TCP connection"
-            ))),
-            None => Err(StepFailure::new(format!("connection `{name}` is not open"))),
+            Some(Peer::Udp(_)) => Err(StepFailure::bug(ScenarioBug::NotTcp(name.0.clone()))),
+            None => Err(StepFailure::bug(ScenarioBug::NotOpen(name.0.clone()))),
         }
     }
 
     pub(crate) fn target(&mut self) -> Result<&mut Target, StepFailure> {
         self.target
             .as_mut()
-            .ok_or_else(|| StepFailure::new("the target has not been started (add a `start` step)"))
+            .ok_or_else(|| StepFailure::bug(ScenarioBug::NotStarted))
     }
 
     fn udp_server(&mut self) -> Result<&mut UdpPeer, StepFailure> {
         match &mut self.harness {
             Harness::UdpServer(peer) => Ok(peer),
-            _ => Err(StepFailure::new(
-                "this role has no harness UDP server socket",
-            )),
+            _ => Err(StepFailure::bug(ScenarioBug::NoUdpServer)),
         }
     }
 
@@ -770,7 +755,7 @@ impl Run<'_> {
                 let (mut died, mut stuck) = (false, false);
                 // The step's own waits end early on either, and it fails
                 // with its own evidence; the reason is added to its message.
-                let mut result = {
+                let result = {
                     let step_done = self.carry_out(step);
                     tokio::pin!(step_done);
                     loop {
@@ -783,31 +768,28 @@ impl Run<'_> {
                 };
                 timeline::uncut();
                 self.stuck = stuck && result.is_err();
-                if let Err(f) = &mut result {
-                    if died {
-                        let state = self
+                match result {
+                    Err(f) if died => {
+                        let how = self
                             .target
                             .as_mut()
                             .and_then(Target::try_exit)
-                            .map(|s| s.to_string())
-                            .unwrap_or_else(|| "ended".into());
-                        f.message = format!("{} (the program {state} meanwhile)", f.message);
-                    } else if stuck {
-                        // "within 2.0 s" would not be true: say how long.
-                        let said = within_secs().replace(&f.message, "").into_owned();
-                        f.message = format!(
-                            "{said}: the program only waits to receive (every thread in recv(), accept() or input() with nothing to read) and will not act, so the harness stopped waiting"
-                        );
+                            .map(self::ended);
+                        Err(f.map(|m| Mismatch::Meanwhile {
+                            inner: Box::new(m),
+                            ended: how,
+                        }))
                     }
+                    Err(f) if stuck => Err(f.map(|m| Mismatch::Stalled(Box::new(m)))),
+                    other => other,
                 }
-                result
             }
         };
         if result.is_err() && started.elapsed() >= Duration::from_millis(500) {
             timeline::record(
                 timeline::harness(""),
                 Happening::Waited {
-                    what: step.to_string(),
+                    step: step.clone(),
                     waited: started.elapsed(),
                 },
             );
@@ -849,7 +831,7 @@ impl Run<'_> {
             Step::Accept(name) => {
                 let limit = timing.connect();
                 let Harness::Listener(listener) = &self.harness else {
-                    return Err(StepFailure::new("this role has no harness listener"));
+                    return Err(StepFailure::bug(ScenarioBug::NoListener));
                 };
                 match timeline::until(Instant::now() + limit, listener.accept())
                     .await
@@ -862,13 +844,12 @@ impl Run<'_> {
                         self.peers.insert(name.clone(), Peer::Tcp(conn));
                         Ok(())
                     }
-                    Ok(Err(e)) => Err(StepFailure::new(format!("accept failed: {e}"))),
-                    Err(_) => Err(StepFailure::new(format!(
-                        "the target did not connect to {} within {:.1} s{}",
-                        self.addr,
-                        limit.as_secs_f64(),
-                        self.connecting_elsewhere()
-                    ))),
+                    Ok(Err(e)) => Err(StepFailure::io(Doing::Accept, e)),
+                    Err(_) => Err(StepFailure::new(Mismatch::NoConnection {
+                        addr: self.addr,
+                        within: limit,
+                        trying: self.connecting_elsewhere(),
+                    })),
                 }
             }
             Step::Send(send) => self.send(send).await,
@@ -939,9 +920,7 @@ impl Run<'_> {
             Step::ExpectClosed(name) => self.expect_closed(name).await,
             Step::ExpectAlive => match self.target()?.try_exit() {
                 None => Ok(()),
-                Some(state) => Err(StepFailure::new(format!(
-                    "the target is no longer running: it {state}"
-                ))),
+                Some(state) => Err(StepFailure::new(Mismatch::NotRunning(ended(state)))),
             },
             Step::ExpectExit(e) => {
                 let limit = timing.exit();
@@ -951,15 +930,13 @@ impl Run<'_> {
                     .await
                     .flatten()
                 {
-                    None => Err(StepFailure::new(format!(
-                        "the target was still running {:.1} s later",
-                        limit.as_secs_f64()
-                    ))),
+                    None => Err(StepFailure::new(Mismatch::StillRunning(limit))),
                     Some(state) => match (e.code, &state) {
                         (Some(want), got) if *got != ExitState::Code(want) => {
-                            Err(StepFailure::new(format!(
-                                "the target {state}; the scenario expects exit code {want}"
-                            )))
+                            Err(StepFailure::new(Mismatch::WrongExit {
+                                ended: ended(state),
+                                want,
+                            }))
                         }
                         _ => Ok(()),
                     },
@@ -988,16 +965,15 @@ impl Run<'_> {
                             // Report the instance that failed to come up.
                             self.target = f.target;
                         }
-                        let when = if restart { "after the restart, " } else { "" };
+                        let mismatch = if restart {
+                            Mismatch::AfterRestart(Box::new(f.mismatch))
+                        } else {
+                            f.mismatch
+                        };
                         Err(StepFailure {
-                            message: format!("{when}{}", f.message),
-                            expected: restart.then(|| {
-                                format!(
-                                    "the target listening on port {} again at once",
-                                    self.addr.port()
-                                )
-                            }),
-                            ..Default::default()
+                            expected: restart
+                                .then(|| Expectation::ListeningAgain(self.addr.port())),
+                            ..StepFailure::new(mismatch)
                         })
                     }
                 }
@@ -1023,10 +999,8 @@ impl Run<'_> {
                 match stderr.find("Traceback (most recent call last)") {
                     None => Ok(()),
                     Some(at) => Err(StepFailure {
-                        message: "the target printed a traceback: an exception it did not handle"
-                            .into(),
                         received: Some(sockspec_model::Bytes(stderr.as_bytes()[at..].to_vec())),
-                        ..Default::default()
+                        ..StepFailure::new(Mismatch::Traceback)
                     }),
                 }
             }
@@ -1037,7 +1011,7 @@ impl Run<'_> {
                     .unwrap_or_else(|| timing.reply());
                 let deadline = Instant::now() + limit;
                 let Harness::Receivers(receivers) = &self.harness else {
-                    return Err(StepFailure::new("this role has no harness receivers"));
+                    return Err(StepFailure::bug(ScenarioBug::NoReceivers));
                 };
                 let mut counts = Vec::new();
                 for r in receivers {
@@ -1047,35 +1021,33 @@ impl Run<'_> {
                 if counts.iter().all(|&got| got >= b.count) {
                     Ok(())
                 } else {
-                    let message = if counts.iter().all(|&got| got == 0) {
-                        let exited = match self.target.as_mut().and_then(|t| t.try_exit()) {
-                            Some(state) => format!("; the sender {state}"),
-                            None => String::new(),
-                        };
-                        format!(
-                            "none of the harness's {n} receivers on port {port} (0.0.0.0, SO_REUSEADDR) got a datagram within {:.1} s{exited}",
-                            limit.as_secs_f64()
-                        )
+                    let mismatch = if counts.iter().all(|&got| got == 0) {
+                        Mismatch::NoBroadcast {
+                            receivers: n,
+                            port,
+                            within: limit,
+                            sender: self.target.as_mut().and_then(|t| t.try_exit()).map(ended),
+                        }
                     } else {
-                        format!(
-                            "the harness's {n} receivers on port {port} (0.0.0.0, SO_REUSEADDR) got {counts:?} datagrams within {:.1} s: a broadcast reaches every one of them, a datagram to one address reaches only one",
-                            limit.as_secs_f64()
-                        )
+                        Mismatch::SomeBroadcast {
+                            receivers: n,
+                            port,
+                            counts,
+                            within: limit,
+                        }
                     };
                     Err(StepFailure {
-                        message,
-                        expected: Some(format!(
-                            "at least {} datagram(s) at every receiver, sent to {}:{}",
-                            b.count,
+                        expected: Some(Expectation::Broadcast {
+                            count: b.count,
                             // A program that hard-codes its broadcast
                             // address ('<broadcast>', a subnet's) uses it.
-                            match self.program.server {
+                            to: match self.program.server {
                                 Some(s) => s.ip().to_string(),
                                 None => BROADCAST.to_owned(),
                             },
-                            self.addr.port()
-                        )),
-                        ..Default::default()
+                            port: self.addr.port(),
+                        }),
+                        ..StepFailure::new(mismatch)
                     })
                 }
             }
@@ -1095,7 +1067,7 @@ impl Run<'_> {
                     );
                     Ok(())
                 };
-                send().map_err(|e| StepFailure::new(format!("broadcasting to {to} failed: {e}")))
+                send().map_err(|e| StepFailure::io(Doing::Broadcast(to), e))
             }
             Step::Request(r) => {
                 let r = &r.for_contract(&self.program.contract);
@@ -1133,10 +1105,7 @@ impl Run<'_> {
                     .unwrap_or_else(|| ("GET".into(), "/".into()));
                 let contract = &self.program.contract;
                 let Some(Peer::Tcp(conn)) = self.peers.get_mut(&e.from) else {
-                    return Err(StepFailure::new(format!(
-                        "connection `{}` is not open",
-                        e.from
-                    )));
+                    return Err(StepFailure::bug(ScenarioBug::NotOpen(e.from.0.clone())));
                 };
                 crate::http::expect_response(conn, &method, &path, e, contract, timing)
                     .await
@@ -1171,11 +1140,10 @@ impl Run<'_> {
     }
 
     async fn type_in(&mut self, bytes: &[u8]) -> Result<(), StepFailure> {
-        self.target()?.write_stdin(bytes).await.map_err(|e| {
-            StepFailure::new(format!(
-                "cannot type on the target's stdin: {e} (has it stopped reading?)"
-            ))
-        })
+        self.target()?
+            .write_stdin(bytes)
+            .await
+            .map_err(|e| StepFailure::io(Doing::Stdin, e))
     }
 
     async fn reply(&mut self, r: &sockspec_model::ReplyStep) -> Result<(), StepFailure> {
@@ -1237,10 +1205,10 @@ impl Run<'_> {
         let mut exited: Option<(Instant, sockspec_process::ExitState)> = None;
         loop {
             let stdout = target.output().stdout;
-            let missing: Vec<String> = wanted
+            let missing: Vec<(String, usize)> = wanted
                 .iter()
                 .filter(|(t, n)| stdout.matches(t.as_str()).count() < *n)
-                .map(|(t, n)| format!("{t:?} ×{n}"))
+                .cloned()
                 .collect();
             if missing.is_empty() {
                 return Ok(());
@@ -1252,22 +1220,22 @@ impl Run<'_> {
                 && at.elapsed() >= drain
             {
                 return Err(StepFailure {
-                    message: format!("the target {state} without printing {}", missing.join(", ")),
-                    expected: Some(format!("stdout to contain {}", missing.join(", "))),
+                    expected: Some(Expectation::Printed(missing.clone())),
                     received: Some(sockspec_model::Bytes(stdout.into_bytes())),
-                    ..Default::default()
+                    ..StepFailure::new(Mismatch::EndedWithoutPrinting {
+                        ended: ended(state),
+                        missing,
+                    })
                 });
             }
             if Instant::now() >= deadline || timeline::is_cut() {
                 return Err(StepFailure {
-                    message: format!(
-                        "the target did not print {} within {:.1} s",
-                        missing.join(", "),
-                        limit.as_secs_f64()
-                    ),
-                    expected: Some(format!("stdout to contain {}", missing.join(", "))),
+                    expected: Some(Expectation::Printed(missing.clone())),
                     received: Some(sockspec_model::Bytes(stdout.into_bytes())),
-                    ..Default::default()
+                    ..StepFailure::new(Mismatch::NotPrinted {
+                        missing,
+                        within: limit,
+                    })
                 });
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -1306,10 +1274,7 @@ impl Run<'_> {
                 self.peers.insert(send.to.clone(), Peer::Tcp(conn));
                 written
             }
-            _ => Err(StepFailure::new(format!(
-                "connection `{}` is not open",
-                send.to
-            ))),
+            _ => Err(StepFailure::bug(ScenarioBug::NotOpen(send.to.0.clone()))),
         }
     }
 
@@ -1328,10 +1293,7 @@ impl Run<'_> {
         }
         let sent = match self.peers.get_mut(&send.to) {
             Some(Peer::Udp(peer)) => peer.send(&messages, to).await,
-            _ => Err(StepFailure::new(format!(
-                "`{}` is not a UDP socket",
-                send.to
-            ))),
+            _ => Err(StepFailure::bug(ScenarioBug::NotUdp(send.to.0.clone()))),
         };
         if send.queued {
             self.target()?.resume();
@@ -1366,7 +1328,7 @@ impl Run<'_> {
             timeline::record(
                 Actor::Target,
                 Happening::Exited {
-                    state: state.to_string(),
+                    ended: ended(state),
                 },
             );
         }
@@ -1405,23 +1367,11 @@ impl Run<'_> {
 
     /// Where the program is trying to connect instead, read from the
     /// kernel's table (its sockets in SYN_SENT), as a clause of a message.
-    fn connecting_elsewhere(&self) -> String {
-        let tried: Vec<String> = self
-            .target
+    fn connecting_elsewhere(&self) -> Vec<SocketAddr> {
+        self.target
             .as_ref()
             .map(|t| crate::explain::connecting_to(t.pid() as i32))
             .unwrap_or_default()
-            .iter()
-            .map(SocketAddr::to_string)
-            .collect();
-        if tried.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "; it is trying to connect to {} (SYN_SENT), where nothing answers",
-                tried.join(", ")
-            )
-        }
     }
 
     /// The evidence of a failure that just happened: the diagnoses `/proc`
@@ -1466,8 +1416,8 @@ impl Run<'_> {
     async fn expect_closed(&mut self, name: &ConnName) -> Result<(), StepFailure> {
         const CLOSE_WAIT: u8 = 0x08;
         let Some(&(harness, program)) = self.closed.get(name) else {
-            return Err(StepFailure::new(format!(
-                "connection `{name}` was not closed by the harness (a scenario bug)"
+            return Err(StepFailure::bug(ScenarioBug::NotClosedByHarness(
+                name.0.clone(),
             )));
         };
         let limit = self.timing.end();
@@ -1481,15 +1431,13 @@ impl Run<'_> {
             if Instant::now() >= deadline || timeline::is_cut() {
                 self.leak_seen = true;
                 return Err(StepFailure {
-                    message: format!(
-                        "{:.1} s after the harness closed {name}, the program still had not closed its end ({program} ← {harness} is in CLOSE_WAIT)",
-                        started.elapsed().as_secs_f64()
-                    ),
-                    expected: Some(
-                        "recv() to give b'' and the program to close() the connection socket"
-                            .into(),
-                    ),
-                    ..Default::default()
+                    expected: Some(Expectation::CloseSocket),
+                    ..StepFailure::new(Mismatch::CloseWait {
+                        after: started.elapsed(),
+                        name: name.0.clone(),
+                        program,
+                        harness,
+                    })
                 });
             }
             tokio::time::sleep(Duration::from_millis(1)).await;

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use sockspec_http::{Checked, Problem, check_request, check_response};
 use sockspec_model::{Bytes, Contract, ExpectRequestStep, ExpectResponseStep};
+use sockspec_results::{Expectation, HttpMessage, Mismatch, ScenarioBug};
 use tokio::time::Instant;
 
 use crate::Timing;
@@ -49,28 +50,21 @@ pub(crate) async fn send_pieces(
             {
                 return Ok(());
             }
-            let message = match writing {
-                Writing::Request => {
-                    let missing = if sent < head_end {
-                        "the head was not over: a server reads until the empty line (\\r\\n\\r\\n) that ends it, however many recv calls that takes"
-                    } else {
-                        "the body was still on its way: after the head, a server reads Content-Length more bytes"
-                    };
-                    format!(
-                        "the server answered (or closed) after {sent} of the request's {} bytes: {missing}",
-                        bytes.len()
-                    )
-                }
-                Writing::Response => format!(
-                    "the client closed the connection after {sent} of the response's {} bytes: it stopped reading too soon; read until Content-Length bytes of body have come, or until the server closes",
-                    bytes.len()
-                ),
+            let mismatch = match writing {
+                Writing::Request => Mismatch::AnsweredEarly {
+                    sent,
+                    total: bytes.len(),
+                    head_over: sent >= head_end,
+                },
+                Writing::Response => Mismatch::ClosedEarly {
+                    sent,
+                    total: bytes.len(),
+                },
             };
             return Err(StepFailure {
-                message,
                 sent: Some(Bytes(bytes[..sent].to_vec())),
-                expected: Some("the target to wait for the whole message".into()),
-                ..Default::default()
+                expected: Some(Expectation::WholeMessage),
+                ..StepFailure::new(mismatch)
             });
         }
         conn.write(piece, Instant::now() + timing.reply()).await?;
@@ -99,32 +93,29 @@ fn limit(within_ms: Option<u64>, timing: Timing) -> Duration {
 
 /// A read that stopped with part of a message: say what was missing
 /// (the empty line, or the rest of a Content-Length body).
-fn explained(mut f: StepFailure, response: bool, method: Option<&str>) -> StepFailure {
+fn explained(f: StepFailure, response: bool, method: Option<&str>) -> StepFailure {
     // Only after part of a response: a reset with nothing before it is a
     // server that died or refused, which its own evidence tells.
     if f.reset && response && f.received.is_some() {
         // What a server's close() does with bytes of the request it never
         // read: a reset, which can cost the client the response.
-        f.message = format!(
-            "{}: a reset here usually means the server closed the connection with bytes of the request still unread (its recv did not take the whole request), and such a close() sends a reset (RST) instead of the end of the stream; read the request to its empty line before answering",
-            f.message
-        );
-        return f;
+        return f.map(|m| Mismatch::ResetUnread(Box::new(m)));
     }
-    if let Some(seen) = &f.received {
-        let why = sockspec_http::why_incomplete(&seen.0, response, method);
-        f.message = format!("{}; {why}", f.message);
+    match f.received.clone() {
+        Some(seen) => {
+            let why = sockspec_http::why_incomplete(&seen.0, response, method);
+            f.map(|m| Mismatch::Incomplete {
+                inner: Box::new(m),
+                why,
+            })
+        }
+        None => f,
     }
-    f
 }
 
-/// One line per problem, indented under the message.
-fn listed(problems: &[Problem]) -> String {
-    problems
-        .iter()
-        .filter(|p| p.is_error())
-        .map(|p| format!("\n  {p}"))
-        .collect()
+/// The errors among a checker's problems (warnings are not why a message fails).
+fn errors(problems: &[Problem]) -> Vec<Problem> {
+    problems.iter().filter(|p| p.is_error()).cloned().collect()
 }
 
 /// Reads one whole response to a `method` request for `path` and judges
@@ -139,25 +130,22 @@ pub(crate) async fn expect_response(
 ) -> Result<u16, StepFailure> {
     let limit = limit(step.within_ms, timing);
     let (bytes, closed) = conn
-        .read_until(Instant::now() + limit, limit, "an HTTP response", |b| {
+        .read_until(Instant::now() + limit, limit, HttpMessage::Response, |b| {
             !matches!(check_response(b, Some(method), false), Checked::Incomplete)
         })
         .await
         .map_err(|f| explained(f, true, Some(method)))?;
     if bytes.is_empty() {
-        return Err(StepFailure::new(
-            "the server closed the connection without sending a response",
-        ));
+        return Err(StepFailure::new(Mismatch::NoResponse));
     }
     let received = Some(Bytes(bytes.clone()));
     let malformed = |problems: &[Problem]| StepFailure {
-        message: format!("the response is not well-formed HTTP:{}", listed(problems)),
-        expected: Some(
-            "a status line, header lines, each ending in \\r\\n, an empty line, then the body"
-                .into(),
-        ),
+        expected: Some(Expectation::HttpResponse),
         received: received.clone(),
-        ..Default::default()
+        ..StepFailure::new(Mismatch::Malformed {
+            what: HttpMessage::Response,
+            problems: errors(problems),
+        })
     };
     let response = match check_response(&bytes, Some(method), closed) {
         Checked::Complete(_, problems) if problems.iter().any(Problem::is_error) => {
@@ -167,10 +155,8 @@ pub(crate) async fn expect_response(
         Checked::Invalid(problems) => return Err(malformed(&problems)),
         Checked::Incomplete => {
             return Err(StepFailure {
-                message: "the response was cut short: the connection closed before it was complete"
-                    .into(),
                 received,
-                ..Default::default()
+                ..StepFailure::new(Mismatch::HttpCut(HttpMessage::Response))
             });
         }
     };
@@ -186,13 +172,14 @@ pub(crate) async fn expect_response(
         && response.status != want
     {
         return Err(StepFailure {
-            message: format!(
-                "{method} {path} was answered with status {}, the assignment wants {want}",
-                response.status
-            ),
-            expected: Some(format!("status {want}")),
+            expected: Some(Expectation::Status(want)),
             received,
-            ..Default::default()
+            ..StepFailure::new(Mismatch::WrongStatus {
+                method: method.to_owned(),
+                path: path.to_owned(),
+                got: response.status,
+                want,
+            })
         });
     }
     // A page's body rule says nothing about HEAD, whose answer has no body.
@@ -200,14 +187,21 @@ pub(crate) async fn expect_response(
         .filter(|_| method != "HEAD")
         .and_then(|p| p.body.as_deref()));
     if let Some(rule) = body_rule {
-        let re = regex::bytes::Regex::new(rule)
-            .map_err(|e| StepFailure::new(format!("bad body regex {rule:?}: {e}")))?;
+        let re = regex::bytes::Regex::new(rule).map_err(|e| {
+            StepFailure::bug(ScenarioBug::BadRegex {
+                rule: rule.to_owned(),
+                error: e.to_string(),
+            })
+        })?;
         if !re.is_match(&response.body) {
             return Err(StepFailure {
-                message: format!("the body of {method} {path} does not match {rule:?}"),
-                expected: Some(format!("a body matching {rule:?}")),
+                expected: Some(Expectation::BodyMatching(rule.to_owned())),
                 received: Some(Bytes(response.body.clone())),
-                ..Default::default()
+                ..StepFailure::new(Mismatch::WrongBody {
+                    method: method.to_owned(),
+                    path: path.to_owned(),
+                    rule: rule.to_owned(),
+                })
             });
         }
     }
@@ -222,35 +216,31 @@ pub(crate) async fn expect_request(
 ) -> Result<(), StepFailure> {
     let limit = limit(step.within_ms, timing);
     let result = conn
-        .read_until(Instant::now() + limit, limit, "an HTTP request", |b| {
+        .read_until(Instant::now() + limit, limit, HttpMessage::Request, |b| {
             !matches!(check_request(b), Checked::Incomplete)
         })
         .await;
     let (bytes, _closed) = result.map_err(|f| explained(f, false, None))?;
     if bytes.is_empty() {
-        return Err(StepFailure::new(
-            "the client closed the connection without sending a request",
-        ));
+        return Err(StepFailure::new(Mismatch::NoRequest));
     }
     let received = Some(Bytes(bytes.clone()));
     let request = match check_request(&bytes) {
         Checked::Complete(r, problems) if !problems.iter().any(Problem::is_error) => r,
         Checked::Complete(_, problems) | Checked::Invalid(problems) => {
             return Err(StepFailure {
-                message: format!("the request is not well-formed HTTP:{}", listed(&problems)),
-                expected: Some(
-                    "a request line (METHOD /path HTTP/1.1), header lines (Host first), each ending in \\r\\n, an empty line, then the body".into(),
-                ),
+                expected: Some(Expectation::HttpRequest),
                 received,
-                ..Default::default()
+                ..StepFailure::new(Mismatch::Malformed {
+                    what: HttpMessage::Request,
+                    problems: errors(&problems),
+                })
             });
         }
         Checked::Incomplete => {
             return Err(StepFailure {
-                message: "the request was cut short: the connection closed before it was complete"
-                    .into(),
                 received,
-                ..Default::default()
+                ..StepFailure::new(Mismatch::HttpCut(HttpMessage::Request))
             });
         }
     };
@@ -258,12 +248,11 @@ pub(crate) async fn expect_request(
         && &request.method != want
     {
         return Err(StepFailure {
-            message: format!(
-                "the request uses {}, the assignment wants {want}",
-                request.method
-            ),
             received,
-            ..Default::default()
+            ..StepFailure::new(Mismatch::WrongMethod {
+                got: request.method.clone(),
+                want: want.clone(),
+            })
         });
     }
     Ok(())

@@ -49,7 +49,7 @@ pub struct Program {
     pub budget: Option<Duration>,
     /// Why the program cannot be run at all (a submission without its
     /// file): every scenario of its role is an error saying so, at once.
-    pub missing: Option<String>,
+    pub missing: Option<sockspec_results::Unrunnable>,
     /// The sandbox an untrusted program runs in (`None`: run as it is).
     pub sandbox: Option<sockspec_process::Sandbox>,
     /// Where the program's other end is, when the program says so itself
@@ -187,10 +187,15 @@ async fn with_retries(
         if again.status == Status::Pass {
             first.status = Status::Flaky;
             first.passes = 1;
-            first.message = format!(
-                "flaky: passed {} of {attempts} tries; the first failed: {}",
-                first.passes, first.message
-            );
+            if let Some(sockspec_results::Why::Mismatch(m)) = first.why.take() {
+                first.why = Some(sockspec_results::Why::Mismatch(
+                    sockspec_results::Mismatch::Flaky {
+                        passes: first.passes,
+                        attempts,
+                        first: Box::new(m),
+                    },
+                ));
+            }
             break;
         }
     }

@@ -16,7 +16,6 @@
 //! deadline every time), shrinking has a time bound, and the smallest case
 //! is played once more with the normal deadlines before it is reported.
 
-use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -34,6 +33,7 @@ use tokio::time::Instant;
 use crate::conn::StepFailure;
 use crate::exec::{Peer, Run, split};
 use crate::ports::PortPool;
+use sockspec_results::{CaseView, Doing, Mismatch, PropertyFailure, ScenarioBug};
 
 /// How long shrinking may take (scaled like every wait).
 const SHRINK_BUDGET: Duration = Duration::from_secs(3);
@@ -214,115 +214,68 @@ fn strategy(spec: &PropertySpec, framing: Framing) -> BoxedStrategy<Case> {
 }
 
 /// Shows bytes as a student reads them: quoted text with escapes.
-fn shown(bytes: &[u8]) -> String {
-    Bytes(bytes.to_vec()).to_string()
-}
-
-fn pieces_text(bytes: &[u8], pieces: &[usize]) -> String {
-    let cut = split(bytes, pieces);
-    let parts: Vec<String> = cut.iter().map(|p| shown(p)).collect();
-    let n = cut.len();
-    format!(
-        "written as {n} piece{}: {}",
-        if n == 1 { "" } else { "s" },
-        parts.join(" + ")
-    )
+/// The writes `bytes` are cut into.
+fn pieces(bytes: &[u8], sizes: &[usize]) -> Vec<Bytes> {
+    split(bytes, sizes)
+        .into_iter()
+        .map(|p| Bytes(p.to_vec()))
+        .collect()
 }
 
 impl Case {
     /// The case as a reader checks it by hand: the messages, and the exact
     /// writes that carried them.
-    fn describe(&self, framing: Framing, host: &str) -> String {
-        let mut out = String::new();
+    fn view(&self, framing: Framing, host: &str) -> CaseView {
         match self {
             Case::Stream {
-                pieces,
+                pieces: sizes,
                 pause_ms,
                 messages,
             } => {
-                let list: Vec<String> = messages.iter().map(|m| shown(m)).collect();
-                let _ = write!(
-                    out,
-                    "{} message{}: {}",
-                    messages.len(),
-                    if messages.len() == 1 { "" } else { "s" },
-                    list.join(", ")
-                );
                 let bytes: Vec<u8> = messages
                     .iter()
                     .flat_map(|m| sockspec_wire::encode(framing, m))
                     .collect();
-                let _ = write!(out, "\n{}", pieces_text(&bytes, pieces));
-                if *pause_ms > 0 {
-                    let _ = write!(out, ", {pause_ms} ms apart");
+                CaseView::Stream {
+                    messages: messages.iter().map(|m| Bytes(m.clone())).collect(),
+                    written: pieces(&bytes, sizes),
+                    pause_ms: *pause_ms,
                 }
             }
             Case::Udp {
                 queued, datagrams, ..
-            } => {
-                let list: Vec<String> = datagrams
+            } => CaseView::Udp {
+                queued: *queued,
+                datagrams: datagrams
                     .iter()
-                    .map(|(s, d)| format!("s{s} → {} ({} bytes)", shown(d), d.len()))
-                    .collect();
-                let _ = write!(
-                    out,
-                    "{} datagram{}{}: {}",
-                    datagrams.len(),
-                    if datagrams.len() == 1 { "" } else { "s" },
-                    if *queued {
-                        ", all sent while the server was paused (waiting in its queue together)"
-                    } else {
-                        ", each once the server had read the one before"
-                    },
-                    list.join(", ")
-                );
-            }
-            Case::Replies { pieces, lines } => {
-                let list: Vec<String> = lines.iter().map(|l| format!("{l:?}")).collect();
-                let _ = write!(
-                    out,
-                    "{} line{} typed: {}",
-                    lines.len(),
-                    if lines.len() == 1 { "" } else { "s" },
-                    list.join(", "),
-                );
-                if !pieces.is_empty() {
-                    let _ = write!(out, "\neach reply cut into pieces of {pieces:?} bytes");
-                }
-            }
-            Case::Broadcasts { texts } => {
-                let list: Vec<String> = texts.iter().map(|t| format!("{t:?}")).collect();
-                let _ = write!(
-                    out,
-                    "{} datagram{} broadcast: {}",
-                    texts.len(),
-                    if texts.len() == 1 { "" } else { "s" },
-                    list.join(", ")
-                );
-            }
+                    .map(|(s, d)| (*s, Bytes(d.clone())))
+                    .collect(),
+            },
+            Case::Replies { pieces, lines } => CaseView::Replies {
+                lines: lines.clone(),
+                pieces: pieces.clone(),
+            },
+            Case::Broadcasts { texts } => CaseView::Broadcasts {
+                texts: texts.clone(),
+            },
             Case::Response {
-                pieces,
+                pieces: sizes,
                 pause_ms,
                 close_delimited,
                 body,
-            } => {
-                let bytes = response(body, *close_delimited).bytes();
-                let _ = write!(out, "a response {}", pieces_text(&bytes, pieces));
-                if *pause_ms > 0 {
-                    let _ = write!(out, ", {pause_ms} ms apart");
-                }
-            }
+            } => CaseView::Response {
+                written: pieces(&response(body, *close_delimited).bytes(), sizes),
+                pause_ms: *pause_ms,
+            },
             Case::Http {
-                pieces, pause_ms, ..
-            } => {
-                let bytes = self.request().bytes(host);
-                let _ = write!(out, "{}", pieces_text(&bytes, pieces));
-                if *pause_ms > 0 {
-                    let _ = write!(out, ", {pause_ms} ms apart");
-                }
-            }
+                pieces: sizes,
+                pause_ms,
+                ..
+            } => CaseView::Request {
+                written: pieces(&self.request().bytes(host), sizes),
+                pause_ms: *pause_ms,
+            },
         }
-        out
     }
 
     fn request(&self) -> RequestStep {
@@ -440,64 +393,53 @@ pub(crate) async fn check(
             // how soon a stalled program was noticed.
             run.shrinking = true;
         }
-        let _ = verdict_tx.send(verdict.map_err(|f| f.message));
+        let _ = verdict_tx.send(verdict.map_err(|f| format!("{:?}", f.mismatch)));
     }
     run.timing = config.timing;
     run.shrinking = false;
     let outcome = tokio::task::spawn_blocking(move || runner.join())
         .await
-        .map_err(|e| StepFailure::new(format!("the property runner failed: {e}")))?
-        .map_err(|_| StepFailure::new("the property runner panicked"))?;
+        .map_err(|e| StepFailure::io(Doing::PropertyRunner, e))?
+        .map_err(|_| StepFailure::new(Mismatch::PropertyPanicked))?;
 
     let smallest = match outcome {
         Ok(()) => return Ok(()),
         Err(TestError::Abort(why)) => {
-            return Err(StepFailure::new(format!(
-                "the property could not be checked: {why}"
-            )));
+            return Err(StepFailure::new(Mismatch::PropertyAbort(why.to_string())));
         }
         Err(TestError::Fail(_, smallest)) => smallest,
     };
     let Some((nth, first_case, first_failure)) = first else {
-        return Err(StepFailure::new(
-            "the property failed without a failing case (a harness bug)",
-        ));
+        return Err(StepFailure::new(Mismatch::PropertyNoCase));
     };
     // The smallest case, once more with the normal deadlines: its evidence
     // is what the report shows, and it must really fail.
-    let (case, failure, note) = match play(run, &smallest, &mut baseline, ports).await {
-        Err(f) => (smallest, f, String::new()),
-        Ok(()) => (
-            first_case,
-            first_failure,
-            "\n(the smallest case passed when played again with the normal deadlines, so this is the first failing case as generated)".to_owned(),
-        ),
+    let (case, failure, unshrunk) = match play(run, &smallest, &mut baseline, ports).await {
+        Err(f) => (smallest, f, false),
+        Ok(()) => (first_case, first_failure, true),
     };
     let host = run.addr.to_string();
-    let mut message = format!(
-        "property {} failed on case {nth} of {cases} (seed {}); the smallest failing case:\n{}\n{}{note}",
-        spec.name.as_str(),
-        config.seed,
-        indent(&case.describe(framing, &host)),
-        failure.message,
-    );
     let cases_flag = config
         .cases
         .map(|n| format!(" --cases {n}"))
         .unwrap_or_default();
-    let _ = write!(
-        message,
-        "\nreproduce: {} --only {} --seed {}{cases_flag}",
+    let reproduce = format!(
+        "{} --only {} --seed {}{cases_flag}",
         config.command_line, scenario.id, config.seed
     );
-    Err(StepFailure { message, ..failure })
-}
-
-fn indent(text: &str) -> String {
-    text.lines()
-        .map(|l| format!("  {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    let view = case.view(framing, &host);
+    Err(failure.map(|inner| {
+        Mismatch::Property(Box::new(PropertyFailure {
+            name: spec.name,
+            nth: nth as u32,
+            cases,
+            seed: config.seed,
+            case: view,
+            inner,
+            unshrunk,
+            reproduce,
+        }))
+    }))
 }
 
 /// The status each path gets when its request is sent whole.
@@ -536,7 +478,7 @@ async fn ensure_running(run: &mut Run<'_>, ports: &PortPool) -> Result<(), StepF
     if !own_port {
         let port = ports
             .take()
-            .map_err(|e| StepFailure::new(format!("no free port to restart the target: {e}")))?;
+            .map_err(|e| StepFailure::io(Doing::RestartPort, e))?;
         run.spec.port = port;
         run.addr.set_port(port);
     }
@@ -545,10 +487,9 @@ async fn ensure_running(run: &mut Run<'_>, ports: &PortPool) -> Result<(), StepF
             run.target = Some(t);
             Ok(())
         }
-        Err(f) => Err(StepFailure::new(format!(
-            "the target died during an earlier case and could not be restarted: {}",
-            f.message
-        ))),
+        Err(f) => Err(StepFailure::new(Mismatch::RestartFailed(Box::new(
+            f.mismatch,
+        )))),
     }
 }
 
@@ -568,7 +509,7 @@ async fn fresh_client(run: &mut Run<'_>) -> Result<(), StepFailure> {
             run.target = Some(t);
             Ok(())
         }
-        Err(f) => Err(StepFailure::new(f.message)),
+        Err(f) => Err(StepFailure::new(f.mismatch)),
     }
 }
 
@@ -745,13 +686,9 @@ async fn play_steps(
                         pause_ms: 0,
                         ..case.request()
                     };
-                    let status = request(run, &whole).await.map_err(|f| StepFailure {
-                        message: format!(
-                            "the request sent whole (to learn the expected answer) failed: {}",
-                            f.message
-                        ),
-                        ..f
-                    })?;
+                    let status = request(run, &whole)
+                        .await
+                        .map_err(|f| f.map(|m| Mismatch::BaselineFailed(Box::new(m))))?;
                     for (_, peer) in run.peers.drain() {
                         if let Peer::Tcp(c) = peer {
                             c.close().await;
@@ -763,9 +700,10 @@ async fn play_steps(
             };
             let status = request(run, &case.request()).await?;
             if status != want {
-                return Err(StepFailure::new(format!(
-                    "the request in pieces got status {status}; sent whole it got {want}"
-                )));
+                return Err(StepFailure::new(Mismatch::PiecesStatus {
+                    got: status,
+                    want,
+                }));
             }
             Ok(())
         }
@@ -789,7 +727,7 @@ async fn request(run: &mut Run<'_>, req: &RequestStep) -> Result<u16, StepFailur
         Some(Peer::Tcp(c)) => {
             crate::http::expect_response(c, &method, &path, &step, contract, timing).await
         }
-        _ => Err(StepFailure::new("the connection is not open")),
+        _ => Err(StepFailure::bug(ScenarioBug::NotOpen(p.0.clone()))),
     }
 }
 

@@ -8,20 +8,17 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use sockspec_model::{Bytes, Contract};
-use sockspec_wire::{describe_expected, reply_ok};
+use sockspec_results::{Doing, Expectation, Mismatch, Nth, Queue};
+use sockspec_wire::reply_ok;
 use tokio::net::UdpSocket;
 use tokio::time::Instant;
 
-use crate::conn::{StepFailure, take_oldest};
+use crate::conn::{StepFailure, expected_reply, take_oldest};
 use crate::timeline;
 
 /// Large enough for any UDP payload (65507 bytes), so the harness never
 /// truncates what it receives.
 const MAX_DATAGRAM: usize = 65536;
-
-fn secs(d: Duration) -> String {
-    format!("{:.1} s", d.as_secs_f64())
-}
 
 /// One UDP socket of the harness.
 pub struct UdpPeer {
@@ -39,7 +36,7 @@ impl UdpPeer {
     pub async fn bind(addr: SocketAddr) -> Result<UdpPeer, StepFailure> {
         let socket = UdpSocket::bind(addr)
             .await
-            .map_err(|e| StepFailure::new(format!("cannot bind a UDP socket to {addr}: {e}")))?;
+            .map_err(|e| StepFailure::io(Doing::BindUdp(addr), e))?;
         Ok(UdpPeer::from_socket(socket))
     }
 
@@ -59,7 +56,7 @@ impl UdpPeer {
             self.socket
                 .send_to(m, to)
                 .await
-                .map_err(|e| StepFailure::new(format!("sending a datagram to {to} failed: {e}")))?;
+                .map_err(|e| StepFailure::io(Doing::SendDatagram(to), e))?;
             timeline::record(timeline::harness(&self.label), timeline::sent(m));
             self.pending.push_back(m.clone());
         }
@@ -91,51 +88,49 @@ impl UdpPeer {
         deadline: Instant,
         limit: Duration,
     ) -> Result<(), StepFailure> {
-        let messages = take_oldest(&mut self.pending, count, "replies to datagrams sent")?;
+        let messages = take_oldest(&mut self.pending, count, Queue::RepliesToDatagrams)?;
         for (i, message) in messages.iter().enumerate() {
-            let nth = if count > 1 {
-                format!("reply {} of {count}", i + 1)
-            } else {
-                "the reply".into()
-            };
-            let expected =
-                describe_expected(&contract.reply, sockspec_model::Framing::None, message);
-            let evidence = |why: String, received: Option<Vec<u8>>| StepFailure {
-                message: why,
+            let nth = Nth::of(i, count);
+            let expected = expected_reply(&contract.reply, sockspec_model::Framing::None, message);
+            let evidence = |why: Mismatch, received: Option<Vec<u8>>| StepFailure {
                 sent: Some(Bytes(message.clone())),
                 expected: Some(expected.clone()),
                 received: received.map(Bytes),
-                ..Default::default()
+                ..StepFailure::new(why)
             };
             let reply = match self.recv(deadline).await {
                 Some(Ok((data, _))) => data,
                 Some(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                    return Err(evidence(Mismatch::Unreachable(nth), None));
+                }
+                Some(Err(e)) => {
+                    return Err(StepFailure {
+                        sent: Some(Bytes(message.clone())),
+                        ..StepFailure::io(Doing::ReceiveReply(nth), e)
+                    });
+                }
+                None if i == 0 => {
                     return Err(evidence(
-                        format!(
-                            "{nth} never came: the datagram was refused (ICMP port unreachable), nothing is bound to the port any more"
-                        ),
+                        Mismatch::NoReply {
+                            nth: Nth::The,
+                            within: limit,
+                        },
                         None,
                     ));
                 }
-                Some(Err(e)) => return Err(evidence(format!("receiving {nth} failed: {e}"), None)),
-                None if i == 0 => {
-                    return Err(evidence(format!("no reply within {}", secs(limit)), None));
-                }
                 None => {
                     return Err(evidence(
-                        format!(
-                            "only {i} of {count} replies came within {} (each datagram needs its own reply)",
-                            secs(limit)
-                        ),
+                        Mismatch::SomeReplies {
+                            got: i,
+                            count,
+                            within: limit,
+                        },
                         None,
                     ));
                 }
             };
             if !reply_ok(&contract.reply, message, &reply) {
-                return Err(evidence(
-                    format!("{nth} is not what the contract says"),
-                    Some(reply),
-                ));
+                return Err(evidence(Mismatch::WrongReply(nth), Some(reply)));
             }
         }
         Ok(())
@@ -149,27 +144,25 @@ impl UdpPeer {
         deadline: Instant,
         limit: Duration,
     ) -> Result<(), StepFailure> {
-        let expected = text.map(|t| format!("one datagram of exactly {}", Bytes(t.to_vec())));
+        let expected = text.map(|t| Expectation::Datagram(Bytes(t.to_vec())));
         match self.recv(deadline).await {
             Some(Ok((data, from))) => {
                 if let Some(t) = text
                     && data != t
                 {
                     return Err(StepFailure {
-                        message: "the datagram is not the line that was typed".into(),
                         expected,
                         received: Some(Bytes(data)),
-                        ..Default::default()
+                        ..StepFailure::new(Mismatch::NotTheLine)
                     });
                 }
                 self.unanswered.push_back((data, from));
                 Ok(())
             }
-            Some(Err(e)) => Err(StepFailure::new(format!("receiving failed: {e}"))),
+            Some(Err(e)) => Err(StepFailure::io(Doing::Receive, e)),
             None => Err(StepFailure {
-                message: format!("no datagram within {}", secs(limit)),
                 expected,
-                ..Default::default()
+                ..StepFailure::new(Mismatch::NoDatagram(limit))
             }),
         }
     }
@@ -182,12 +175,12 @@ impl UdpPeer {
         reply: impl Fn(&[u8]) -> Vec<u8>,
     ) -> Result<Vec<Vec<u8>>, StepFailure> {
         let mut sent = Vec::new();
-        for (data, from) in take_oldest(&mut self.unanswered, count, "datagrams to answer")? {
+        for (data, from) in take_oldest(&mut self.unanswered, count, Queue::DatagramsToAnswer)? {
             let answer = reply(&data);
             self.socket
                 .send_to(&answer, from)
                 .await
-                .map_err(|e| StepFailure::new(format!("replying to {from} failed: {e}")))?;
+                .map_err(|e| StepFailure::io(Doing::ReplyTo(from), e))?;
             timeline::record(timeline::harness(&self.label), timeline::sent(&answer));
             sent.push(answer);
         }

@@ -61,7 +61,7 @@ async fn failure(
         if let Event::ScenarioFinished(r) = e {
             let f = r
                 .failure
-                .unwrap_or_else(|| panic!("{id} passed: {}", r.message));
+                .unwrap_or_else(|| panic!("{id} passed: {:?}", r.why));
             return (r.status, f);
         }
     }

@@ -64,7 +64,7 @@ fn verdicts(events: &[Event]) -> Vec<(String, Status, String)> {
     let mut v: Vec<(String, Status, String)> = events
         .iter()
         .filter_map(|e| match e {
-            Event::ScenarioFinished(r) => Some((r.id.clone(), r.status, r.message.clone())),
+            Event::ScenarioFinished(r) => Some((r.id.clone(), r.status, format!("{:?}", r.why))),
             _ => None,
         })
         .collect();

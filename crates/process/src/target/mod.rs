@@ -35,7 +35,7 @@ mod stdio;
 
 pub use exit::{ExitState, ExitWatch};
 pub use kill::become_subreaper;
-pub use ready::{Readiness, ReadyError};
+pub use ready::{Readiness, ReadyError, Seen};
 pub use spec::{DEFAULT_OUTPUT_CAP, TargetError, TargetSpec};
 pub use stdio::{Output, Stream};
 

@@ -18,6 +18,7 @@ use tokio::time::{Instant, sleep_until};
 use super::stdio::DRAIN_LIMIT;
 use super::{ExitState, POLL, Target};
 use crate::proc::{self, ListenState, Proto};
+pub use sockspec_results::Seen;
 
 /// How often readiness rescans `/proc` for the group's other processes
 /// (`sh -c` wrappers, forks); the target's own sockets are checked every poll.
@@ -50,13 +51,13 @@ pub enum ReadyError {
         state: ExitState,
     },
     /// The deadline passed.
-    #[error("the target was not ready after {:.1} s: {seen}", waited.as_secs_f64())]
+    #[error("the target was not ready after {:.1} s: {seen:?}", waited.as_secs_f64())]
     Timeout {
         /// How long readiness was waited for.
         waited: Duration,
-        /// What the target was seen doing instead, e.g. `listening on
-        /// 0.0.0.0:7777 instead of port 40001 (is the port hard-coded?)`.
-        seen: String,
+        /// What the target was seen doing instead (listening on another
+        /// port, a socket of the other protocol...).
+        seen: Seen,
     },
     /// Waiting on the child failed.
     #[error("waiting for the target failed: {0}")]
@@ -159,7 +160,7 @@ impl Target {
 
     /// What the target's group is doing instead of being ready, for a
     /// timeout message.
-    fn describe(&self, what: Readiness) -> String {
+    fn describe(&self, what: Readiness) -> Seen {
         let pids = proc::group_pids(self.pgid());
         let net_pid = pids
             .iter()
@@ -167,55 +168,34 @@ impl Target {
             .find(|p| proc::stat(*p).is_some_and(|s| !s.is_zombie()))
             .unwrap_or(self.pgid());
         let inodes = proc::socket_inodes(&pids);
-        let join = |addrs: &[SocketAddr]| {
-            addrs
-                .iter()
-                .map(|a| a.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
         match what {
             Readiness::TcpListen { port } => match proc::tcp_listening(net_pid, port, &inodes) {
-                ListenState::Listening(a) => format!("listening on {a} only just now"),
-                ListenState::Elsewhere(addrs) => format!(
-                    "listening on {} instead of port {port} (is the port hard-coded?)",
-                    join(&addrs)
-                ),
+                ListenState::Listening(a) => Seen::ListeningLate(a),
+                ListenState::Elsewhere(addrs) => Seen::ListensElsewhere { addrs, port },
                 ListenState::Nothing => {
                     if proc::udp_bound(net_pid, port, &inodes) {
-                        format!(
-                            "no TCP listener on port {port}, but a UDP socket is bound to it \
-                             (SOCK_DGRAM instead of SOCK_STREAM?)"
-                        )
+                        Seen::UdpInsteadOfTcp(port)
                     } else if proc::tcp_listeners(net_pid)
                         .iter()
                         .any(|e| e.local.port() == port)
                     {
-                        format!(
-                            "no socket on port {port}; another process (not the target) listens on it"
-                        )
+                        Seen::OtherProcess(port)
                     } else {
-                        format!("no socket on port {port}")
+                        Seen::NoSocket(port)
                     }
                 }
             },
             Readiness::UdpBound { port } => {
                 let udp = proc::bound_addrs(net_pid, Proto::Udp, &inodes);
                 if !udp.is_empty() {
-                    format!(
-                        "a UDP socket is bound to {} instead of port {port} (is the port hard-coded?)",
-                        join(&udp)
-                    )
+                    Seen::UdpElsewhere { addrs: udp, port }
                 } else if matches!(
                     proc::tcp_listening(net_pid, port, &inodes),
                     ListenState::Listening(_)
                 ) {
-                    format!(
-                        "a TCP listener on port {port} instead of a UDP socket \
-                         (SOCK_STREAM instead of SOCK_DGRAM?)"
-                    )
+                    Seen::TcpInsteadOfUdp(port)
                 } else {
-                    format!("no UDP socket on port {port}")
+                    Seen::NoUdpSocket(port)
                 }
             }
         }

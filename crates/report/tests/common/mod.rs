@@ -13,11 +13,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use sockspec_model::{Bytes, Level, Localized, Role};
+use sockspec_model::{Bytes, Framing, Level, Localized, Role, Skip, Step};
 use sockspec_report::Reporter;
 use sockspec_results::{
-    Actor, BindProblem, BlockedCall, Diagnosis, Event, Failure, Happening, ScenarioResult,
-    SocketView, Status, Summary, TargetReport, TimelineEntry,
+    Actor, BindProblem, BlockedCall, Diagnosis, Ended, Event, Expectation, FailedAt, Failure,
+    Happening, Listen, Mismatch, Nth, ReplyShape, ScenarioResult, SocketView, Status, Summary,
+    TargetReport, TimelineEntry, Why,
 };
 
 const TRACEBACK: &str = "\
@@ -27,7 +28,52 @@ Traceback (most recent call last):
 BrokenPipeError: [Errno 32] Broken pipe
 ";
 
-fn result(id: &str, title: &str, status: Status, message: &str) -> ScenarioResult {
+fn mm(m: Mismatch) -> Option<Why> {
+    Some(Why::Mismatch(m))
+}
+
+fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+fn fixed_thanks() -> Expectation {
+    Expectation::Reply {
+        rule: ReplyShape::Fixed(Bytes(b"Thanks".to_vec())),
+        framing: Framing::None,
+        message: Bytes(Vec::new()),
+    }
+}
+
+/// A step of a tcp-server scenario, typed by the loader.
+fn step(yaml: &str) -> FailedAt {
+    step_of("tcp-server", yaml)
+}
+
+/// A step of a scenario of `role`, typed by the loader (the connections
+/// it names opened before it).
+fn step_of(role: &str, yaml: &str) -> FailedAt {
+    FailedAt::Step(typed(role, yaml))
+}
+
+fn typed(role: &str, yaml: &str) -> Step {
+    let before = match role {
+        "udp-server" => "  - udp: a\n",
+        "tcp-server" => "  - connect: a\n  - connect: b\n  - connect: c\n  - close: c\n",
+        "tcp-client" => "  - accept: a\n",
+        _ => "",
+    };
+    let text = format!(
+        "id: {role}/x\ntitle: x\nrole: {role}\nlevel: required\nconcept: x\nsteps:\n{before}  - {yaml}\n"
+    );
+    let src = sockspec_model::Source {
+        name: "t.yaml".into(),
+        text,
+    };
+    let scenario = sockspec_model::load_source(&src).unwrap_or_else(|e| panic!("{yaml}: {e}"));
+    scenario.steps.last().expect("a step").step.clone()
+}
+
+fn result(id: &str, title: &str, status: Status, why: Option<Why>) -> ScenarioResult {
     ScenarioResult {
         id: format!("tcp-server/{id}"),
         title: title.into(),
@@ -37,7 +83,7 @@ fn result(id: &str, title: &str, status: Status, message: &str) -> ScenarioResul
         points: 1,
         status,
         duration: Duration::from_millis(12),
-        message: message.into(),
+        why,
         concept: String::new(),
         concept_zh: String::new(),
         hint: Default::default(),
@@ -59,7 +105,7 @@ pub fn results() -> Vec<ScenarioResult> {
         .collect();
     let crashed = TargetReport {
         command: "python3 server.py 40001".into(),
-        state: "exited with code 1".into(),
+        ended: Some(Ended::Code(1)),
         stdout,
         stderr: TRACEBACK.into(),
     };
@@ -68,7 +114,7 @@ pub fn results() -> Vec<ScenarioResult> {
         "reply",
         "The server answers a client's message as the contract says",
         Status::Pass,
-        "",
+        None,
     );
     // It began late: the port its program hard-codes was still held.
     pass.port_wait = Some(sockspec_results::PortWait {
@@ -81,7 +127,7 @@ pub fn results() -> Vec<ScenarioResult> {
         "peer-exit",
         "A client that leaves does not stop the server",
         Status::Fail,
-        "the connection was reset before the reply arrived",
+        mm(Mismatch::ResetBeforeAnyReply),
     );
     peer_exit.concept = "When one end of a TCP connection exits, the other end's recv returns \
         an empty bytes object (b''). A server must treat b'' as \"this client has left\": break \
@@ -91,10 +137,10 @@ pub fn results() -> Vec<ScenarioResult> {
     peer_exit.points = 2;
     peer_exit.failure = Some(Failure {
         step: 7,
-        step_text: "expect a reply on b".into(),
+        at: step("expect_reply: { from: b }"),
         line: 17,
         sent: Some(Bytes(b"are you still there?".to_vec())),
-        expected: Some("exactly \"Thanks\" (reply rule fixed)".into()),
+        expected: Some(fixed_thanks()),
         received: Some(Bytes(Vec::new())),
         target: Some(crashed.clone()),
         ..Failure::default()
@@ -104,17 +150,21 @@ pub fn results() -> Vec<ScenarioResult> {
         "echo-stream",
         "An echo server sends back exactly the bytes it received",
         Status::Fail,
-        "the reply is not what the contract says",
+        mm(Mismatch::WrongReply(Nth::The)),
     );
     cut.concept = "TCP carries a stream of bytes: recv(4) may stop in the middle of a \
         character."
         .into();
     cut.failure = Some(Failure {
         step: 3,
-        step_text: "expect a reply on a".into(),
+        at: step("expect_reply: { from: a }"),
         line: 9,
         sent: Some(Bytes("你好".as_bytes().to_vec())),
-        expected: Some("the message itself, \"你好\" (reply rule echo)".into()),
+        expected: Some(Expectation::Reply {
+            rule: ReplyShape::Echo,
+            framing: Framing::None,
+            message: Bytes("你好".as_bytes().to_vec()),
+        }),
         received: Some(Bytes("你好".as_bytes()[..4].to_vec())),
         target: None,
         ..Failure::default()
@@ -124,13 +174,19 @@ pub fn results() -> Vec<ScenarioResult> {
         "restart",
         "The server restarts at once on the same port",
         Status::Error,
-        "the target exited with code 1 before it listened on port 40001",
+        mm(Mismatch::EndedBeforeReady {
+            ended: Ended::Code(1),
+            listen: Listen {
+                udp: false,
+                port: 40001,
+            },
+        }),
     );
     error.concept = "SO_REUSEADDR lets a server bind a port still in TIME_WAIT.".into();
     error.failure = Some(Failure {
         target: Some(TargetReport {
             command: "python3 server.py 40001".into(),
-            state: "exited with code 1".into(),
+            ended: Some(Ended::Code(1)),
             stdout: String::new(),
             stderr: "  File \"server.py\", line 3\n    s.bind(('', port)\n          ^\nSyntaxError: '(' was never closed\n".into(),
         }),
@@ -141,28 +197,31 @@ pub fn results() -> Vec<ScenarioResult> {
         "sticky-split",
         "A message split across several sends is one message",
         Status::Skip,
-        "applies to framing line/len32 only; the contract says none",
+        Some(Why::Skip(Skip::Framing {
+            wanted: vec![Framing::Line, Framing::Len32],
+            got: Framing::None,
+        })),
     );
 
     let mut recommended = result(
         "non-utf8",
         "Bytes that are not UTF-8 do not crash the server",
         Status::Fail,
-        "the target is no longer running: it exited with code 1",
+        mm(Mismatch::NotRunning(Ended::Code(1))),
     );
     recommended.level = Level::Recommended;
     recommended.counted = false;
     recommended.concept = "recv() returns bytes, and a peer may send any bytes at all.".into();
     recommended.failure = Some(Failure {
         step: 2,
-        step_text: "expect the target alive".into(),
+        at: step("expect_alive"),
         line: 8,
         sent: Some(Bytes("你".repeat(100).into_bytes())),
         expected: None,
         received: None,
         target: Some(TargetReport {
             command: "python3 server.py 40002".into(),
-            state: "exited with code 1".into(),
+            ended: Some(Ended::Code(1)),
             stdout: "\x1b[32mlistening\x1b[0m\n".into(),
             stderr: "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe4 in position 4095: unexpected end of data\n".into(),
         }),
@@ -173,7 +232,14 @@ pub fn results() -> Vec<ScenarioResult> {
         "burst",
         "A burst of datagrams gets one reply each",
         Status::Flaky,
-        "flaky: passed 1 of 2 tries; the first failed: no reply 4 of 4 within 2.0 s",
+        mm(Mismatch::Flaky {
+            passes: 1,
+            attempts: 2,
+            first: Box::new(Mismatch::NoReply {
+                nth: Nth::Of { i: 4, n: 4 },
+                within: secs(2),
+            }),
+        }),
     );
     flaky.id = "udp-server/burst".into();
     flaky.role = Role::UdpServer;
@@ -187,14 +253,14 @@ pub fn results() -> Vec<ScenarioResult> {
         .into();
     flaky.failure = Some(Failure {
         step: 3,
-        step_text: "expect 4 replies on a".into(),
+        at: step_of("udp-server", "expect_reply: { from: a, count: 4 }"),
         line: 11,
         sent: Some(Bytes(b"m4".to_vec())),
-        expected: Some("exactly \"Thanks\" (reply rule fixed)".into()),
+        expected: Some(fixed_thanks()),
         received: None,
         target: Some(TargetReport {
             command: "python3 udp_server.py 40003".into(),
-            state: "running".into(),
+            ended: None,
             stdout: "got b'm1'\ngot b'm2'\ngot b'm3'\n".into(),
             stderr: String::new(),
         }),
@@ -276,9 +342,12 @@ fn received(text: &str) -> Happening {
     }
 }
 
-fn waited(what: &str, ms: u64) -> Happening {
+fn waited(at: FailedAt, ms: u64) -> Happening {
+    let FailedAt::Step(step) = at else {
+        panic!("a wait is a step's")
+    };
     Happening::Waited {
-        what: what.into(),
+        step,
         waited: Duration::from_millis(ms),
     }
 }
@@ -286,7 +355,7 @@ fn waited(what: &str, ms: u64) -> Happening {
 fn running(command: &str) -> TargetReport {
     TargetReport {
         command: command.into(),
-        state: "running".into(),
+        ended: None,
         stdout: String::new(),
         stderr: String::new(),
     }
@@ -295,7 +364,7 @@ fn running(command: &str) -> TargetReport {
 fn crashed(command: &str, stderr: &str) -> TargetReport {
     TargetReport {
         command: command.into(),
-        state: "exited with code 1".into(),
+        ended: Some(Ended::Code(1)),
         stdout: String::new(),
         stderr: stderr.into(),
     }
@@ -319,12 +388,12 @@ fn diagnosed_result(
     name: &str,
     title: &str,
     status: Status,
-    message: &str,
+    why: Option<Why>,
     concept: [&str; 2],
     hint: [&str; 2],
     failure: Failure,
 ) -> ScenarioResult {
-    let mut r = result(name, title, status, message);
+    let mut r = result(name, title, status, why);
     r.role = role;
     r.id = format!("{}/{name}", role.as_str());
     r.file = format!("scenarios/{}/{name}.yaml", role.as_str());
@@ -351,7 +420,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         "reply",
         "The server answers a client's message as the contract says",
         Status::Pass,
-        "",
+        None,
     );
 
     let pieces = diagnosed_result(
@@ -359,7 +428,10 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         "pieces",
         "A message written in pieces gets one reply",
         Status::Fail,
-        "no reply within 2.0 s",
+        mm(Mismatch::NoReply {
+            nth: Nth::The,
+            within: secs(2),
+        }),
         [
             "TCP is a stream of bytes with no message boundaries: one send may arrive as \
              several recv()s, and several sends as one (sticky packets).",
@@ -374,10 +446,10 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         ],
         Failure {
             step: 4,
-            step_text: "expect a reply on a".into(),
+            at: step("expect_reply: { from: a }"),
             line: 12,
             sent: Some(Bytes(b"hello\n".to_vec())),
-            expected: Some("exactly \"Thanks\" (reply rule fixed)".into()),
+            expected: Some(fixed_thanks()),
             received: Some(Bytes(Vec::new())),
             target: Some(running(server)),
             diagnoses: vec![Diagnosis::Blocked {
@@ -390,7 +462,11 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
                 at(101, harness("a"), Happening::Connected),
                 at(102, harness("a"), sent("hel")),
                 at(153, harness("a"), sent("lo\n")),
-                at(2155, harness(""), waited("expect a reply on a", 2000)),
+                at(
+                    2155,
+                    harness(""),
+                    waited(step("expect_reply: { from: a }"), 2000),
+                ),
             ],
             program_start: false,
         },
@@ -401,7 +477,10 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         "peer-exit",
         "A client that leaves does not stop the server",
         Status::Fail,
-        "no reply within 2.0 s",
+        mm(Mismatch::NoReply {
+            nth: Nth::The,
+            within: secs(2),
+        }),
         [
             "When one end of a TCP connection exits, recv() at the other end returns an \
              empty bytes object (b''): the server must treat b'' as \"this client has \
@@ -416,10 +495,10 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         ],
         Failure {
             step: 7,
-            step_text: "expect a reply on b".into(),
+            at: step("expect_reply: { from: b }"),
             line: 17,
             sent: Some(Bytes(b"are you still there?\n".to_vec())),
-            expected: Some("exactly \"Thanks\" (reply rule fixed)".into()),
+            expected: Some(fixed_thanks()),
             received: Some(Bytes(Vec::new())),
             target: Some(running(server)),
             diagnoses: vec![Diagnosis::Spinning {
@@ -436,7 +515,11 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
                 at(104, harness("a"), Happening::Closed),
                 at(105, harness("b"), Happening::Connected),
                 at(106, harness("b"), sent("are you still there?\n")),
-                at(2107, harness(""), waited("expect a reply on b", 2000)),
+                at(
+                    2107,
+                    harness(""),
+                    waited(step("expect_reply: { from: b }"), 2000),
+                ),
             ],
             program_start: false,
         },
@@ -447,7 +530,10 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         "second-message",
         "A client can send several messages on one connection",
         Status::Fail,
-        "no reply within 2.0 s",
+        mm(Mismatch::NoReply {
+            nth: Nth::The,
+            within: secs(2),
+        }),
         [
             "A listening socket can be connected to again and again: accept() once per \
              client, then serve that client on the socket accept() returned.",
@@ -462,10 +548,10 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         ],
         Failure {
             step: 5,
-            step_text: "expect a reply on a".into(),
+            at: step("expect_reply: { from: a }"),
             line: 10,
             sent: Some(Bytes(b"second\n".to_vec())),
-            expected: Some("exactly \"Thanks\" (reply rule fixed)".into()),
+            expected: Some(fixed_thanks()),
             received: Some(Bytes(Vec::new())),
             target: Some(running(server)),
             diagnoses: vec![Diagnosis::Blocked {
@@ -489,7 +575,12 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         "close-each",
         "The server closes each client's connection when the client leaves",
         Status::Fail,
-        "the target did not close its end of c within 1.0 s",
+        mm(Mismatch::CloseWait {
+            after: secs(1),
+            name: "c".into(),
+            program: addr("127.0.0.1:40001"),
+            harness: addr("127.0.0.1:51240"),
+        }),
         [
             "Closing takes the four-way close: after the client's FIN the server's socket \
              stays in CLOSE_WAIT until the server calls close() too.",
@@ -502,7 +593,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         ],
         Failure {
             step: 9,
-            step_text: "expect the target to close its end of c".into(),
+            at: step("expect_closed: c"),
             line: 21,
             target: Some(running(server)),
             diagnoses: vec![Diagnosis::LeakingSockets {
@@ -518,7 +609,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         "client-gone",
         "A client that leaves before its reply does not crash the server",
         Status::Fail,
-        "the target is no longer running: it exited with code 1",
+        mm(Mismatch::NotRunning(Ended::Code(1))),
         [
             "Sending to an end that no longer exists raises BrokenPipeError; any client \
              may leave at any time.",
@@ -532,7 +623,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         ],
         Failure {
             step: 4,
-            step_text: "expect the target alive".into(),
+            at: step("expect_alive"),
             line: 9,
             target: Some(crashed(
                 server,
@@ -553,7 +644,15 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         "restart",
         "The server restarts at once on the same port",
         Status::Fail,
-        "the target exited with code 1 before it listened on port 40001 again",
+        mm(Mismatch::AfterRestart(Box::new(
+            Mismatch::EndedBeforeReady {
+                ended: Ended::Code(1),
+                listen: Listen {
+                    udp: false,
+                    port: 40001,
+                },
+            },
+        ))),
         [
             "SO_REUSEADDR lets a server bind its port again at once, while the last run's \
              connections are still in TIME_WAIT.",
@@ -565,7 +664,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         ],
         Failure {
             step: 6,
-            step_text: "restart the target on the same port".into(),
+            at: step("restart"),
             line: 14,
             target: Some(crashed(
                 server,
@@ -586,7 +685,17 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         "reply-port",
         "The server listens on the port it is given",
         Status::Error,
-        "the target did not listen on port 40001 within 5.0 s",
+        mm(Mismatch::NotReady {
+            listen: Listen {
+                udp: false,
+                port: 40001,
+            },
+            after: secs(5),
+            seen: Some(sockspec_results::Seen::ListensElsewhere {
+                addrs: vec![addr("0.0.0.0:8888")],
+                port: 40001,
+            }),
+        }),
         [
             "A server binds the port it is told.",
             "服务端绑定给它的端口。",
@@ -607,7 +716,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         "big-echo",
         "A large message is echoed while it is still being sent",
         Status::Fail,
-        "the target stopped reading: the harness could not write within the deadline",
+        mm(Mismatch::StoppedReading),
         [
             "Send and receive buffers are small: a server that sends without receiving fills \
              them, and then both ends block.",
@@ -619,7 +728,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         ],
         Failure {
             step: 3,
-            step_text: "send to a: 8388608 bytes".into(),
+            at: step("send: { to: a, text: x, repeat: 8388608 }"),
             line: 7,
             target: Some(running("python3 echo.py 40001")),
             diagnoses: vec![Diagnosis::Blocked {
@@ -641,7 +750,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         "each-line",
         "Each line typed is sent, and its reply printed",
         Status::Fail,
-        "no message within 2.0 s",
+        mm(Mismatch::NoMessage(secs(2))),
         [
             "A client sends a message, then receives the reply: recv and send must take \
              turns, or both ends block.",
@@ -653,7 +762,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         ],
         Failure {
             step: 3,
-            step_text: "expect a message on a".into(),
+            at: step_of("tcp-client", "expect_message: { from: a }"),
             line: 8,
             target: Some(running(client)),
             diagnoses: vec![Diagnosis::Blocked {
@@ -670,7 +779,11 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
                         text: "hello".into(),
                     },
                 ),
-                at(2098, harness(""), waited("expect a message on a", 2000)),
+                at(
+                    2098,
+                    harness(""),
+                    waited(step_of("tcp-client", "expect_message: { from: a }"), 2000),
+                ),
             ],
             ..Failure::default()
         },
@@ -681,7 +794,10 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         "all-addresses",
         "The receiver gets datagrams sent to the broadcast address",
         Status::Fail,
-        "the target did not print \"hi\" within 2.0 s",
+        mm(Mismatch::NotPrinted {
+            missing: vec![("hi".into(), 1)],
+            within: secs(2),
+        }),
         [
             "A broadcast goes to the largest address of the network, and only a socket bound \
              to all addresses receives it.",
@@ -693,7 +809,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         ],
         Failure {
             step: 2,
-            step_text: "expect the target to print \"hi\"".into(),
+            at: step_of("broadcast-receiver", "expect_printed: { text: hi }"),
             line: 6,
             target: Some(running("python3 receiver.py 40003")),
             diagnoses: vec![Diagnosis::Bound {
@@ -709,7 +825,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         "empty-request",
         "A client that connects and sends nothing does not crash the server",
         Status::Fail,
-        "the target is no longer running: it exited with code 1",
+        mm(Mismatch::NotRunning(Ended::Code(1))),
         [
             "Browsers open connections ahead of time and may close them without sending \
              anything: recv() then returns b''.",
@@ -718,7 +834,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
         Default::default(),
         Failure {
             step: 3,
-            step_text: "expect the target alive".into(),
+            at: step("expect_alive"),
             line: 7,
             target: Some(crashed(
                 "python3 web.py 40004",
