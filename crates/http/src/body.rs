@@ -51,6 +51,10 @@ fn not_a_length(line: Option<usize>, raw: &[u8]) -> Problem {
                     "Content-Length '{}' is a list: a message has one length, write \"Content-Length: {first}\"",
                     show(raw)
                 ),
+                format!(
+                    "Content-Length '{}' 是一个列表：一条消息只有一个长度，要写成 \"Content-Length: {first}\"",
+                    show(raw)
+                ),
             )
         } else {
             Problem::error(
@@ -61,6 +65,11 @@ fn not_a_length(line: Option<usize>, raw: &[u8]) -> Problem {
                     show(raw),
                     items.len()
                 ),
+                format!(
+                    "Content-Length '{}' 给出了 {} 个互相矛盾的长度：一条消息只有一个长度，就是它正文的字节数",
+                    show(raw),
+                    items.len()
+                ),
             )
         };
     }
@@ -68,6 +77,7 @@ fn not_a_length(line: Option<usize>, raw: &[u8]) -> Problem {
         line,
         K::BadContentLength,
         format!("Content-Length '{}' is not a number of bytes", show(raw)),
+        format!("Content-Length '{}' 不是一个字节数", show(raw)),
     )
 }
 
@@ -92,6 +102,10 @@ pub(crate) fn framing(
                     "Transfer-Encoding '{}' does not end in chunked, so nobody can tell where the body ends",
                     show(te)
                 ),
+                format!(
+                    "Transfer-Encoding '{}' 的最后一项不是 chunked，所以谁也无法知道正文在哪里结束",
+                    show(te)
+                ),
             ));
             return Framing::Unknown;
         }
@@ -102,6 +116,7 @@ pub(crate) fn framing(
                 te_line.max(cl_line),
                 K::LengthAndChunked,
                 "both Transfer-Encoding: chunked and Content-Length: send one or the other",
+                "同时有 Transfer-Encoding: chunked 和 Content-Length：两者只能发送其中一个",
             ));
             return Framing::Unknown;
         }
@@ -119,6 +134,7 @@ pub(crate) fn framing(
                     line,
                     K::ConflictingContentLength,
                     format!("two Content-Length headers disagree: {v} and {n}"),
+                    format!("两个 Content-Length 头部的值不一致：{v} 和 {n}"),
                 ));
                 return Framing::Unknown;
             }
@@ -130,6 +146,10 @@ pub(crate) fn framing(
                 format!(
                     "Content-Length is sent twice{}, with the same value: tolerated, but send it once",
                     first.map_or(String::new(), |l| format!(" (also on line {l})"))
+                ),
+                format!(
+                    "Content-Length 发送了两次{}，值相同：可以容忍，但只应发送一次",
+                    first.map_or(String::new(), |l| format!("（另一次在第 {l} 行）"))
                 ),
             )),
             None => value = Some((n, line)),
@@ -153,6 +173,7 @@ pub(crate) fn by_length(
             None,
             K::BodyTooShort,
             format!("Content-Length says {n}, body has {} bytes", rest.len()),
+            format!("Content-Length 是 {n}，正文却只有 {} 字节", rest.len()),
         ));
         return Some(rest.to_vec());
     }
@@ -162,6 +183,10 @@ pub(crate) fn by_length(
             K::BodyTooLong,
             format!(
                 "Content-Length says {n}, but {} bytes came after the head: count the body's bytes (encoded), not its characters",
+                rest.len()
+            ),
+            format!(
+                "Content-Length 是 {n}，但消息头之后来了 {} 字节：要数正文编码之后的字节数，而不是字符数",
                 rest.len()
             ),
         ));
@@ -179,6 +204,7 @@ pub(crate) fn chunked(rest: &[u8], closed: bool, problems: &mut Vec<Problem>) ->
                 None,
                 K::BadChunk,
                 "the chunked body stopped before its last chunk (\"0\\r\\n\\r\\n\")",
+                "分块（chunked）正文在最后一块（\"0\\r\\n\\r\\n\"）之前就断了",
             ));
             Some(body)
         } else {
@@ -209,6 +235,7 @@ pub(crate) fn chunked(rest: &[u8], closed: bool, problems: &mut Vec<Problem>) ->
                     "chunk size line '{}' is not a hexadecimal number",
                     show(line)
                 ),
+                format!("块大小行 '{}' 不是十六进制数", show(line)),
             ));
             return Some(body);
         };
@@ -241,6 +268,7 @@ pub(crate) fn chunked(rest: &[u8], closed: bool, problems: &mut Vec<Problem>) ->
                 None,
                 K::BadChunk,
                 format!("a chunk of {size} bytes is not followed by \\r\\n: is the size right?"),
+                format!("{size} 字节的块后面没有紧跟 \\r\\n：块大小写对了吗？"),
             ));
             return Some(body);
         };

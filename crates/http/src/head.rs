@@ -77,17 +77,28 @@ fn version(word: &[u8]) -> Option<(u8, u8)> {
 
 fn bad_version(line: usize, word: &[u8]) -> Problem {
     let shown = show(word);
-    let hint = if word.eq_ignore_ascii_case(b"HTTP/1.1") || word.eq_ignore_ascii_case(b"HTTP/1.0") {
-        ": the version is upper case, HTTP/1.1".to_owned()
-    } else if word.starts_with(b"HTTP/2") || word.starts_with(b"HTTP/3") {
-        ": HTTP/2 and HTTP/3 are not text over a socket; write HTTP/1.1".to_owned()
-    } else {
-        ": write HTTP/1.1 (or HTTP/1.0)".to_owned()
-    };
+    let (hint, hint_zh) =
+        if word.eq_ignore_ascii_case(b"HTTP/1.1") || word.eq_ignore_ascii_case(b"HTTP/1.0") {
+            (
+                ": the version is upper case, HTTP/1.1",
+                "：版本要全部大写，写成 HTTP/1.1",
+            )
+        } else if word.starts_with(b"HTTP/2") || word.starts_with(b"HTTP/3") {
+            (
+                ": HTTP/2 and HTTP/3 are not text over a socket; write HTTP/1.1",
+                "：HTTP/2 和 HTTP/3 不是在套接字上直接收发的文本；请写 HTTP/1.1",
+            )
+        } else {
+            (
+                ": write HTTP/1.1 (or HTTP/1.0)",
+                "：请写 HTTP/1.1（或 HTTP/1.0）",
+            )
+        };
     Problem::error(
         Some(line),
         K::BadVersion,
         format!("'{shown}' is not an HTTP version{hint}"),
+        format!("'{shown}' 不是 HTTP 版本{hint_zh}"),
     )
 }
 
@@ -99,6 +110,10 @@ fn request_line(line: &[u8], n: usize, problems: &mut Vec<Problem>) -> Option<St
             K::RequestLineShape,
             format!(
                 "request line '{}' must be METHOD TARGET VERSION separated by single spaces, e.g. \"GET / HTTP/1.1\"",
+                show(line)
+            ),
+            format!(
+                "请求行 '{}' 必须是“方法 请求目标 协议版本”三部分，各用一个空格隔开，例如 \"GET / HTTP/1.1\"",
                 show(line)
             ),
         ));
@@ -114,6 +129,7 @@ fn request_line(line: &[u8], n: usize, problems: &mut Vec<Problem>) -> Option<St
                 "method '{}' has characters a method cannot have",
                 show(method)
             ),
+            format!("方法 '{}' 含有方法里不能出现的字符", show(method)),
         ));
         return None;
     }
@@ -124,6 +140,7 @@ fn request_line(line: &[u8], n: usize, problems: &mut Vec<Problem>) -> Option<St
                 Some(n),
                 K::LowercaseMethod,
                 format!("methods are case-sensitive: write {upper}, not {method_text}"),
+                format!("方法区分大小写：要写 {upper}，而不是 {method_text}"),
             ));
         } else {
             problems.push(Problem::warning(
@@ -131,6 +148,10 @@ fn request_line(line: &[u8], n: usize, problems: &mut Vec<Problem>) -> Option<St
                 K::UnknownMethod,
                 format!(
                     "method {method_text} is none of {}; a server will likely answer 501",
+                    METHODS.join(" ")
+                ),
+                format!(
+                    "方法 {method_text} 不是 {} 中的任何一个；服务端很可能回答 501",
                     METHODS.join(" ")
                 ),
             ));
@@ -142,6 +163,10 @@ fn request_line(line: &[u8], n: usize, problems: &mut Vec<Problem>) -> Option<St
             K::BadTarget,
             format!(
                 "request target '{}' has characters that must be percent-encoded (spaces, non-ASCII, control characters)",
+                show(target)
+            ),
+            format!(
+                "请求目标 '{}' 含有必须做百分号编码的字符（空格、非 ASCII 字符、控制字符）",
                 show(target)
             ),
         ));
@@ -157,6 +182,10 @@ fn request_line(line: &[u8], n: usize, problems: &mut Vec<Problem>) -> Option<St
             K::BadTarget,
             format!(
                 "request target '{}' must start with / (a path such as /index.html)",
+                show(target)
+            ),
+            format!(
+                "请求目标 '{}' 必须以 / 开头（是一个路径，例如 /index.html）",
                 show(target)
             ),
         ));
@@ -187,6 +216,10 @@ fn status_line(line: &[u8], n: usize, problems: &mut Vec<Problem>) -> Option<Sta
                     "status line '{}' must start with the version, e.g. \"HTTP/1.1 200 OK\"",
                     show(line)
                 ),
+                format!(
+                    "状态行 '{}' 必须以协议版本开头，例如 \"HTTP/1.1 200 OK\"",
+                    show(line)
+                ),
             ));
             return None;
         }
@@ -209,6 +242,10 @@ fn status_line(line: &[u8], n: usize, problems: &mut Vec<Problem>) -> Option<Sta
                 "status line '{}' has no status code: write the version, a 3-digit code and a reason, e.g. \"HTTP/1.1 200 OK\"",
                 show(line)
             ),
+            format!(
+                "状态行 '{}' 没有状态码：要依次写协议版本、3 位数的状态码和原因短语，例如 \"HTTP/1.1 200 OK\"",
+                show(line)
+            ),
         ));
         return None;
     }
@@ -217,6 +254,7 @@ fn status_line(line: &[u8], n: usize, problems: &mut Vec<Problem>) -> Option<Sta
             Some(n),
             K::BadStatusCode,
             format!("status code '{}' must be 3 digits, 100 to 599", show(code)),
+            format!("状态码 '{}' 必须是 3 位数字，从 100 到 599", show(code)),
         ));
         return None;
     }
@@ -226,6 +264,7 @@ fn status_line(line: &[u8], n: usize, problems: &mut Vec<Problem>) -> Option<Sta
             Some(n),
             K::ControlInValue,
             "the reason phrase has control characters",
+            "原因短语里有控制字符",
         ));
     }
     Some(Start::Response {
@@ -246,6 +285,7 @@ fn header_line(
             Some(n),
             K::ObsoleteFolding,
             "a header line starts with a space: continuing a header on the next line is obsolete and rejected; keep each header on one line",
+            "头部行以空格开头：把一个头部接着写到下一行是过时的写法，会被拒绝；每个头部都写在同一行里",
         ));
         return;
     }
@@ -257,6 +297,7 @@ fn header_line(
                 "header line '{}' has no colon: write \"Name: value\"",
                 show(line)
             ),
+            format!("头部行 '{}' 没有冒号：要写成 \"Name: value\"", show(line)),
         ));
         return;
     };
@@ -267,6 +308,7 @@ fn header_line(
             Some(n),
             K::EmptyHeaderName,
             format!("header line '{}' has no name before the colon", show(line)),
+            format!("头部行 '{}' 的冒号前面没有名称", show(line)),
         ));
         return;
     }
@@ -279,6 +321,11 @@ fn header_line(
                 show(line),
                 show(name.trim_ascii_end())
             ),
+            format!(
+                "'{}' 的冒号前面有空格：要写成 \"{}: value\"",
+                show(line),
+                show(name.trim_ascii_end())
+            ),
         ));
         return;
     }
@@ -288,6 +335,10 @@ fn header_line(
             K::BadHeaderName,
             format!(
                 "header name '{}' has characters a name cannot have (letters, digits and - are usual)",
+                show(name)
+            ),
+            format!(
+                "头部名称 '{}' 含有名称里不能出现的字符（通常只用字母、数字和 -）",
                 show(name)
             ),
         ));
@@ -307,6 +358,7 @@ fn header_line(
             Some(n),
             K::ControlInValue,
             format!("the value of {} has control characters", show(name)),
+            format!("{} 的值里有控制字符", show(name)),
         ));
     }
     headers.push((String::from_utf8_lossy(name).into_owned(), value.to_vec()));
@@ -335,6 +387,7 @@ pub(crate) fn parse(bytes: &[u8], kind: Kind) -> Option<Head> {
                 Some(n),
                 K::BareCr,
                 "a lone \\r inside the line: \\r belongs only right before \\n",
+                "行中间有一个单独的 \\r：\\r 只能紧挨在 \\n 前面",
             ));
         }
         if !started {
@@ -343,6 +396,7 @@ pub(crate) fn parse(bytes: &[u8], kind: Kind) -> Option<Head> {
                     Some(n),
                     K::LeadingEmptyLine,
                     "an empty line before the start line is tolerated, but nothing should come before it",
+                    "起始行之前的空行可以容忍，但起始行之前本不该有任何东西",
                 ));
                 continue;
             }
@@ -362,18 +416,21 @@ pub(crate) fn parse(bytes: &[u8], kind: Kind) -> Option<Head> {
     // One report per message for LF line ends, naming the first line: a
     // student who used \n once used it everywhere.
     if let Some(&first) = lf_lines.first() {
-        let which = match first {
-            1 if kind == Kind::Request => "the request line",
-            1 => "the status line",
+        let (which, which_zh) = match first {
+            1 if kind == Kind::Request => ("the request line", "请求行"),
+            1 => ("the status line", "状态行"),
             _ if Some(&first) == lf_lines.last() && first == count_lines(bytes, len) => {
-                "the empty line"
+                ("the empty line", "空行")
             }
-            _ => "header line",
+            _ => ("header line", "头部行"),
         };
-        let more = if lf_lines.len() > 1 {
-            format!(" ({} lines in all)", lf_lines.len())
+        let (more, more_zh) = if lf_lines.len() > 1 {
+            (
+                format!(" ({} lines in all)", lf_lines.len()),
+                format!("，一共有 {} 行是这样", lf_lines.len()),
+            )
         } else {
-            String::new()
+            (String::new(), String::new())
         };
         problems.insert(
             0,
@@ -381,6 +438,7 @@ pub(crate) fn parse(bytes: &[u8], kind: Kind) -> Option<Head> {
                 Some(first),
                 K::LfLineEnd,
                 format!("{which} ends with LF, HTTP needs CRLF (\\r\\n){more}"),
+                format!("{which_zh}以 LF 结尾，HTTP 要求 CRLF（\\r\\n）{more_zh}"),
             ),
         );
     }

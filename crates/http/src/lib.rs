@@ -6,7 +6,7 @@
 //! "invalid" teaches nothing, and a lenient one (most are, on purpose)
 //! hides exactly what a course wants named. This checker reads a message
 //! line by line and reports every problem with the line it is on, in the
-//! words a teacher would use.
+//! words a teacher would use, in English and in Chinese (`Problem::text`).
 //!
 //! It accepts every valid variant real homework uses: `Content-Type:text/html`
 //! without a space, lower-case header names, a response whose body ends when
@@ -161,42 +161,74 @@ pub struct Problem {
     pub severity: Severity,
     /// The explanation, in a teacher's words.
     pub message: String,
+    /// The same explanation in Chinese, for `--lang zh`; header names,
+    /// methods, status codes, `\r\n` and the bytes shown stay as they are.
+    pub message_zh: String,
 }
 
 impl Problem {
-    pub(crate) fn error(line: Option<usize>, kind: Kind, message: impl Into<String>) -> Self {
+    pub(crate) fn error(
+        line: Option<usize>,
+        kind: Kind,
+        en: impl Into<String>,
+        zh: impl Into<String>,
+    ) -> Self {
         Problem {
             line,
             kind,
             severity: Severity::Error,
-            message: message.into(),
+            message: en.into(),
+            message_zh: zh.into(),
         }
     }
 
-    pub(crate) fn warning(line: Option<usize>, kind: Kind, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(
+        line: Option<usize>,
+        kind: Kind,
+        en: impl Into<String>,
+        zh: impl Into<String>,
+    ) -> Self {
         Problem {
             line,
             kind,
             severity: Severity::Warning,
-            message: message.into(),
+            message: en.into(),
+            message_zh: zh.into(),
         }
     }
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// The problem as a reader sees it, in English (as `Display` writes
+    /// it: `line 3: … (warning)`) or in Chinese (`第 3 行：…（警告）`).
+    pub fn text(&self, zh: bool) -> String {
+        let (line, message, warning) = if zh {
+            (
+                self.line.map(|l| format!("第 {l} 行：")),
+                &self.message_zh,
+                "（警告）",
+            )
+        } else {
+            (
+                self.line.map(|l| format!("line {l}: ")),
+                &self.message,
+                " (warning)",
+            )
+        };
+        let warning = if self.severity == Severity::Warning {
+            warning
+        } else {
+            ""
+        };
+        format!("{}{message}{warning}", line.unwrap_or_default())
+    }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(line) = self.line {
-            write!(f, "line {line}: ")?;
-        }
-        f.write_str(&self.message)?;
-        if self.severity == Severity::Warning {
-            f.write_str(" (warning)")?;
-        }
-        Ok(())
+        f.write_str(&self.text(false))
     }
 }
 
@@ -229,6 +261,7 @@ fn http10_transfer_encoding(
             line,
             Kind::TransferEncodingInHttp10,
             "Transfer-Encoding in an HTTP/1.0 message: HTTP/1.0 has no Transfer-Encoding, so the receiver must treat the body's end as unknown; send Content-Length, or write HTTP/1.1",
+            "HTTP/1.0 的消息里出现了 Transfer-Encoding：HTTP/1.0 没有 Transfer-Encoding，接收方只能当作不知道正文在哪里结束；请发送 Content-Length，或者改用 HTTP/1.1",
         ));
     }
 }
@@ -256,14 +289,19 @@ pub fn check_request(bytes: &[u8]) -> Checked<Request> {
             None,
             Kind::MissingHost,
             "HTTP/1.1 request without Host: add a header line like \"Host: 127.0.0.1:8000\"",
+            "HTTP/1.1 请求缺少 Host：加一行头部，例如 \"Host: 127.0.0.1:8000\"",
         ));
     }
     if let [(first, _), (second, _), ..] = hosts[..] {
-        let all = if hosts.len() > 2 {
-            format!(" ({} Host lines in all)", hosts.len())
+        let (all, all_zh) = if hosts.len() > 2 {
+            (
+                format!(" ({} Host lines in all)", hosts.len()),
+                format!("（一共有 {} 行 Host）", hosts.len()),
+            )
         } else {
-            String::new()
+            (String::new(), String::new())
         };
+        let first_zh = first.map_or(String::new(), |l| format!("（第一个在第 {l} 行）"));
         let first = first.map_or(String::new(), |l| format!(" (the first is on line {l})"));
         problems.push(Problem::error(
             second,
@@ -271,14 +309,18 @@ pub fn check_request(bytes: &[u8]) -> Checked<Request> {
             format!(
                 "a second Host header{first}: a request has exactly one, and a server must answer 400 to two{all}"
             ),
+            format!(
+                "出现了第二个 Host 头部{first_zh}：一个请求只能有一个 Host，收到两个时服务端必须回答 400{all_zh}"
+            ),
         ));
     }
     for &(line, value) in &hosts {
-        if let Some(why) = host::problem(value) {
+        if let Some((why, why_zh)) = host::problem(value) {
             problems.push(Problem::error(
                 line,
                 Kind::BadHost,
                 format!("Host is \"{}\": {why}", show(value)),
+                format!("Host 的值是 \"{}\"：{why_zh}", show(value)),
             ));
         }
     }
@@ -302,6 +344,10 @@ pub fn check_request(bytes: &[u8]) -> Checked<Request> {
                     Kind::UnexpectedBody,
                     format!(
                         "{} bytes after the empty line but no Content-Length: the server will read them as the next request",
+                        rest.len()
+                    ),
+                    format!(
+                        "空行之后还有 {} 字节，却没有 Content-Length：服务端会把它们当成下一个请求来读",
                         rest.len()
                     ),
                 ));
@@ -334,6 +380,7 @@ pub fn check_response(
                 None,
                 Kind::NoEmptyLine,
                 "no empty line after the headers: the head must end with an empty line (\\r\\n\\r\\n), even when there is no body",
+                "头部之后没有空行：消息头必须以一个空行（\\r\\n\\r\\n）结束，即使没有正文也一样",
             )]);
         }
         return Checked::Incomplete;
@@ -356,10 +403,13 @@ pub fn check_response(
     let framing = body::framing(&head.headers, &head.lines, &mut problems);
     let body = if bodiless {
         if !rest.is_empty() {
-            let why = if request_method == Some("HEAD") {
-                "a response to HEAD".to_owned()
+            let (why, why_zh) = if request_method == Some("HEAD") {
+                ("a response to HEAD".to_owned(), "对 HEAD 的响应".to_owned())
             } else {
-                format!("a {status} response")
+                (
+                    format!("a {status} response"),
+                    format!("状态码为 {status} 的响应"),
+                )
             };
             problems.push(Problem::error(
                 None,
@@ -368,6 +418,7 @@ pub fn check_response(
                     "{why} has no body, but {} bytes came after the head",
                     rest.len()
                 ),
+                format!("{why_zh}没有正文，但消息头之后来了 {} 字节", rest.len()),
             ));
         }
         Vec::new()
@@ -400,14 +451,70 @@ pub fn check_response(
     )
 }
 
-/// Why bytes that stopped coming are not a whole message, in a sentence;
-/// for a harness whose deadline passed while the checker said Incomplete.
-pub fn why_incomplete(bytes: &[u8], is_response: bool, request_method: Option<&str>) -> String {
+/// Why bytes that stopped coming are not a whole message, as data, for
+/// a reporter to put in either language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incomplete {
+    /// Not one byte came.
+    NothingCame,
+    /// The head has no empty line yet.
+    HeadNeverEnded,
+    /// The head ended, but could not be read as one.
+    HeadUnparsable,
+    /// Content-Length said `declared`, and `came` bytes of body came.
+    BodyShort { declared: usize, came: usize },
+    /// A chunked body without its last chunk.
+    ChunkedNeverEnded,
+    /// A response without a length, whose connection stayed open.
+    NoLengthStayedOpen,
+    /// Anything else: the message stopped before it was whole.
+    StoppedEarly,
+}
+
+impl Incomplete {
+    /// The reason in a sentence, in English or in Chinese.
+    pub fn text(&self, zh: bool) -> String {
+        match (self, zh) {
+            (Incomplete::NothingCame, false) => "nothing came".into(),
+            (Incomplete::NothingCame, true) => "什么都没有收到".into(),
+            (Incomplete::HeadNeverEnded, false) => {
+                "no empty line after the headers: the head never ended".into()
+            }
+            (Incomplete::HeadNeverEnded, true) => "头部之后没有空行：消息头一直没有结束".into(),
+            (Incomplete::HeadUnparsable, false) => "the head never ended".into(),
+            (Incomplete::HeadUnparsable, true) => "消息头一直没有结束".into(),
+            (Incomplete::BodyShort { declared, came }, false) => {
+                format!("Content-Length says {declared}, but only {came} bytes of body came")
+            }
+            (Incomplete::BodyShort { declared, came }, true) => {
+                format!("Content-Length 是 {declared}，但只收到了 {came} 字节的正文")
+            }
+            (Incomplete::ChunkedNeverEnded, false) => {
+                "the chunked body never ended: the last chunk is \"0\\r\\n\\r\\n\"".into()
+            }
+            (Incomplete::ChunkedNeverEnded, true) => {
+                "分块（chunked）正文一直没有结束：最后一块应该是 \"0\\r\\n\\r\\n\"".into()
+            }
+            (Incomplete::NoLengthStayedOpen, false) => {
+                "the response has no Content-Length, so its body ends only when the connection closes, and it stayed open".into()
+            }
+            (Incomplete::NoLengthStayedOpen, true) => {
+                "响应没有 Content-Length，所以正文要等连接关闭才算结束，而连接一直没有关闭".into()
+            }
+            (Incomplete::StoppedEarly, false) => "the message stopped before it was whole".into(),
+            (Incomplete::StoppedEarly, true) => "消息还不完整，就没有下文了".into(),
+        }
+    }
+}
+
+/// Why bytes that stopped coming are not a whole message; for a harness
+/// whose deadline passed while the checker said Incomplete.
+pub fn incomplete(bytes: &[u8], is_response: bool, request_method: Option<&str>) -> Incomplete {
     if bytes.is_empty() {
-        return "nothing came".into();
+        return Incomplete::NothingCame;
     }
     if head_end(bytes).is_none() {
-        return "no empty line after the headers: the head never ended".into();
+        return Incomplete::HeadNeverEnded;
     }
     let kind = if is_response {
         head::Kind::Response
@@ -415,20 +522,23 @@ pub fn why_incomplete(bytes: &[u8], is_response: bool, request_method: Option<&s
         head::Kind::Request
     };
     let Some(head) = head::parse(bytes, kind) else {
-        return "the head never ended".into();
+        return Incomplete::HeadUnparsable;
     };
     let rest = bytes.len() - head.len;
     let mut scratch = Vec::new();
     match body::framing(&head.headers, &head.lines, &mut scratch) {
-        body::Framing::Length(n) => {
-            format!("Content-Length says {n}, but only {rest} bytes of body came")
-        }
-        body::Framing::Chunked => {
-            "the chunked body never ended: the last chunk is \"0\\r\\n\\r\\n\"".into()
-        }
-        _ if is_response && request_method != Some("HEAD") => {
-            "the response has no Content-Length, so its body ends only when the connection closes, and it stayed open".into()
-        }
-        _ => "the message stopped before it was whole".into(),
+        body::Framing::Length(n) => Incomplete::BodyShort {
+            declared: n,
+            came: rest,
+        },
+        body::Framing::Chunked => Incomplete::ChunkedNeverEnded,
+        _ if is_response && request_method != Some("HEAD") => Incomplete::NoLengthStayedOpen,
+        _ => Incomplete::StoppedEarly,
     }
+}
+
+/// Why bytes that stopped coming are not a whole message, in an English
+/// sentence: [`incomplete`] rendered by [`Incomplete::text`].
+pub fn why_incomplete(bytes: &[u8], is_response: bool, request_method: Option<&str>) -> String {
+    incomplete(bytes, is_response, request_method).text(false)
 }

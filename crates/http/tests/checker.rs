@@ -699,3 +699,377 @@ proptest! {
         }
     }
 }
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+fn has_cjk(text: &str) -> bool {
+    text.chars().any(is_cjk)
+}
+
+/// A message to provoke `kind` with: the bytes, and for a response the
+/// request's method (read as closed); none for a request. None for a kind
+/// the checker never reports. The match has no catch-all, so a new Kind
+/// does not compile until it has a message here.
+fn provoke(kind: Kind) -> Option<(&'static [u8], Option<&'static str>)> {
+    let request = |b: &'static [u8]| Some((b, None));
+    let response = |b: &'static [u8]| Some((b, Some("GET")));
+    match kind {
+        Kind::LfLineEnd => request(b"GET / HTTP/1.1\r\nHost: x\nAccept: */*\n\n"),
+        Kind::BareCr => request(b"GET / HTTP/1.1\r\nHost: x\ry\r\n\r\n"),
+        Kind::NoEmptyLine => response(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n<html>"),
+        Kind::LeadingEmptyLine => request(b"\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+        Kind::RequestLineShape => request(b"GET /  HTTP/1.1\r\nHost: x\r\n\r\n"),
+        Kind::LowercaseMethod => request(b"get / HTTP/1.1\r\nHost: x\r\n\r\n"),
+        Kind::UnknownMethod => request(b"FETCH / HTTP/1.1\r\nHost: x\r\n\r\n"),
+        Kind::BadMethod => request(b"GE(T / HTTP/1.1\r\nHost: x\r\n\r\n"),
+        Kind::BadTarget => request(b"GET index.html HTTP/1.1\r\nHost: x\r\n\r\n"),
+        Kind::BadVersion => request(b"GET / http/1.1\r\nHost: x\r\n\r\n"),
+        Kind::StatusLineShape => response(b"200 OK\r\n\r\n"),
+        Kind::NoStatusCode => response(b"HTTP/1.1 OK\r\n\r\n"),
+        Kind::BadStatusCode => response(b"HTTP/1.1 2000 OK\r\n\r\n"),
+        Kind::NoColon => request(b"GET / HTTP/1.1\r\nHost: x\r\nContent-Type text/html\r\n\r\n"),
+        Kind::SpaceBeforeColon => request(b"GET / HTTP/1.1\r\nHost : x\r\n\r\n"),
+        Kind::EmptyHeaderName => request(b"GET / HTTP/1.1\r\nHost: x\r\n: x\r\n\r\n"),
+        Kind::BadHeaderName => request(b"GET / HTTP/1.1\r\nHost: x\r\nBad Name: x\r\n\r\n"),
+        Kind::ControlInValue => request(b"GET / HTTP/1.1\r\nHost: x\r\nAccept: a\x01b\r\n\r\n"),
+        Kind::ObsoleteFolding => request(b"GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n"),
+        Kind::MissingHost => request(b"GET / HTTP/1.1\r\n\r\n"),
+        Kind::DuplicateHost => request(b"GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n"),
+        Kind::BadHost => request(b"GET / HTTP/1.1\r\nHost: http://localhost:8000\r\n\r\n"),
+        Kind::BadContentLength => {
+            request(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\nx")
+        }
+        Kind::ConflictingContentLength => request(
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nx",
+        ),
+        Kind::DuplicateContentLength => request(
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx",
+        ),
+        Kind::LengthAndChunked => request(
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\nx",
+        ),
+        Kind::UnsupportedTransferEncoding => {
+            request(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n")
+        }
+        Kind::TransferEncodingInHttp10 => request(
+            b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+        ),
+        Kind::BodyTooShort => response(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nshort body"),
+        Kind::BodyTooLong => response(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nlonger"),
+        Kind::BadChunk => response(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+        Kind::UnexpectedBody => request(b"GET / HTTP/1.1\r\nHost: x\r\n\r\nabcd"),
+        // Declared for callers, never reported by the checker.
+        Kind::Binary => None,
+    }
+}
+
+const KINDS: [Kind; 33] = [
+    Kind::LfLineEnd,
+    Kind::BareCr,
+    Kind::NoEmptyLine,
+    Kind::LeadingEmptyLine,
+    Kind::RequestLineShape,
+    Kind::LowercaseMethod,
+    Kind::UnknownMethod,
+    Kind::BadMethod,
+    Kind::BadTarget,
+    Kind::BadVersion,
+    Kind::StatusLineShape,
+    Kind::NoStatusCode,
+    Kind::BadStatusCode,
+    Kind::NoColon,
+    Kind::SpaceBeforeColon,
+    Kind::EmptyHeaderName,
+    Kind::BadHeaderName,
+    Kind::ControlInValue,
+    Kind::ObsoleteFolding,
+    Kind::MissingHost,
+    Kind::DuplicateHost,
+    Kind::BadHost,
+    Kind::BadContentLength,
+    Kind::ConflictingContentLength,
+    Kind::DuplicateContentLength,
+    Kind::LengthAndChunked,
+    Kind::UnsupportedTransferEncoding,
+    Kind::TransferEncodingInHttp10,
+    Kind::BodyTooShort,
+    Kind::BodyTooLong,
+    Kind::BadChunk,
+    Kind::UnexpectedBody,
+    Kind::Binary,
+];
+
+fn problems_of(bytes: &[u8], method: Option<&str>) -> Vec<sockspec_http::Problem> {
+    match method {
+        None => check_request(bytes).problems().to_vec(),
+        Some(m) => check_response(bytes, Some(m), true).problems().to_vec(),
+    }
+}
+
+/// Every problem reads in Chinese too: a sentence with Chinese of its
+/// own in it (not only the student's bytes it quotes, which the English
+/// quotes as well), rendered like Display (line, warning).
+fn assert_chinese(p: &sockspec_http::Problem) {
+    assert!(
+        p.message_zh
+            .chars()
+            .any(|c| is_cjk(c) && !p.message.contains(c)),
+        "{:?}: {:?}",
+        p.kind,
+        p.message_zh
+    );
+    assert_eq!(p.text(false), p.to_string());
+    let zh = p.text(true);
+    match p.line {
+        Some(l) => assert!(zh.starts_with(&format!("第 {l} 行：")), "{zh}"),
+        None => assert!(!zh.starts_with('第'), "{zh}"),
+    }
+    assert_eq!(zh.ends_with("（警告）"), !p.is_error(), "{zh}");
+}
+
+#[test]
+fn every_kind_of_problem_is_written_in_chinese_too() {
+    let mut provoked = 0;
+    for kind in KINDS {
+        let Some((bytes, method)) = provoke(kind) else {
+            continue;
+        };
+        let problems = problems_of(bytes, method);
+        assert!(
+            problems.iter().any(|p| p.kind == kind),
+            "{kind:?} not provoked by {:?}: {problems:?}",
+            String::from_utf8_lossy(bytes)
+        );
+        problems.iter().for_each(assert_chinese);
+        provoked += 1;
+    }
+    assert_eq!(provoked, KINDS.len() - 1, "all but Binary");
+}
+
+#[test]
+fn every_wording_of_a_problem_is_written_in_chinese_too() {
+    // The branches inside one kind: each LF line, each version hint, each
+    // Host sentence, lists of lengths, bodies after HEAD and 204, chunks.
+    let requests: &[&[u8]] = &[
+        b"GET / HTTP/1.1\nHost: x\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: x\r\n\n",
+        b"GET / HTTP/1.1\nHost: x\n\n",
+        b"GET / HTTP/2\r\nHost: x\r\n\r\n",
+        b"GET / HTTP1.1\r\nHost: x\r\n\r\n",
+        b"GET /a b HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\nHost: c\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 12, 12\r\n\r\nx",
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1,2\r\n\r\nx",
+    ];
+    let responses: &[(&[u8], &str)] = &[
+        (b"HTTP/1.1 200 OK\nServer: s\n\n", "GET"),
+        (b"HTTP/1.1 0200 OK\r\n\r\n", "GET"),
+        (b"HTTP/1.1 200 O\x01K\r\n\r\n", "GET"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", "HEAD"),
+        (b"HTTP/1.1 204 No Content\r\n\r\nhello", "GET"),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX",
+            "GET",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel",
+            "GET",
+        ),
+    ];
+    let hosts = [
+        "http://localhost:8000",
+        "localhost:8000/index.html",
+        "https://user:pw@example.com/a?b=1",
+        "127.0.0.1:8000?x",
+        "/index.html",
+        "localhost 8000",
+        "localhost:abc",
+        ":8000",
+        ":",
+        "::1",
+        "[::1:80",
+        "[localhost]:80",
+        "[::1]80",
+        "[::1]:x",
+        "[::g]",
+        "local<host>",
+        "100%.com",
+        "例子.com",
+    ];
+    let mut all: Vec<sockspec_http::Problem> = Vec::new();
+    for bytes in requests {
+        all.extend(problems_of(bytes, None));
+    }
+    for (bytes, method) in responses {
+        all.extend(problems_of(bytes, Some(method)));
+    }
+    for h in hosts {
+        let found = problems_of(
+            format!("GET / HTTP/1.1\r\nHost: {h}\r\n\r\n").as_bytes(),
+            None,
+        );
+        assert!(found.iter().any(|p| p.kind == Kind::BadHost), "{h}");
+        all.extend(found);
+    }
+    assert!(all.len() >= requests.len() + responses.len() + hosts.len());
+    all.iter().for_each(assert_chinese);
+}
+
+#[test]
+fn problems_render_in_either_language() {
+    let c = check_request(b"GET / HTTP/1.1\r\nHost: x\nAccept: */*\n\n");
+    let p = &c.problems()[0];
+    assert_eq!(
+        p.text(false),
+        "line 2: header line ends with LF, HTTP needs CRLF (\\r\\n) (3 lines in all)"
+    );
+    assert_eq!(
+        p.text(true),
+        "第 2 行：头部行以 LF 结尾，HTTP 要求 CRLF（\\r\\n），一共有 3 行是这样"
+    );
+    let c = check_request(
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\ncontent-length:2\r\n\r\nhi",
+    );
+    assert_eq!(
+        c.problems()[0].text(true),
+        "第 4 行：Content-Length 发送了两次（另一次在第 3 行），值相同：可以容忍，但只应发送一次（警告）"
+    );
+    let c = check_request(b"GET / HTTP/1.1\r\n\r\n");
+    assert_eq!(
+        c.problems()[0].text(true),
+        "HTTP/1.1 请求缺少 Host：加一行头部，例如 \"Host: 127.0.0.1:8000\""
+    );
+    let c = host("Host: https://user:pw@example.com/a?b=1");
+    assert_eq!(
+        c.problems()[0].text(true),
+        "第 2 行：Host 的值是 \"https://user:pw@example.com/a?b=1\"：Host 只写主机和端口（example.com），不要带上 \"https://\"、用户信息部分 \"user:pw@\" 和路径 \"/a?b=1\""
+    );
+}
+
+#[test]
+fn every_reason_for_an_incomplete_message_is_said_in_both_languages() {
+    use sockspec_http::{Incomplete, incomplete, why_incomplete};
+    /// Bytes, is_response, the request's method, the reason, and its
+    /// English word for word.
+    type Case<'a> = (&'a [u8], bool, Option<&'a str>, Incomplete, &'a str);
+    let cases: [Case; 7] = [
+        (
+            b"",
+            true,
+            Some("GET"),
+            Incomplete::NothingCame,
+            "nothing came",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nServer: s\r\n",
+            true,
+            Some("GET"),
+            Incomplete::HeadNeverEnded,
+            "no empty line after the headers: the head never ended",
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n\r\nname=alice",
+            false,
+            None,
+            Incomplete::BodyShort {
+                declared: 12,
+                came: 10,
+            },
+            "Content-Length says 12, but only 10 bytes of body came",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+            true,
+            Some("GET"),
+            Incomplete::ChunkedNeverEnded,
+            "the chunked body never ended: the last chunk is \"0\\r\\n\\r\\n\"",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\n\r\n<html>",
+            true,
+            Some("GET"),
+            Incomplete::NoLengthStayedOpen,
+            "the response has no Content-Length, so its body ends only when the connection closes, and it stayed open",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\n\r\n",
+            true,
+            Some("HEAD"),
+            Incomplete::StoppedEarly,
+            "the message stopped before it was whole",
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+            false,
+            None,
+            Incomplete::StoppedEarly,
+            "the message stopped before it was whole",
+        ),
+    ];
+    for (bytes, is_response, method, want, en) in cases {
+        let got = incomplete(bytes, is_response, method);
+        assert_eq!(got, want, "{:?}", String::from_utf8_lossy(bytes));
+        assert_eq!(why_incomplete(bytes, is_response, method), en);
+        assert_eq!(got.text(false), en);
+    }
+    // Every variant, the unreachable-by-bytes HeadUnparsable included.
+    for reason in [
+        Incomplete::NothingCame,
+        Incomplete::HeadNeverEnded,
+        Incomplete::HeadUnparsable,
+        Incomplete::BodyShort {
+            declared: 12,
+            came: 10,
+        },
+        Incomplete::ChunkedNeverEnded,
+        Incomplete::NoLengthStayedOpen,
+        Incomplete::StoppedEarly,
+    ] {
+        let (en, zh) = (reason.text(false), reason.text(true));
+        assert!(!en.is_empty() && !has_cjk(&en), "{reason:?}: {en}");
+        assert!(has_cjk(&zh), "{reason:?}: {zh}");
+        assert_ne!(en, zh);
+    }
+    assert_eq!(
+        Incomplete::HeadUnparsable.text(false),
+        "the head never ended"
+    );
+    assert_eq!(
+        Incomplete::BodyShort {
+            declared: 12,
+            came: 10
+        }
+        .text(true),
+        "Content-Length 是 12，但只收到了 10 字节的正文"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Whatever the bytes, every problem found has its Chinese.
+    #[test]
+    fn every_problem_found_has_its_chinese(
+        request in valid_request(),
+        how: u8,
+        at: usize,
+        host in broken_host(),
+        bytes in prop::collection::vec(any::<u8>(), 0..200),
+    ) {
+        let broken = format!("GET / HTTP/1.1\r\nHost: {host}\r\n\r\n");
+        let mutated = mutate(&request, how, at);
+        for bytes in [&mutated[..], broken.as_bytes(), &bytes] {
+            for p in check_request(bytes).problems() {
+                assert_chinese(p);
+            }
+            for method in ["GET", "HEAD"] {
+                for p in check_response(bytes, Some(method), true).problems() {
+                    assert_chinese(p);
+                }
+            }
+            prop_assert!(has_cjk(&sockspec_http::incomplete(bytes, true, Some("GET")).text(true)));
+        }
+    }
+}
