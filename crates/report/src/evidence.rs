@@ -439,6 +439,7 @@ mod tests {
         ScenarioResult {
             id: "tcp-server/x".into(),
             title: String::new(),
+            title_zh: String::new(),
             role: sockspec_model::Role::TcpServer,
             level: sockspec_model::Level::Required,
             counted: true,

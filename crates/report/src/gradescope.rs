@@ -141,7 +141,7 @@ struct Test<'a> {
 /// The test of one played scenario.
 fn test<'a>(r: &ScenarioResult, visibility: &'a str, lang: Lang) -> Test<'a> {
     let earned = matches!(r.status, Status::Pass | Status::Flaky);
-    let mut name = format!("{} — {}", r.id, r.title);
+    let mut name = format!("{} — {}", r.id, crate::title(r, lang));
     let mut lines = Vec::new();
     if !r.counted {
         name.push_str(lang.pick(" (recommended, no points)", "（推荐项，不计分）"));

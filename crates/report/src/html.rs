@@ -211,7 +211,7 @@ fn scenario(h: &mut String, r: &ScenarioResult, lang: Lang) {
     h.push_str(&format!(
         "<section class=\"{class}\" id=\"{}\">\n<h2><span class=\"label\">{word}</span>{}</h2>\n",
         anchor(&r.id),
-        esc(&r.title)
+        esc(crate::title(r, lang))
     ));
     let mut meta = vec![format!("<code>{}</code>", esc(&r.id))];
     if r.status != Status::Skip {

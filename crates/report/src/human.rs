@@ -149,7 +149,7 @@ impl<W: Write> Human<W> {
             (Status::Flaky, _) => ("FLAKY", Paint::Yellow),
         };
         let lang = self.options.lang;
-        let mut rest = r.title.clone();
+        let mut rest = crate::title(r, lang).to_owned();
         if r.level == Level::Recommended {
             rest.push_str(lang.pick(" (recommended)", "（推荐）"));
         }

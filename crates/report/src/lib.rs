@@ -52,6 +52,14 @@ pub trait Reporter {
     fn event(&mut self, event: &Event) -> std::io::Result<()>;
 }
 
+/// A result's title in `lang` (English when the scenario gives no Chinese).
+pub(crate) fn title(r: &sockspec_results::ScenarioResult, lang: Lang) -> &str {
+    match lang {
+        Lang::Zh if !r.title_zh.is_empty() => &r.title_zh,
+        _ => &r.title,
+    }
+}
+
 impl<R: Reporter + ?Sized> Reporter for Box<R> {
     fn event(&mut self, event: &Event) -> std::io::Result<()> {
         (**self).event(event)

@@ -403,7 +403,9 @@ impl Say {
                 http(*what, lang),
                 w(within)
             ),
-            Mismatch::Incomplete { inner, why } => format!("{}; {why}", self.en(inner)),
+            Mismatch::Incomplete { inner, why } => {
+                format!("{}; {}", self.en(inner), why.text(false))
+            }
             Mismatch::ResetUnread(inner) => format!(
                 "{}: a reset here usually means the server closed the connection with bytes of the request still unread (its recv did not take the whole request), and such a close() sends a reset (RST) instead of the end of the stream; read the request to its empty line before answering",
                 self.en(inner)
@@ -691,7 +693,9 @@ impl Say {
                 w(within),
                 http(*what, lang)
             ),
-            Mismatch::Incomplete { inner, why } => format!("{}；{why}", self.zh(inner)),
+            Mismatch::Incomplete { inner, why } => {
+                format!("{}；{}", self.zh(inner), why.text(true))
+            }
             Mismatch::ResetUnread(inner) => format!(
                 "{}：这里出现重置，通常是因为服务端关闭连接时请求的字节还没读完（它的 recv 没有读完整个请求），这样的 close() 会发出重置（RST），而不是正常的结束；回答之前要把请求读到它的空行为止",
                 self.zh(inner)
@@ -716,7 +720,10 @@ impl Say {
             Mismatch::NoResponse => "服务端没有发送响应就关闭了连接".into(),
             Mismatch::NoRequest => "客户端没有发送请求就关闭了连接".into(),
             Mismatch::Malformed { what, problems } => {
-                let listed: String = problems.iter().map(|p| format!("\n  {}", p)).collect(); // TODO(h5): p.text(true)
+                let listed: String = problems
+                    .iter()
+                    .map(|p| format!("\n  {}", p.text(true)))
+                    .collect();
                 format!("{}的格式不符合 HTTP：{listed}", http(*what, lang))
             }
             Mismatch::HttpCut(what) => {

@@ -84,7 +84,7 @@ fn it_has_the_elements_ci_systems_read() {
         r#"<property name="target" value="python3 server.py {port}"/>"#,
         r#"<testcase name="tcp-server/peer-exit" classname="tcp-server" time="0.012">"#,
         r#"<failure message="the connection was reset before the reply arrived">"#,
-        r#"<error message="the target exited with code 1 before it listened on port 40001">"#,
+        r#"<error message="the target exited with code 1 before it listened on TCP port 40001">"#,
         r#"<skipped message="applies to framing line/len32 only; the contract says none"/>"#,
         r#"<skipped message="recommended, not counted: the target is no longer running: it exited with code 1">"#,
         "<system-err>Traceback (most recent call last):",

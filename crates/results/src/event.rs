@@ -82,6 +82,8 @@ pub struct ScenarioResult {
     pub id: String,
     /// One line saying what was checked.
     pub title: String,
+    /// The same in Chinese (empty if the scenario gives none).
+    pub title_zh: String,
     /// The role.
     pub role: Role,
     /// Required or recommended.
@@ -248,6 +250,7 @@ mod tests {
         ScenarioResult {
             id: "tcp-server/x".into(),
             title: String::new(),
+            title_zh: String::new(),
             role: Role::TcpServer,
             level: Level::Required,
             counted,

@@ -547,7 +547,7 @@ pub enum Mismatch {
         /// The failure it explains.
         inner: Box<Mismatch>,
         /// What the checker says was missing.
-        why: String, // TODO(h5): sockspec_http::Incomplete
+        why: sockspec_http::Incomplete,
     },
     /// A reset after part of a response: the server closed with the
     /// request unread.

@@ -132,6 +132,7 @@ fn base_result(scenario: &Scenario, config: &RunConfig) -> ScenarioResult {
     ScenarioResult {
         id: scenario.id.clone(),
         title: scenario.title.clone(),
+        title_zh: scenario.title_zh.clone(),
         role: scenario.role,
         level: scenario.level,
         counted: scenario.counts(config.strict),

@@ -103,7 +103,7 @@ fn explained(f: StepFailure, response: bool, method: Option<&str>) -> StepFailur
     }
     match f.received.clone() {
         Some(seen) => {
-            let why = sockspec_http::why_incomplete(&seen.0, response, method);
+            let why = sockspec_http::incomplete(&seen.0, response, method);
             f.map(|m| Mismatch::Incomplete {
                 inner: Box::new(m),
                 why,

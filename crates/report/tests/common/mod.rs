@@ -77,6 +77,7 @@ fn result(id: &str, title: &str, status: Status, why: Option<Why>) -> ScenarioRe
     ScenarioResult {
         id: format!("tcp-server/{id}"),
         title: title.into(),
+        title_zh: String::new(),
         role: Role::TcpServer,
         level: Level::Required,
         counted: true,
