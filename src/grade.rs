@@ -109,7 +109,7 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
     let hard_coded: Vec<String> = assignment
         .programs
         .iter()
-        .filter(|p| p.port.is_some() || p.server.is_some() || !p.command.contains("{port}"))
+        .filter(|p| p.addressing().picks_own_port())
         .map(|p| match (p.port, p.server) {
             (Some(port), _) => format!("{} (port {port})", p.role),
             (None, Some(s)) => format!("{} ({s})", p.role),

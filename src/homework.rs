@@ -193,10 +193,7 @@ pub(crate) fn hard_coded_server(
 
 /// Whether the role's program is the one that connects or sends.
 fn sends(role: Role) -> bool {
-    matches!(
-        role,
-        Role::TcpClient | Role::UdpClient | Role::HttpClient | Role::BroadcastSender
-    )
+    role.is_client()
 }
 
 /// A client or sender whose source names an address off the loopback, or

@@ -128,10 +128,7 @@ fn reference_result(args: RefArgs) -> Result<(), String> {
         _ => IpAddr::V4(Ipv4Addr::LOCALHOST),
     });
     let addr = SocketAddr::new(host, args.port);
-    let sends = matches!(
-        role,
-        Role::TcpClient | Role::UdpClient | Role::BroadcastSender | Role::HttpClient
-    );
+    let sends = role.is_client();
     if sends && args.port == 0 {
         return Err(format!("{role} needs --port: the port to send to"));
     }

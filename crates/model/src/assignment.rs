@@ -68,6 +68,18 @@ pub struct AssignedProgram {
     skip: Vec<Pattern>,
 }
 
+impl AssignedProgram {
+    /// How the program is addressed (see [`crate::Addressing`]).
+    pub fn addressing(&self) -> crate::Addressing {
+        crate::Addressing::of(
+            self.role,
+            &self.command,
+            self.port,
+            self.server.map(std::net::SocketAddr::V4),
+        )
+    }
+}
+
 /// The resource limits a grader states for every program of a submission
 /// (each one unset keeps the harness's default).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]

@@ -59,6 +59,55 @@ impl Role {
 }
 
 impl Role {
+    /// Whether the program acts first (connects, sends, broadcasts): the
+    /// harness's own sockets for it are in place before it starts, and it
+    /// is ready as soon as it runs.
+    pub fn is_client(self) -> bool {
+        matches!(
+            self,
+            Role::TcpClient | Role::UdpClient | Role::BroadcastSender | Role::HttpClient
+        )
+    }
+
+    /// Whether the program answers clients (a TCP, UDP or HTTP server).
+    pub fn serves(self) -> bool {
+        matches!(self, Role::TcpServer | Role::UdpServer | Role::HttpServer)
+    }
+
+    /// What its traffic rides on.
+    pub fn transport(self) -> Transport {
+        match self {
+            Role::TcpServer | Role::TcpClient | Role::HttpServer | Role::HttpClient => {
+                Transport::Stream
+            }
+            Role::UdpServer | Role::UdpClient | Role::BroadcastSender | Role::BroadcastReceiver => {
+                Transport::Datagram
+            }
+        }
+    }
+
+    /// When the program can be tested: once it listens (TCP servers), once
+    /// it has bound its port (UDP servers and receivers), or as soon as it
+    /// runs (the roles that act first).
+    pub fn ready_when(self) -> ReadyWhen {
+        match self {
+            Role::TcpServer | Role::HttpServer => ReadyWhen::Listening,
+            Role::UdpServer | Role::BroadcastReceiver => ReadyWhen::Bound,
+            _ => ReadyWhen::Running,
+        }
+    }
+
+    /// Whether the program reads what a user types (the course's clients
+    /// call input()): the harness types on its stdin.
+    pub fn reads_stdin(self) -> bool {
+        matches!(self, Role::TcpClient | Role::UdpClient)
+    }
+
+    /// Whether the program speaks HTTP.
+    pub fn is_http(self) -> bool {
+        matches!(self, Role::HttpServer | Role::HttpClient)
+    }
+
     /// The role of the program at the other end: a TCP server's is a TCP
     /// client, a broadcast sender's a receiver. A program run under one
     /// role that behaves as its counterpart was given the wrong `--role`.
@@ -116,6 +165,26 @@ impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// What a role's traffic rides on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// A TCP byte stream.
+    Stream,
+    /// UDP datagrams.
+    Datagram,
+}
+
+/// When a program of a role can be tested.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadyWhen {
+    /// Its TCP socket listens.
+    Listening,
+    /// Its UDP socket is bound.
+    Bound,
+    /// It runs (it acts first).
+    Running,
 }
 
 /// How the program answers a message.

@@ -6,17 +6,24 @@
 //! run, and every mistake in a file is reported with the file, line and column
 //! where the author can fix it.
 
+pub mod addressing;
 pub mod assignment;
 pub mod contract;
 pub mod load;
+pub mod property;
 pub mod scenario;
+pub mod step;
 
+pub use addressing::Addressing;
 pub use assignment::{AssignedProgram, Assignment, LimitsSpec, Visibility, load_assignment};
-pub use contract::{Contract, ContractError, Framing, Level, Page, ReplyKind, ReplyRule, Role};
+pub use contract::{
+    Contract, ContractError, Framing, Level, Page, ReadyWhen, ReplyKind, ReplyRule, Role, Transport,
+};
 pub use load::{LoadError, LoadErrorKind, Source, load_paths, load_source, load_sources};
-pub use scenario::{
-    Alphabet, BodyLength, Bounds, BroadcastStep, Bytes, ConnName, ExpectBroadcastStep,
-    ExpectExitStep, ExpectMessageStep, ExpectPrintedStep, ExpectReplyStep, ExpectRequestStep,
-    ExpectResponseStep, Expected, Localized, PropertyName, PropertySpec, ReplyStep, RequestStep,
-    RespondStep, Scenario, SendStep, Skip, Step, StepAt, When,
+pub use property::{Alphabet, Bounds, PropertyName, PropertySpec};
+pub use scenario::{Localized, Scenario, Skip, When};
+pub use step::{
+    BodyLength, BroadcastStep, Bytes, ConnName, ExpectBroadcastStep, ExpectExitStep,
+    ExpectMessageStep, ExpectPrintedStep, ExpectReplyStep, ExpectRequestStep, ExpectResponseStep,
+    Expected, ReplyStep, RequestStep, RespondStep, SendStep, Step, StepAt,
 };

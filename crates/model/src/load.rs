@@ -12,7 +12,9 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::contract::{Level, Role};
-use crate::scenario::{ConnName, Localized, PropertySpec, Scenario, Step, StepAt, When};
+use crate::property::PropertySpec;
+use crate::scenario::{Localized, Scenario, When};
+use crate::step::{ConnName, Step, StepAt};
 
 /// A scenario file's name and text.
 #[derive(Clone, Debug)]
@@ -338,144 +340,11 @@ fn check_title(src: &Source, title: Spanned<Title>) -> Result<(String, String), 
     Ok((en, zh))
 }
 
-/// The steps each role's scenarios may use: the harness plays the other
-/// end, so a tcp-client scenario accepts rather than connects, and so on.
-fn steps_for(role: Role) -> &'static [&'static str] {
-    const PROCESS: [&str; 7] = [
-        "start",
-        "kill",
-        "restart",
-        "expect_alive",
-        "expect_exit",
-        "expect_printed",
-        "expect_no_traceback",
-    ];
-    const TCP_SERVER: [&str; 16] = [
-        "connect",
-        "expect_closed",
-        "send",
-        "expect_reply",
-        "expect_eof",
-        "expect_reset",
-        "shutdown",
-        "close",
-        "abort",
-        PROCESS[0],
-        PROCESS[1],
-        PROCESS[2],
-        PROCESS[3],
-        PROCESS[4],
-        PROCESS[5],
-        PROCESS[6],
-    ];
-    const TCP_CLIENT: [&str; 17] = [
-        "accept",
-        "expect_message",
-        "reply",
-        "stdin",
-        "quit",
-        "close_stdin",
-        "expect_eof",
-        "expect_reset",
-        "shutdown",
-        "close",
-        "abort",
-        PROCESS[0],
-        PROCESS[1],
-        PROCESS[3],
-        PROCESS[4],
-        PROCESS[5],
-        PROCESS[6],
-    ];
-    const UDP_SERVER: [&str; 10] = [
-        "udp",
-        "send",
-        "expect_reply",
-        PROCESS[0],
-        PROCESS[1],
-        PROCESS[2],
-        PROCESS[3],
-        PROCESS[4],
-        PROCESS[5],
-        PROCESS[6],
-    ];
-    const UDP_CLIENT: [&str; 11] = [
-        "stdin",
-        "quit",
-        "close_stdin",
-        "expect_message",
-        "reply",
-        PROCESS[0],
-        PROCESS[1],
-        PROCESS[3],
-        PROCESS[4],
-        PROCESS[5],
-        PROCESS[6],
-    ];
-    const SENDER: [&str; 7] = [
-        "expect_broadcast",
-        PROCESS[0],
-        PROCESS[1],
-        PROCESS[3],
-        PROCESS[4],
-        PROCESS[5],
-        PROCESS[6],
-    ];
-    const RECEIVER: [&str; 9] = [
-        "broadcast",
-        "bind_beside",
-        PROCESS[0],
-        PROCESS[1],
-        PROCESS[2],
-        PROCESS[3],
-        PROCESS[4],
-        PROCESS[5],
-        PROCESS[6],
-    ];
-    const HTTP_SERVER: [&str; 12] = [
-        "connect",
-        "request",
-        "expect_response",
-        "expect_eof",
-        "close",
-        "abort",
-        PROCESS[0],
-        PROCESS[1],
-        PROCESS[3],
-        PROCESS[4],
-        PROCESS[5],
-        PROCESS[6],
-    ];
-    const HTTP_CLIENT: [&str; 11] = [
-        "accept",
-        "expect_request",
-        "respond",
-        "close",
-        "abort",
-        PROCESS[0],
-        PROCESS[1],
-        PROCESS[3],
-        PROCESS[4],
-        PROCESS[5],
-        PROCESS[6],
-    ];
-    match role {
-        Role::TcpServer => &TCP_SERVER,
-        Role::TcpClient => &TCP_CLIENT,
-        Role::UdpServer => &UDP_SERVER,
-        Role::UdpClient => &UDP_CLIENT,
-        Role::BroadcastSender => &SENDER,
-        Role::BroadcastReceiver => &RECEIVER,
-        Role::HttpServer => &HTTP_SERVER,
-        Role::HttpClient => &HTTP_CLIENT,
-    }
-}
-
 fn check_steps_fit_role(src: &Source, role: Role, steps: &[StepAt]) -> Result<(), LoadError> {
-    let allowed = steps_for(role);
+    let allowed = Step::keywords_for(role);
     for at in steps {
         let keyword = at.step.keyword();
-        if !allowed.contains(&keyword) {
+        if !at.step.fits(role) {
             let help = if allowed.is_empty() {
                 format!("role {role} has no steps yet")
             } else {

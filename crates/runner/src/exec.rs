@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use sockspec_model::{ConnName, Role, Scenario, SendStep, Step};
+use sockspec_model::{ConnName, ReadyWhen, Role, Scenario, SendStep, Step};
 use sockspec_process::{ExitState, ExitWatch, Readiness, ReadyError, Target, TargetSpec, proc};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::time::Instant;
@@ -182,7 +182,7 @@ async fn play(
     // sender's receivers) take the port before the program starts. A port
     // from the pool that something took since it was found free is traded
     // for another; a port the program chose is what it is.
-    let fixed = program.port.or(program.server.map(|s| s.port()));
+    let fixed = program.addressing().fixed_port();
     // A port the program binds itself, on the machine's shared loopback:
     // the scenario before may have left it in TIME_WAIT (scenarios of such
     // a program run one at a time), which is not this scenario's fault.
@@ -242,7 +242,7 @@ async fn play(
         cwd: program.cwd.clone(),
         env: Vec::new(),
         output_cap: 64 * 1024,
-        stdin: matches!(role, Role::TcpClient | Role::UdpClient),
+        stdin: role.reads_stdin(),
         sandbox: program.sandbox.clone(),
     };
     let mut run = Run {
@@ -424,10 +424,10 @@ const BROADCAST: &str = "127.255.255.255";
 /// socket is listening / bound; clients and senders as soon as they run (the
 /// harness's sockets are in place before they start).
 pub(crate) fn readiness(role: Role, port: u16) -> Option<Readiness> {
-    match role {
-        Role::TcpServer | Role::HttpServer => Some(Readiness::TcpListen { port }),
-        Role::UdpServer | Role::BroadcastReceiver => Some(Readiness::UdpBound { port }),
-        Role::TcpClient | Role::UdpClient | Role::BroadcastSender | Role::HttpClient => None,
+    match role.ready_when() {
+        ReadyWhen::Listening => Some(Readiness::TcpListen { port }),
+        ReadyWhen::Bound => Some(Readiness::UdpBound { port }),
+        ReadyWhen::Running => None,
     }
 }
 

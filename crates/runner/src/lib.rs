@@ -103,7 +103,13 @@ impl Program {
     /// port of its own choosing (given, or hard-coded where the command has
     /// no `{port}`) on the machine's shared loopback.
     pub fn shares_a_port(&self) -> bool {
-        self.network.is_none() && (self.port.is_some() || !self.command.contains("{port}"))
+        self.network.is_none() && self.addressing().picks_own_port()
+    }
+
+    /// How the program is addressed: decided once, from its command and
+    /// what the grader states.
+    pub fn addressing(&self) -> sockspec_model::Addressing {
+        sockspec_model::Addressing::of(self.role, &self.command, self.port, self.server)
     }
 
     /// Where a client's hard-coded host name took it, in words, when its
@@ -132,13 +138,7 @@ impl Program {
     /// listens: a server whose command has no `{port}` and whose port the
     /// grader did not state.
     pub fn discovers_port(&self) -> bool {
-        self.port.is_none()
-            && self.server.is_none()
-            && !self.command.contains("{port}")
-            && matches!(
-                self.role,
-                Role::TcpServer | Role::HttpServer | Role::UdpServer | Role::BroadcastReceiver
-            )
+        self.addressing().is_discovered()
     }
 }
 
@@ -304,23 +304,7 @@ async fn once(
 /// the long ones first: the waits it states, what its generated cases
 /// cost, a little per step. Only the order matters.
 fn expected_cost(s: &Scenario) -> u64 {
-    use sockspec_model::Step;
-    let steps: u64 = s
-        .steps
-        .iter()
-        .map(|at| match &at.step {
-            // A bound, not the wait: a correct program is well within it.
-            Step::ExpectMessage(e) => 20 + e.within_ms.unwrap_or(0) / 4,
-            Step::ExpectRequest(e) => 20 + e.within_ms.unwrap_or(0) / 4,
-            Step::ExpectResponse(e) => 20 + e.within_ms.unwrap_or(0) / 4,
-            Step::ExpectBroadcast(e) => 20 + e.within_ms.unwrap_or(0) / 4,
-            Step::Send(send) => 5 + send.pause.as_millis() as u64 * send.chunks.len() as u64,
-            Step::Request(r) => 5 + r.pause_ms * r.chunks.len().max(1) as u64,
-            Step::Respond(r) => 5 + r.pause_ms * r.chunks.len().max(1) as u64,
-            Step::Kill | Step::Restart | Step::Start => 50,
-            _ => 5,
-        })
-        .sum();
+    let steps: u64 = s.steps.iter().map(|at| at.step.expected_cost_ms()).sum();
     let cases: u64 = s.property.as_ref().map_or(0, |p| {
         let per_case = 10 + u64::from(p.pause_ms.max) / 2;
         // A client's case is a run of the program of its own.

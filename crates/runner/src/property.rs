@@ -473,8 +473,7 @@ async fn ensure_running(run: &mut Run<'_>, ports: &PortPool) -> Result<(), StepF
     }
     // A port the program chose or hard-codes is the one it binds again;
     // only a port the harness handed out can be traded for a fresh one.
-    let own_port =
-        run.program.port.is_some() || run.program.server.is_some() || run.program.discovers_port();
+    let own_port = run.program.addressing().picks_own_port();
     if !own_port {
         let port = ports
             .take()
@@ -520,10 +519,7 @@ async fn play(
     baseline: &mut Baseline,
     ports: &PortPool,
 ) -> Result<(), StepFailure> {
-    if matches!(
-        run.role,
-        Role::TcpClient | Role::UdpClient | Role::HttpClient
-    ) {
+    if run.role.is_client() {
         fresh_client(run).await?;
     } else {
         ensure_running(run, ports).await?;
