@@ -1,0 +1,185 @@
+//! Why a scenario did not pass, as a sentence in each language.
+//!
+//! The runner hands over a typed [`Mismatch`]; this module is the only place
+//! that says how each one reads. Every match is exhaustive, so a new kind
+//! of failure does not compile until it has its English and its Chinese.
+//! What the operating system or a parser said is quoted as it is, like the
+//! program's own output.
+//!
+//! The sentences are split by what a reader checks together. The two big
+//! matches over [`Mismatch`] are one per language (`en.rs`, `zh.rs`), so
+//! that a translator reads one language straight through and the compiler
+//! points at both when a failure is added. What they lean on lives beside
+//! them: a property's generated case (`case.rs`), a program that cannot
+//! run at all (`unrunnable.rs`), what the harness was doing when the
+//! system refused, what the kernel showed of a program that never
+//! listened, and the scenario's own mistakes (`io.rs`), and what a step
+//! expected (`expectation.rs`). This file keeps the entry points the
+//! reporters call and the small phrases all of them use (a deadline, a
+//! reply's number, a listening port).
+
+mod case;
+mod en;
+mod expectation;
+mod io;
+mod unrunnable;
+mod zh;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use sockspec_model::Skip;
+use sockspec_results::{Ended, HttpMessage, Listen, Mismatch, Nth, Why};
+
+use crate::lang::Lang;
+
+pub(crate) use expectation::expectation;
+pub(crate) use unrunnable::unrunnable;
+
+/// Why a result is not a plain pass, in one language.
+pub(crate) fn why(w: &Why, lang: Lang) -> String {
+    match w {
+        Why::Skip(s) => skip(s, lang),
+        Why::Mismatch(m) => mismatch(m, lang),
+    }
+}
+
+/// The reason of a result (empty on a pass).
+pub(crate) fn reason(r: &sockspec_results::ScenarioResult, lang: Lang) -> String {
+    r.why.as_ref().map(|w| why(w, lang)).unwrap_or_default()
+}
+
+/// Why a scenario does not apply.
+pub(crate) fn skip(s: &Skip, lang: Lang) -> String {
+    match (s, lang) {
+        (_, Lang::En) => s.to_string(),
+        (Skip::Framing { wanted, got }, Lang::Zh) => {
+            let wanted: Vec<&str> = wanted.iter().map(|f| f.as_str()).collect();
+            format!("只适用于分帧方式 {}；约定的是 {got}", wanted.join("/"))
+        }
+        (Skip::Reply { wanted, got }, Lang::Zh) => {
+            let wanted: Vec<&str> = wanted.iter().map(|r| r.as_str()).collect();
+            format!("只适用于回复规则 {}；约定的是 {got}", wanted.join("/"))
+        }
+    }
+}
+
+/// How a program ended ("exited with code 1").
+pub(crate) fn ended(e: Ended, lang: Lang) -> String {
+    match (e, lang) {
+        (Ended::Code(c), Lang::En) => format!("exited with code {c}"),
+        (Ended::Code(c), Lang::Zh) => format!("已退出，退出码 {c}"),
+        (Ended::Signal(s), Lang::En) => match Ended::signal_name(s) {
+            Some(n) => format!("killed by signal {s} ({n})"),
+            None => format!("killed by signal {s}"),
+        },
+        (Ended::Signal(s), Lang::Zh) => match Ended::signal_name(s) {
+            Some(n) => format!("被信号 {s}（{n}）终止"),
+            None => format!("被信号 {s} 终止"),
+        },
+    }
+}
+
+/// How the program is at the moment of a failure: running, or how it ended.
+pub(crate) fn state(e: Option<Ended>, lang: Lang) -> String {
+    match e {
+        Some(e) => ended(e, lang),
+        None => lang.pick("running", "仍在运行").to_owned(),
+    }
+}
+
+fn secs(d: Duration, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{:.1} s", d.as_secs_f64()),
+        Lang::Zh => format!("{:.1} 秒", d.as_secs_f64()),
+    }
+}
+
+fn addrs(list: &[SocketAddr]) -> String {
+    list.iter()
+        .map(SocketAddr::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The missing texts of an `expect_printed`: `"Thanks" ×2`.
+fn printed(missing: &[(String, usize)]) -> String {
+    missing
+        .iter()
+        .map(|(t, n)| format!("{t:?} ×{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn nth(n: Nth, lang: Lang) -> String {
+    match (n, lang) {
+        (Nth::The, Lang::En) => "the reply".into(),
+        (Nth::Of { i, n }, Lang::En) => format!("reply {i} of {n}"),
+        (Nth::The, Lang::Zh) => "回复".into(),
+        (Nth::Of { i, n }, Lang::Zh) => format!("第 {i} 条回复（共 {n} 条）"),
+    }
+}
+
+fn listen(l: Listen, lang: Lang) -> (String, String) {
+    let proto = if l.udp { "UDP" } else { "TCP" };
+    match lang {
+        Lang::En => {
+            let verb = if l.udp { "bound" } else { "listened on" };
+            let port = if l.port == 0 {
+                format!("any {proto} port")
+            } else {
+                format!("{proto} port {}", l.port)
+            };
+            (verb.into(), port)
+        }
+        Lang::Zh => {
+            let verb = if l.udp { "绑定" } else { "监听" };
+            let port = if l.port == 0 {
+                format!("任何 {proto} 端口")
+            } else {
+                format!("{proto} 端口 {}", l.port)
+            };
+            (verb.into(), port)
+        }
+    }
+}
+
+fn http(what: HttpMessage, lang: Lang) -> &'static str {
+    match (what, lang) {
+        (HttpMessage::Request, Lang::En) => "an HTTP request",
+        (HttpMessage::Response, Lang::En) => "an HTTP response",
+        (HttpMessage::Request, Lang::Zh) => "HTTP 请求",
+        (HttpMessage::Response, Lang::Zh) => "HTTP 响应",
+    }
+}
+
+/// A failure in one language.
+pub(crate) fn mismatch(m: &Mismatch, lang: Lang) -> String {
+    Say { lang, within: true }.mismatch(m)
+}
+
+/// One rendering: the language, and whether deadlines are said (a stalled
+/// program was not waited for until any deadline).
+#[derive(Clone, Copy)]
+struct Say {
+    lang: Lang,
+    within: bool,
+}
+
+impl Say {
+    /// " within 2.0 s" (English) or "2.0 秒内" (Chinese), or nothing.
+    fn within(self, d: Duration) -> String {
+        match (self.within, self.lang) {
+            (false, _) => String::new(),
+            (true, Lang::En) => format!(" within {}", secs(d, Lang::En)),
+            (true, Lang::Zh) => format!("{}内", secs(d, Lang::Zh)),
+        }
+    }
+
+    fn mismatch(self, m: &Mismatch) -> String {
+        match self.lang {
+            Lang::En => self.en(m),
+            Lang::Zh => self.zh(m),
+        }
+    }
+}
