@@ -120,7 +120,7 @@ fn case(c: &CaseView, lang: Lang) -> String {
                     Lang::Zh => format!("s{s} → {d}（{} 字节）", d.0.len()),
                 })
                 .collect::<Vec<_>>()
-                .join(", ");
+                .join(lang.pick(", ", "，"));
             let n = datagrams.len();
             match lang {
                 Lang::En => format!(

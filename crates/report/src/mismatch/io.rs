@@ -6,7 +6,7 @@
 
 use sockspec_results::{Doing, Queue, ScenarioBug, Seen};
 
-use super::{addrs, http, nth};
+use super::{addrs, http, nth, zh_join};
 use crate::lang::Lang;
 
 /// What a program that never became ready was seen doing instead.
@@ -98,7 +98,14 @@ pub(super) fn bug_zh(b: &ScenarioBug) -> String {
         ScenarioBug::NoListener => "这个角色没有测试端的监听套接字".into(),
         ScenarioBug::NoReceivers => "这个角色没有测试端的接收者".into(),
         ScenarioBug::TooFew { want, what, have } => {
-            format!("场景要取 {want} {}，但只有 {have}", queue(*what, Lang::Zh))
+            let unit = match what {
+                Queue::DatagramsToAnswer => "个",
+                _ => "条",
+            };
+            format!(
+                "场景要取 {want} {}，但只有 {have} {unit}",
+                queue(*what, Lang::Zh)
+            )
         }
         ScenarioBug::NotClosedByHarness(n) => format!("连接 `{n}` 并没有被测试端关闭"),
         ScenarioBug::BadRegex { rule, error } => {
@@ -154,7 +161,7 @@ pub(super) fn io_zh(doing: &Doing, e: &str) -> String {
         Doing::Write => format!("写入失败：{e}"),
         Doing::Read => format!("读取失败：{e}"),
         Doing::ReadReply(n) => format!("读取{}失败：{e}", nth(*n, Lang::Zh)),
-        Doing::ReadHttp(m) => format!("读取{}失败：{e}", http(*m, Lang::Zh)),
+        Doing::ReadHttp(m) => format!("{}：{e}", zh_join(&["读取", http(*m, Lang::Zh), "失败"])),
         Doing::Shutdown => format!("shutdown 失败：{e}"),
         Doing::Cork => format!("设置 TCP_CORK 失败：{e}"),
         Doing::Abort => format!("重置连接失败：{e}"),

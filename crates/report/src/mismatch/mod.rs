@@ -22,6 +22,8 @@ mod case;
 mod en;
 mod expectation;
 mod io;
+#[cfg(test)]
+mod tests;
 mod unrunnable;
 mod zh;
 
@@ -142,6 +144,26 @@ fn listen(l: Listen, lang: Lang) -> (String, String) {
             (verb.into(), port)
         }
     }
+}
+
+/// The pieces of a Chinese sentence joined as the notes set them: a space
+/// where Chinese meets a Latin letter or a digit (`监听 TCP 端口 9000 之前`),
+/// none where it meets Chinese or punctuation (`监听任何 TCP 端口之前`), and
+/// nothing left of a piece that is empty (a deadline not said).
+fn zh_join(pieces: &[&str]) -> String {
+    let han = |c: char| matches!(c, '\u{4E00}'..='\u{9FFF}');
+    let mut out = String::new();
+    for piece in pieces.iter().filter(|p| !p.is_empty()) {
+        let (Some(a), Some(b)) = (out.chars().next_back(), piece.chars().next()) else {
+            out.push_str(piece);
+            continue;
+        };
+        if (han(a) && b.is_ascii_alphanumeric()) || (a.is_ascii_alphanumeric() && han(b)) {
+            out.push(' ');
+        }
+        out.push_str(piece);
+    }
+    out
 }
 
 fn http(what: HttpMessage, lang: Lang) -> &'static str {

@@ -39,7 +39,11 @@ pub(crate) fn unrunnable(u: &Unrunnable, lang: Lang) -> String {
                     } else if has.len() <= 8 {
                         format!("里面有 {}", listed(""))
                     } else {
-                        format!("里面有 {} 等", has[..8].join(", "))
+                        format!(
+                            "里面有 {}，另外还有 {} 个",
+                            has[..8].join(", "),
+                            has.len() - 8
+                        )
                     };
                     format!("提交的作业里没有 {file}（命令是 `{command}`，在 {dir} 中运行；{has}）")
                 }

@@ -1,0 +1,196 @@
+//! One diagnosis or more of every kind, with one sample per branch of its
+//! sentence; the walk says each about a program of every role.
+
+use std::net::SocketAddr;
+
+use sockspec_results::{BindProblem, BlockedCall, Diagnosis, RoleSign, SocketView};
+
+fn addr(s: &str) -> SocketAddr {
+    s.parse().expect("an address")
+}
+
+fn calls() -> Vec<BlockedCall> {
+    every!(BlockedCall {
+        Accept => [BlockedCall::Accept],
+        Recv => [BlockedCall::Recv],
+        Send => [BlockedCall::Send],
+        Connect => [BlockedCall::Connect],
+        ReadStdin => [BlockedCall::ReadStdin],
+        Poll => [BlockedCall::Poll],
+        Sleep => [BlockedCall::Sleep],
+        Other => [BlockedCall::Other(7)],
+    })
+}
+
+/// No socket, and a socket with nothing queued, bytes to read, bytes
+/// unsent, and both.
+fn sockets() -> Vec<Option<SocketView>> {
+    let view = |rx_queue, tx_queue| SocketView {
+        proto: "tcp",
+        local: addr("127.0.0.1:9000"),
+        peer: Some(addr("127.0.0.1:40001")),
+        rx_queue,
+        tx_queue,
+        state: "ESTABLISHED",
+    };
+    let mut all = vec![None];
+    all.extend([(0, 0), (5, 0), (0, 5), (5, 5)].map(|(rx, tx)| Some(view(rx, tx))));
+    all
+}
+
+/// An uncaught exception of every class the table in
+/// `diagnose/exception.rs` knows (it matches on text, so this list is
+/// kept by hand), and one it does not.
+fn exceptions() -> Vec<Diagnosis> {
+    let errno = |class: &str, detail: &str, code: &str| Diagnosis::Exception {
+        class: class.into(),
+        detail: detail.into(),
+        at: Some("server.py, line 18, in handle".into()),
+        code: Some(code.into()),
+    };
+    let bare = |class: &str, detail: &str| Diagnosis::Exception {
+        class: class.into(),
+        detail: detail.into(),
+        at: None,
+        code: None,
+    };
+    vec![
+        errno(
+            "BrokenPipeError",
+            "[Errno 32] Broken pipe",
+            "conn.send(data)",
+        ),
+        errno(
+            "ConnectionResetError",
+            "[Errno 104] Connection reset by peer",
+            "conn.recv(1024)",
+        ),
+        errno(
+            "ConnectionRefusedError",
+            "[Errno 111] Connection refused",
+            "s.connect(addr)",
+        ),
+        errno(
+            "ConnectionAbortedError",
+            "[Errno 103] Software caused connection abort",
+            "s.accept()",
+        ),
+        errno(
+            "OSError",
+            "[Errno 98] Address already in use",
+            "s.bind(addr)",
+        ),
+        errno("OSError", "[WinError 10048] Only one usage", "s.bind(addr)"),
+        errno(
+            "PermissionError",
+            "[Errno 13] Permission denied",
+            "s.sendto(data, addr)",
+        ),
+        errno(
+            "PermissionError",
+            "[Errno 13] Permission denied",
+            "s.bind(addr)",
+        ),
+        errno(
+            "PermissionError",
+            "[Errno 13] Permission denied",
+            "open(name, 'w')",
+        ),
+        errno(
+            "OSError",
+            "[Errno 9] Bad file descriptor",
+            "conn.recv(1024)",
+        ),
+        errno(
+            "OSError",
+            "[Errno 99] Cannot assign requested address",
+            "s.bind(addr)",
+        ),
+        errno(
+            "UnicodeDecodeError",
+            "'utf-8' codec can't decode byte 0xff",
+            "data.decode()",
+        ),
+        errno(
+            "IndexError",
+            "list index out of range",
+            "cmd = data.split()[1]",
+        ),
+        errno(
+            "ValueError",
+            "invalid literal for int() with base 10: 'x'",
+            "int(text)",
+        ),
+        errno(
+            "ValueError",
+            "not enough values to unpack",
+            "a, b = line.split()",
+        ),
+        errno("KeyError", "'Content-Length'", "headers['Content-Length']"),
+        bare("KeyError", ""),
+        errno("TimeoutError", "timed out", "s.recvfrom(1024)"),
+        bare("socket.timeout", "timed out"),
+        bare("timeout", ""),
+        bare("MemoryError", ""),
+        errno(
+            "FileNotFoundError",
+            "[Errno 2] No such file or directory: '/home/me/site/index.html'",
+            "open(path)",
+        ),
+        errno(
+            "FileNotFoundError",
+            "[Errno 2] No such file or directory: 'index.html'",
+            "open(path)",
+        ),
+        bare("FileNotFoundError", ""),
+        errno("ZeroDivisionError", "division by zero", "n / 0"),
+        bare("ZeroDivisionError", ""),
+    ]
+}
+
+pub(super) fn diagnoses() -> Vec<Diagnosis> {
+    let blocked = calls().into_iter().flat_map(|call| {
+        sockets()
+            .into_iter()
+            .map(move |socket| Diagnosis::Blocked { call, socket })
+    });
+    let problems = every!(BindProblem {
+        WrongPort => [BindProblem::WrongPort { expected: 9000 }],
+        NotAllAddresses => [BindProblem::NotAllAddresses],
+    });
+    let signs = every!(RoleSign {
+        Listens => [RoleSign::Listens(addr("0.0.0.0:9000"))],
+        BindsHarnessPort => [RoleSign::BindsHarnessPort(9000)],
+        Connects => [
+            RoleSign::Connects(Some(addr("127.0.0.1:9000"))),
+            RoleSign::Connects(None),
+        ],
+    });
+    every!(Diagnosis {
+        Blocked => blocked,
+        Spinning => [(95, true), (40, true), (95, false)].map(|(cpu_percent, after)| {
+            Diagnosis::Spinning {
+                cpu_percent,
+                window: std::time::Duration::from_millis(500),
+                after_peer_closed: after,
+            }
+        }),
+        LeakingSockets => [(vec![2, 3, 4], 0), (vec![3], 1), (vec![2, 3], 2)].map(
+            |(counts, close_wait)| Diagnosis::LeakingSockets { counts, close_wait }
+        ),
+        Exception => exceptions(),
+        Bound => problems.into_iter().map(|problem| Diagnosis::Bound {
+            addr: addr("127.0.0.1:8080"),
+            problem,
+        }),
+        WrongRole => signs.into_iter().flat_map(|seen| {
+            super::samples::roles()
+                .into_iter()
+                .map(move |plays| Diagnosis::WrongRole { seen, plays })
+        }),
+        PageNotFound => [Diagnosis::PageNotFound {
+            path: "/".into(),
+            cwd: "/sub/student".into(),
+        }],
+    })
+}
