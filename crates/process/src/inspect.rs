@@ -252,7 +252,8 @@ pub fn cpu_ticks(pids: &[i32]) -> u64 {
 
 /// Nanoseconds the processes' threads have been running or waiting to run
 /// (on a CPU, or in a run queue), from `/proc/PID/task/TID/schedstat`; `None`
-/// where the kernel gives no schedstat. A program that spins wants the CPU
+/// where the kernel gives no schedstat, or collects none (every thread reads
+/// `0 0 0`). A program that spins wants the CPU
 /// the whole time, whatever else the machine runs, so this share of a
 /// window tells spinning from waiting on a loaded machine too, where the
 /// CPU time it actually got may be small.
@@ -274,7 +275,32 @@ pub fn busy_ns(pids: &[i32]) -> Option<u64> {
             }
         }
     }
-    seen.then_some(total)
+    (seen && total > 0).then_some(total)
+}
+
+/// How many of the processes' threads are running or runnable (state `R`
+/// in `/proc/PID/task/TID/stat`) now: sampled across a window, the share
+/// of a core the program wants, where schedstat is not there to say so.
+/// Like schedstat, and unlike the CPU time received, it does not shrink
+/// when other work crowds the machine.
+pub fn runnable_threads(pids: &[i32]) -> usize {
+    let mut n = 0;
+    for pid in pids {
+        let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let running = fs::read_to_string(task.path().join("stat"))
+                .ok()
+                .and_then(|t| {
+                    t.rfind(')')
+                        .map(|i| t[i + 1..].trim_start().starts_with('R'))
+                })
+                .unwrap_or(false);
+            n += usize::from(running);
+        }
+    }
+    n
 }
 
 /// Clock ticks per second (`sysconf(_SC_CLK_TCK)`, 100 on Linux).

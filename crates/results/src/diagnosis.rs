@@ -177,7 +177,7 @@ pub enum Happening {
     },
     /// The harness connected to the program.
     Connected,
-    /// The program connected to the harness.
+    /// The harness accepted the connection the program made to it.
     Accepted,
     /// Bytes written (by the actor).
     Sent {

@@ -25,8 +25,8 @@ use tokio::time::{Instant, timeout_at};
 /// Why a step did not do what the scenario expects, with the evidence.
 #[derive(Clone, Debug)]
 pub struct StepFailure {
-    /// What went wrong.
-    pub mismatch: Mismatch,
+    /// What went wrong (boxed: a step's result stays small on the happy path).
+    pub mismatch: Box<Mismatch>,
     /// What the harness had sent for the awaited replies.
     pub sent: Option<Bytes>,
     /// What was expected, when more than the mismatch says.
@@ -59,7 +59,7 @@ impl StepFailure {
     /// A failure with no evidence beyond what it is.
     pub fn new(mismatch: Mismatch) -> Self {
         StepFailure {
-            mismatch,
+            mismatch: Box::new(mismatch),
             sent: None,
             expected: None,
             received: None,
@@ -82,8 +82,8 @@ impl StepFailure {
 
     /// The same evidence, with the mismatch wrapped (`AfterRestart`...).
     pub fn map(mut self, wrap: impl FnOnce(Mismatch) -> Mismatch) -> Self {
-        let m = std::mem::replace(&mut self.mismatch, Mismatch::PropertyNoCase);
-        self.mismatch = wrap(m);
+        let m = std::mem::replace(&mut *self.mismatch, Mismatch::PropertyNoCase);
+        *self.mismatch = wrap(m);
         self
     }
 }

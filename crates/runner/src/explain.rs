@@ -10,7 +10,7 @@ use sockspec_process::inspect::{self, Call, Waiting};
 use sockspec_process::proc::Proto;
 use tokio::time::Instant;
 
-use crate::exec::Run;
+use crate::run::Run;
 use sockspec_results::diagnosis::{BindProblem, BlockedCall, Diagnosis, SocketView};
 
 /// A step shorter than this did not wait for anything: it failed on what
@@ -27,6 +27,10 @@ const MOST_BLOCKED: usize = 3;
 /// How long the program's CPU use is sampled once a wait has failed: long
 /// enough for a few clock ticks (10 ms each), short beside the wait itself.
 const SAMPLE: Duration = Duration::from_millis(200);
+
+/// How often the threads' states are looked at across the window, where
+/// the kernel gives no schedstat.
+const LOOK: Duration = Duration::from_millis(5);
 
 /// What `/proc` tells about a failure of `run`'s program, right after it
 /// failed, while it is still as it was (the last waiting step's start is in
@@ -59,18 +63,28 @@ pub(crate) async fn diagnose(run: &mut Run<'_>) -> Vec<Diagnosis> {
         // The time it wanted the CPU (ran or waited in a run queue), not
         // only the time it got: on a loaded machine a spinning program
         // gets a small share, but wants all of it.
-        let (busy, ticks) = (inspect::busy_ns(&pids), inspect::cpu_ticks(&pids));
+        // Where the kernel keeps no schedstat, the threads' states are
+        // sampled across the window instead: the share of looks that find
+        // one runnable is, again, what it wants rather than what it got.
+        let busy = inspect::busy_ns(&pids);
         let started = Instant::now();
-        tokio::time::sleep(SAMPLE).await;
-        let window = started.elapsed();
-        let share = match (busy, inspect::busy_ns(&pids)) {
-            (Some(before), Some(after)) => after.saturating_sub(before) as f64 / 1e9,
-            _ => {
-                let used = inspect::cpu_ticks(&pids).saturating_sub(ticks);
-                used as f64 / inspect::ticks_per_second() as f64
+        let sample = run.timing.pause(SAMPLE);
+        let (mut looks, mut runnable) = (0usize, 0usize);
+        while started.elapsed() < sample {
+            if busy.is_none() {
+                looks += 1;
+                runnable += inspect::runnable_threads(&pids);
             }
+            tokio::time::sleep(LOOK).await;
+        }
+        let window = started.elapsed();
+        let percent = match (busy, inspect::busy_ns(&pids)) {
+            (Some(before), Some(after)) => {
+                let share = after.saturating_sub(before) as f64 / 1e9;
+                (share / window.as_secs_f64() * 100.0) as u32
+            }
+            _ => (runnable * 100 / looks.max(1)) as u32,
         };
-        let percent = (share / window.as_secs_f64() * 100.0) as u32;
         if percent >= SPINNING {
             found.push(Diagnosis::Spinning {
                 cpu_percent: percent.min(100 * pids.len() as u32),
@@ -308,7 +322,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_traceback_gives_class_detail_place_and_code() {
+    pub(crate) fn a_traceback_gives_class_detail_place_and_code() {
         let stderr = "Waiting for connect...\nTraceback (most recent call last):\n  File \"/tmp/hw/server.py\", line 18, in <module>\n    connfd.send(b'Thanks')\nBrokenPipeError: [Errno 32] Broken pipe\n";
         assert_eq!(
             exception(stderr),
@@ -322,7 +336,7 @@ mod tests {
     }
 
     #[test]
-    fn the_last_traceback_counts_and_carets_are_not_code() {
+    pub(crate) fn the_last_traceback_counts_and_carets_are_not_code() {
         let stderr = "Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\nValueError: x\n\
                       Traceback (most recent call last):\n  File \"b.py\", line 9, in f\n    s.bind(addr)\n    ^^^^^^\n\
                       OSError: [Errno 98] Address already in use\n";
@@ -342,7 +356,7 @@ mod tests {
     }
 
     #[test]
-    fn dotted_classes_and_chained_tracebacks() {
+    pub(crate) fn dotted_classes_and_chained_tracebacks() {
         let stderr = "Traceback (most recent call last):\n  File \"c.py\", line 3, in <module>\n    data.decode()\nUnicodeDecodeError: 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte\n";
         let Some(Diagnosis::Exception { class, .. }) = exception(stderr) else {
             panic!()

@@ -4,15 +4,24 @@
 //! Running never prints. Reporters consume the events, so a new report format
 //! never touches the runner, and the runner never has to know who is watching.
 
+// A step's error is its failure's evidence (the mismatch, the bytes sent,
+// expected and received), built once per failing scenario: its size costs
+// nothing, and boxing it would only add noise to every step.
+#![allow(clippy::result_large_err)]
+
 mod conn;
 mod exec;
 mod explain;
-mod http;
+mod harness;
 pub mod ports;
 mod property;
+mod run;
+mod start;
+mod steps;
 mod timeline;
 pub mod timing;
 mod udp;
+mod watch;
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};

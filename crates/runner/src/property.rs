@@ -31,17 +31,25 @@ use sockspec_model::{
 use tokio::time::Instant;
 
 use crate::conn::StepFailure;
-use crate::exec::{Peer, Run, split};
 use crate::ports::PortPool;
+use crate::run::{Peer, Run};
+use crate::steps::split;
 use sockspec_results::{CaseView, Doing, Mismatch, PropertyFailure, ScenarioBug};
 
-/// How long shrinking may take (scaled like every wait).
-const SHRINK_BUDGET: Duration = Duration::from_secs(3);
+/// How many candidates shrinking plays: a count, not a time, so that the
+/// smallest case shown is the same on a fast machine and a loaded one.
+const SHRINK_CANDIDATES: usize = 48;
+
+/// A far safety net on shrinking's wall time (scaled like every wait), for
+/// a program slow enough to make even the count take too long.
+const SHRINK_BUDGET: Duration = Duration::from_secs(30);
 
 /// How much shorter deadlines are while shrinking: a reply from a program
 /// on loopback takes a millisecond or two, and a spurious failure here can
-/// only mislead shrinking, never the verdict (see the module doc).
-const SHRINK_SPEEDUP: f64 = 20.0;
+/// only mislead shrinking, never the verdict (see the module doc). Ten
+/// times shorter keeps a reply deadline of 200 ms, which a loaded machine
+/// still meets.
+const SHRINK_SPEEDUP: f64 = 10.0;
 
 /// One generated case.
 #[derive(Clone, Debug)]
@@ -225,7 +233,7 @@ fn pieces(bytes: &[u8], sizes: &[usize]) -> Vec<Bytes> {
 impl Case {
     /// The case as a reader checks it by hand: the messages, and the exact
     /// writes that carried them.
-    fn view(&self, framing: Framing, host: &str) -> CaseView {
+    pub(crate) fn view(&self, framing: Framing, host: &str) -> CaseView {
         match self {
             Case::Stream {
                 pieces: sizes,
@@ -278,7 +286,7 @@ impl Case {
         }
     }
 
-    fn request(&self) -> RequestStep {
+    pub(crate) fn request(&self) -> RequestStep {
         let (path, headers, pieces, pause_ms) = match self {
             Case::Http {
                 path,
@@ -372,15 +380,21 @@ pub(crate) async fn check(
         config.timing.pause(SHRINK_BUDGET)
     };
     let mut shrink_started: Option<Instant> = None;
+    let mut candidates = 0usize;
     while let Some(case) = case_rx.recv().await {
-        // Past the budget, every further candidate counts as passing
-        // without being played: proptest then settles on the smallest
-        // failing case found so far.
-        if shrink_started.is_some_and(|at| at.elapsed() > budget) {
+        // Past the count (or the budget), every further candidate counts
+        // as passing without being played: proptest then settles on the
+        // smallest failing case found so far.
+        let spent = candidates >= SHRINK_CANDIDATES
+            || shrink_started.is_some_and(|at| at.elapsed() > budget);
+        if spent {
             let _ = verdict_tx.send(Ok(()));
             continue;
         }
         played += 1;
+        if shrink_started.is_some() {
+            candidates += 1;
+        }
         let verdict = play(run, &case, &mut baseline, ports).await;
         if let Err(f) = &verdict
             && first.is_none()
@@ -388,8 +402,8 @@ pub(crate) async fn check(
             first = Some((played, case.clone(), f.clone()));
             shrink_started = Some(Instant::now());
             run.timing = crate::Timing::scaled(config.timing.scale() / SHRINK_SPEEDUP);
-            // Shrinking is bounded by time: every failing candidate must
-            // cost the same, or the smallest case found would depend on
+            // Every failing candidate must cost the same (no early end for
+            // a stall), or which candidates fit the budget would depend on
             // how soon a stalled program was noticed.
             run.shrinking = true;
         }
@@ -416,7 +430,12 @@ pub(crate) async fn check(
     // is what the report shows, and it must really fail.
     let (case, failure, unshrunk) = match play(run, &smallest, &mut baseline, ports).await {
         Err(f) => (smallest, f, false),
-        Ok(()) => (first_case, first_failure, true),
+        // The first failing case then, played again too, so that its
+        // message and the program's state and output come from one run.
+        Ok(()) => match play(run, &first_case, &mut baseline, ports).await {
+            Err(f) => (first_case, f, true),
+            Ok(()) => (first_case, first_failure, true),
+        },
     };
     let host = run.addr.to_string();
     let cases_flag = config
@@ -458,7 +477,7 @@ async fn ensure_running(run: &mut Run<'_>, ports: &PortPool) -> Result<(), StepF
     let alive = match run.target.as_mut() {
         Some(t) => {
             t.try_exit().is_none()
-                && match crate::exec::readiness(run.role, port) {
+                && match crate::start::readiness(run.role, port) {
                     Some(what) => t.wait_ready(what, Instant::now()).await.is_ok(),
                     None => true,
                 }
@@ -481,7 +500,7 @@ async fn ensure_running(run: &mut Run<'_>, ports: &PortPool) -> Result<(), StepF
         run.spec.port = port;
         run.addr.set_port(port);
     }
-    match crate::exec::start(&run.spec, run.role, run.config).await {
+    match crate::start::start(&run.spec, run.role, run.config).await {
         Ok(t) => {
             run.target = Some(t);
             Ok(())
@@ -503,7 +522,7 @@ async fn fresh_client(run: &mut Run<'_>) -> Result<(), StepFailure> {
         t.kill().await;
     }
     run.target = None;
-    match crate::exec::start(&run.spec, run.role, run.config).await {
+    match crate::start::start(&run.spec, run.role, run.config).await {
         Ok(t) => {
             run.target = Some(t);
             Ok(())
@@ -721,7 +740,7 @@ async fn request(run: &mut Run<'_>, req: &RequestStep) -> Result<u16, StepFailur
     let (method, path) = (req.method.clone(), req.path.clone());
     match run.peers.get_mut(&p) {
         Some(Peer::Tcp(c)) => {
-            crate::http::expect_response(c, &method, &path, &step, contract, timing).await
+            crate::steps::read_response(c, &method, &path, &step, contract, timing).await
         }
         _ => Err(StepFailure::bug(ScenarioBug::NotOpen(p.0.clone()))),
     }

@@ -1,4 +1,4 @@
-//! The harness's HTTP: writing a request in pieces and noticing a server
+//! HTTP steps, and the harness's HTTP: writing a request in pieces and noticing a server
 //! that answers before the request is whole, and reading a response or a
 //! request until the message itself says it is complete.
 //!
@@ -8,14 +8,94 @@
 
 use std::time::Duration;
 
-use sockspec_http::{Checked, Problem, check_request, check_response};
-use sockspec_model::{Bytes, Contract, ExpectRequestStep, ExpectResponseStep};
-use sockspec_results::{Expectation, HttpMessage, Mismatch, ScenarioBug};
 use tokio::time::Instant;
 
-use crate::Timing;
 use crate::conn::{Conn, StepFailure};
-use crate::exec::{split, wait_consumed};
+
+use crate::Timing;
+use crate::run::{Peer, Run};
+use crate::steps::{split, wait_consumed};
+use sockspec_http::{Checked, Problem, check_request, check_response};
+use sockspec_model::{
+    Bytes, Contract, ExpectRequestStep, ExpectResponseStep, RequestStep, RespondStep,
+};
+use sockspec_results::HttpMessage;
+use sockspec_results::{Expectation, Mismatch, ScenarioBug};
+
+impl Run<'_> {
+    pub(crate) async fn request(&mut self, r: &RequestStep) -> Result<(), StepFailure> {
+        let timing = self.timing;
+        let r = &r.for_contract(&self.program.contract);
+        let bytes = r.bytes(&self.addr.to_string());
+        let (method, path) = match &r.raw {
+            Some(raw) => {
+                let mut words = raw.split_whitespace();
+                let method = words.next().unwrap_or_default().to_owned();
+                (method, words.next().unwrap_or_default().to_owned())
+            }
+            None => (r.method.clone(), r.path.clone()),
+        };
+        self.requests.insert(r.to.clone(), (method, path));
+        let pause = Duration::from_millis(r.pause_ms);
+        let chunks = match sockspec_http::head_end(&bytes) {
+            Some(head) if r.split_body && r.chunks.is_empty() => vec![head],
+            _ => r.chunks.clone(),
+        };
+        let conn = self.conn(&r.to)?;
+        crate::steps::send_pieces(
+            conn,
+            &bytes,
+            &chunks,
+            pause,
+            timing,
+            crate::steps::Writing::Request,
+        )
+        .await
+    }
+
+    pub(crate) async fn expect_response(
+        &mut self,
+        e: &ExpectResponseStep,
+    ) -> Result<(), StepFailure> {
+        let timing = self.timing;
+        let (method, path) = self
+            .requests
+            .get(&e.from)
+            .cloned()
+            .unwrap_or_else(|| ("GET".into(), "/".into()));
+        let contract = &self.program.contract;
+        let Some(Peer::Tcp(conn)) = self.peers.get_mut(&e.from) else {
+            return Err(StepFailure::bug(ScenarioBug::NotOpen(e.from.0.clone())));
+        };
+        read_response(conn, &method, &path, e, contract, timing)
+            .await
+            .map(drop)
+    }
+
+    pub(crate) async fn expect_request(
+        &mut self,
+        e: &ExpectRequestStep,
+    ) -> Result<(), StepFailure> {
+        let timing = self.timing;
+        let conn = self.conn(&e.from)?;
+        read_request(conn, e, timing).await
+    }
+
+    pub(crate) async fn respond(&mut self, r: &RespondStep) -> Result<(), StepFailure> {
+        let timing = self.timing;
+        let bytes = r.bytes();
+        let pause = Duration::from_millis(r.pause_ms);
+        let conn = self.conn(&r.to)?;
+        let writing = crate::steps::Writing::Response;
+        crate::steps::send_pieces(conn, &bytes, &r.chunks, pause, timing, writing).await?;
+        // Every response ends the connection (Connection: close), so
+        // a client that reads until b'' is never left waiting.
+        if let Some(Peer::Tcp(conn)) = self.peers.remove(&r.to) {
+            conn.close().await;
+        }
+        Ok(())
+    }
+}
 
 /// Which message the harness is writing, for what an early answer means.
 #[derive(Clone, Copy)]
@@ -120,7 +200,7 @@ fn errors(problems: &[Problem]) -> Vec<Problem> {
 
 /// Reads one whole response to a `method` request for `path` and judges
 /// its format, then its status and body by the step or the contract.
-pub(crate) async fn expect_response(
+pub(crate) async fn read_response(
     conn: &mut Conn,
     method: &str,
     path: &str,
@@ -209,7 +289,7 @@ pub(crate) async fn expect_response(
 }
 
 /// Reads one whole request from the target and judges its format.
-pub(crate) async fn expect_request(
+pub(crate) async fn read_request(
     conn: &mut Conn,
     step: &ExpectRequestStep,
     timing: Timing,

@@ -1,0 +1,59 @@
+//! UDP steps: the harness's own datagram sockets and what it sends from them.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use sockspec_model::{ConnName, SendStep};
+use sockspec_process::proc;
+use tokio::time::Instant;
+
+use crate::conn::StepFailure;
+
+use crate::run::{Peer, Run};
+use crate::udp::UdpPeer;
+use sockspec_results::ScenarioBug;
+
+impl Run<'_> {
+    pub(crate) async fn open_udp(&mut self, name: &ConnName) -> Result<(), StepFailure> {
+        let any = SocketAddr::new(IpAddr::V4(self.config.host), 0);
+        let mut peer = UdpPeer::bind(any).await?;
+        peer.label = name.0.clone();
+        self.peers.insert(name.clone(), Peer::Udp(peer));
+        Ok(())
+    }
+
+    /// Sends each message as one datagram (no framing, no pieces), then waits
+    /// until the target has read them all (its socket's receive queue is
+    /// empty), so the next step's datagrams cannot be read in the same
+    /// breath. With `queued`, the target is paused while they are sent, so
+    /// they all wait in its queue together.
+    pub(crate) async fn send_datagrams(&mut self, send: &SendStep) -> Result<(), StepFailure> {
+        let messages: Vec<Vec<u8>> = send.messages.iter().map(|m| m.0.clone()).collect();
+        let to = self.addr;
+        let deadline = Instant::now() + self.timing.consumed();
+        let pid = self.target.as_ref().map(|t| t.pid() as i32);
+        if send.queued {
+            self.target()?.pause();
+        }
+        let sent = match self.peers.get_mut(&send.to) {
+            Some(Peer::Udp(peer)) => peer.send(&messages, to).await,
+            _ => Err(StepFailure::bug(ScenarioBug::NotUdp(send.to.0.clone()))),
+        };
+        if send.queued {
+            self.target()?.resume();
+        }
+        sent?;
+        let Some(pid) = pid else { return Ok(()) };
+        loop {
+            let unread: u32 = proc::sockets(pid, proc::Proto::Udp)
+                .iter()
+                .filter(|e| e.local.port() == to.port())
+                .map(|e| e.rx_queue)
+                .sum();
+            if unread == 0 || Instant::now() >= deadline {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+}
