@@ -322,9 +322,9 @@ fn explain(class: &str, detail: &str, code: &str, role: Role, lang: Lang) -> (St
                     key(detail, lang)
                 ),
                 Lang::Zh => format!(
-                    "字典里没有键 {}，比如没有请求体的消息就没有 Content-Length 头，\
+                    "{}，比如没有请求体的消息就没有 Content-Length 头，\
                      这时 headers['Content-Length'] 就会抛出 KeyError",
-                    key(detail, lang)
+                    no_key_zh(detail)
                 ),
             },
             s(
@@ -340,10 +340,7 @@ fn explain(class: &str, detail: &str, code: &str, role: Role, lang: Lang) -> (St
                     "a dictionary has no key {}: something was looked up that was never stored",
                     key(detail, lang)
                 ),
-                Lang::Zh => format!(
-                    "字典里没有键 {}，查的是一个从来没有存进去的键",
-                    key(detail, lang)
-                ),
+                Lang::Zh => format!("{}，查的是一个从来没有存进去的键", no_key_zh(detail)),
             },
             s(
                 "Use d.get(key) and handle None, or check key in d first",
@@ -439,6 +436,16 @@ fn key(detail: &str, lang: Lang) -> String {
     }
 }
 
+/// "The dictionary has no key 'x'" in Chinese, the key named when the
+/// traceback names it.
+fn no_key_zh(detail: &str) -> String {
+    if detail.is_empty() {
+        "字典里没有要查的那个键".to_owned()
+    } else {
+        format!("字典里没有键 {detail}")
+    }
+}
+
 fn file_not_found(detail: &str, role: Role, lang: Lang) -> (String, String) {
     // "[Errno 2] No such file or directory: 'index.html'"
     let file = detail
@@ -471,7 +478,12 @@ fn file_not_found(detail: &str, role: Role, lang: Lang) -> (String, String) {
             "open() looked for {shown} relative to the working directory, and the program was \
              started in another folder"
         ),
-        format!("open() 是相对当前工作目录去找 {shown} 的，而程序是在别的目录里启动的"),
+        match file {
+            Some(f) => format!("open() 是相对当前工作目录去找 {f} 的，而程序是在别的目录里启动的"),
+            None => {
+                "open() 是相对当前工作目录去找那个文件的，而程序是在别的目录里启动的".to_owned()
+            }
+        },
     );
     let mut fix = lang.pick(
         format!(

@@ -91,7 +91,7 @@ pub(crate) fn is_udp(role: Role) -> bool {
 }
 
 fn is_server(role: Role) -> bool {
-    matches!(role, Role::TcpServer | Role::UdpServer | Role::HttpServer)
+    role.serves()
 }
 
 /// What the program receives: a request, a response or a message.

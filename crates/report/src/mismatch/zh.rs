@@ -189,10 +189,12 @@ impl Say {
             Mismatch::EndedWithoutPrinting { ended: e, missing } => {
                 format!("程序{}，没有打印 {}", ended(*e, lang), printed(missing))
             }
-            // Still `程序2.0 秒内`, unlike the others: the snapshots under
-            // tests/ hold it so; join it when they are next regenerated.
             Mismatch::NotPrinted { missing, within } => {
-                format!("程序{}没有打印 {}", w(within), printed(missing))
+                format!(
+                    "{} {}",
+                    zh_join(&["程序", &w(within), "没有打印"]),
+                    printed(missing)
+                )
             }
             Mismatch::NoBroadcast {
                 receivers,
@@ -259,7 +261,7 @@ impl Say {
                     .iter()
                     .map(|p| format!("\n  {}", p.text(true)))
                     .collect();
-                format!("{}的格式不符合 HTTP：{listed}", http(*what, lang))
+                format!("{}的格式不正确：{listed}", http(*what, lang))
             }
             Mismatch::HttpCut(what) => {
                 format!("{}被截断了：它还不完整，连接就关闭了", http(*what, lang))

@@ -68,6 +68,7 @@ const CODE: &[&str] = &[
     "HTTP",
     "Host",
     "Content-Length",
+    "chunked",
     "ICMP",
     "SIGKILL",
     "SIGPIPE",

@@ -479,10 +479,22 @@ pub(super) fn mismatches() -> Vec<Mismatch> {
             within: secs(2.0),
             got: 17,
         }),
-        // Its `why` is a `sockspec_http::Incomplete`, which this crate
-        // cannot name (sockspec-http is not one of its dependencies): the
-        // sentence is the inner failure's (walked) and the http crate's own.
-        Incomplete => [],
+        Incomplete => [
+            sockspec_http::Incomplete::NothingCame,
+            sockspec_http::Incomplete::HeadNeverEnded,
+            sockspec_http::Incomplete::HeadUnparsable,
+            sockspec_http::Incomplete::BodyShort {
+                declared: 10,
+                came: 4,
+            },
+            sockspec_http::Incomplete::ChunkedNeverEnded,
+            sockspec_http::Incomplete::NoLengthStayedOpen,
+            sockspec_http::Incomplete::StoppedEarly,
+        ]
+        .map(|why| Mismatch::Incomplete {
+            inner: b(),
+            why,
+        }),
         ResetUnread => [Mismatch::ResetUnread(b())],
         AnsweredEarly => [false, true].map(|head_over| Mismatch::AnsweredEarly {
             sent: 20,
@@ -495,7 +507,9 @@ pub(super) fn mismatches() -> Vec<Mismatch> {
         // The problems are the http crate's, each with its own Chinese.
         Malformed => http_messages().into_iter().map(|what| Mismatch::Malformed {
             what,
-            problems: vec![],
+            problems: sockspec_http::check_request(b"get / HTTP/1.1\nHost: a\n\n")
+                .problems()
+                .to_vec(),
         }),
         HttpCut => each_http(Mismatch::HttpCut),
         WrongStatus => [Mismatch::WrongStatus {
