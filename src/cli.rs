@@ -260,7 +260,7 @@ pub struct GradeArgs {
     /// own network namespace (default: auto, net where the machine allows it).
     #[arg(long, value_enum, default_value_t = Isolate::Auto)]
     pub isolate: Isolate,
-    /// Multiply every deadline by this factor, on top of calibration.
+    /// Multiply every deadline by this factor, on top of calibration (also SOCKSPEC_TIME_SCALE).
     #[arg(long)]
     pub time_scale: Option<f64>,
     /// Do not time the references before the batch to scale deadlines.

@@ -129,7 +129,9 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
     for note in wanted.expected().shortfalls(&wanted) {
         eprintln!("note: {note}");
     }
-    let user_scale = args.time_scale.unwrap_or(1.0);
+    // The user's scale (flag, else SOCKSPEC_TIME_SCALE), on top of
+    // calibration; each submission's run is then given the product.
+    let user_scale = sockspec_runner::timing::user_scale(args.time_scale);
     let calibrated = if args.no_calibrate {
         1.0
     } else {

@@ -88,10 +88,7 @@ pub fn run(args: RunArgs) -> u8 {
         }
         scenarios.retain(|s| args.only.contains(&s.id));
     }
-    let scale = args
-        .time_scale
-        .or_else(|| std::env::var("SOCKSPEC_TIME_SCALE").ok()?.parse().ok())
-        .unwrap_or(1.0);
+    let scale = sockspec_runner::timing::user_scale(args.time_scale);
     let config = RunConfig {
         programs,
         target_label: label,

@@ -243,6 +243,7 @@ async fn play(
         output_cap: 64 * 1024,
         stdin: role.reads_stdin(),
         sandbox: program.sandbox.clone(),
+        waits: config.timing.waits(),
     };
     let mut run = Run {
         config,

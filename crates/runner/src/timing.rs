@@ -17,6 +17,18 @@ impl Default for Timing {
     }
 }
 
+/// The environment variable that scales every deadline when `--time-scale`
+/// is not given.
+pub const TIME_SCALE_ENV: &str = "SOCKSPEC_TIME_SCALE";
+
+/// The scale the user asks for: `--time-scale` if given, else
+/// `SOCKSPEC_TIME_SCALE`, else 1. The one place either is read, so `run`
+/// and `grade` cannot read them differently.
+pub fn user_scale(flag: Option<f64>) -> f64 {
+    flag.or_else(|| std::env::var(TIME_SCALE_ENV).ok()?.parse().ok())
+        .unwrap_or(1.0)
+}
+
 impl Timing {
     /// Deadlines multiplied by `scale` (clamped to 0.1 ..= 100).
     pub fn scaled(scale: f64) -> Self {
@@ -71,6 +83,24 @@ impl Timing {
     /// TIME_WAIT lasts 60 s on Linux, whatever the load.
     pub fn port_free(&self) -> Duration {
         Duration::from_secs(65).max(self.base(65_000))
+    }
+
+    /// For a killed program's whole process group to die and be reaped.
+    pub fn kill(&self) -> Duration {
+        self.base(5000)
+    }
+
+    /// For a program's output pipes to reach their end once it has exited.
+    pub fn drain(&self) -> Duration {
+        self.base(250)
+    }
+
+    /// The supervision's own waits, for the program's spec.
+    pub fn waits(&self) -> sockspec_process::Waits {
+        sockspec_process::Waits {
+            kill: self.kill(),
+            drain: self.drain(),
+        }
     }
 
     /// A scenario's own pause (`pause_ms`), scaled like every other wait.

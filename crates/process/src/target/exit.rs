@@ -15,7 +15,6 @@ use nix::sys::signal::Signal;
 use tokio::time::{Instant, timeout_at};
 
 use super::Target;
-use super::stdio::DRAIN_LIMIT;
 
 /// How a target ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -129,7 +128,7 @@ impl Target {
         if self.exit.is_none() {
             let status = timeout_at(deadline, self.child.wait()).await.ok()?.ok()?;
             self.exit = Some(ExitState::from_status(status));
-            self.settle_output((Instant::now() + DRAIN_LIMIT).min(deadline))
+            self.settle_output((Instant::now() + self.waits.drain).min(deadline))
                 .await;
         }
         self.exit

@@ -10,19 +10,14 @@
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use nix::sys::signal::{Signal, killpg};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{Pid, getpid};
 use tokio::time::{Instant, timeout_at};
 
-use super::stdio::DRAIN_LIMIT;
 use super::{ExitState, POLL, Target};
 use crate::proc;
-
-/// How long `kill` waits for the group to die and be reaped.
-const KILL_LIMIT: Duration = Duration::from_secs(5);
 
 /// Makes the harness a child subreaper (`PR_SET_CHILD_SUBREAPER`), once, so
 /// that the orphans of a target's group are reparented to the harness, which
@@ -46,7 +41,7 @@ impl Target {
             return state;
         }
         let pgid = self.pgid();
-        let deadline = Instant::now() + KILL_LIMIT;
+        let deadline = Instant::now() + self.waits.kill;
         signal_group(pgid, self.exit.is_some());
         let state = match self.exit {
             Some(state) => state,
@@ -59,7 +54,7 @@ impl Target {
         };
         self.exit = Some(state);
         reap_group(pgid, deadline).await;
-        self.settle_output((Instant::now() + DRAIN_LIMIT).min(deadline))
+        self.settle_output((Instant::now() + self.waits.drain).min(deadline))
             .await;
         for reader in self.readers.drain(..) {
             reader.abort();
@@ -85,7 +80,7 @@ impl Drop for Target {
         signal_group(pgid, self.exit.is_some());
         // The target itself is reaped by tokio (kill_on_drop); the rest of
         // the group, reparented here, is reaped in the background.
-        let deadline = Instant::now() + KILL_LIMIT;
+        let deadline = Instant::now() + self.waits.kill;
         // Removed once nothing of the group can write there any more.
         let scratch = self.scratch.take();
         match tokio::runtime::Handle::try_current() {

@@ -36,7 +36,7 @@ mod stdio;
 pub use exit::{ExitState, ExitWatch};
 pub use kill::become_subreaper;
 pub use ready::{Readiness, ReadyError, Seen};
-pub use spec::{DEFAULT_OUTPUT_CAP, TargetError, TargetSpec};
+pub use spec::{DEFAULT_OUTPUT_CAP, TargetError, TargetSpec, Waits};
 pub use stdio::{Output, Stream};
 
 /// How often readiness looks at `/proc` (a look costs ~0.1 ms).
@@ -64,6 +64,8 @@ pub struct Target {
     scratch: Option<Scratch>,
     /// The group was killed and reaped: nothing left to do on drop.
     done: bool,
+    /// How long to wait to kill and to drain output.
+    waits: Waits,
 }
 
 impl Target {

@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use tokio::time::{Instant, sleep_until};
 
-use super::stdio::DRAIN_LIMIT;
 use super::{ExitState, POLL, Target};
 use crate::proc::{self, ListenState, Proto};
 pub use sockspec_results::Seen;
@@ -95,7 +94,7 @@ impl Target {
                 return Ok(());
             }
             if let Some(state) = self.try_exit() {
-                self.settle_output(Instant::now() + DRAIN_LIMIT).await;
+                self.settle_output(Instant::now() + self.waits.drain).await;
                 return Err(ReadyError::Exited { state });
             }
             let now = Instant::now();
@@ -111,7 +110,7 @@ impl Target {
                     self.exit = Some(state);
                     // It may have become ready just before exiting; it is not
                     // ready now, and saying how it ended is what helps.
-                    self.settle_output(Instant::now() + DRAIN_LIMIT).await;
+                    self.settle_output(Instant::now() + self.waits.drain).await;
                     return Err(ReadyError::Exited { state });
                 }
                 _ = sleep_until((now + POLL).min(deadline)) => {}

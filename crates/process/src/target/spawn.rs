@@ -113,6 +113,7 @@ impl Target {
             applied,
             scratch,
             done: false,
+            waits: spec.waits,
         })
     }
 }

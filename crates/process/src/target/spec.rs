@@ -7,6 +7,7 @@
 
 use std::io;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::command::split_command;
 use crate::sandbox::{Sandbox, SandboxError};
@@ -36,6 +37,27 @@ pub struct TargetSpec {
     pub stdin: bool,
     /// Confine the target (`None`: run it as it is). See [`Sandbox`].
     pub sandbox: Option<Sandbox>,
+    /// How long the supervision itself waits (to kill, to drain output):
+    /// the caller's deadlines, scaled like every other one.
+    pub waits: Waits,
+}
+
+/// The waits of the supervision itself, which the caller owns and scales.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Waits {
+    /// For a killed group to die and be reaped.
+    pub kill: Duration,
+    /// For the output pipes to reach their end once the target has exited.
+    pub drain: Duration,
+}
+
+impl Default for Waits {
+    fn default() -> Self {
+        Waits {
+            kill: Duration::from_secs(5),
+            drain: Duration::from_millis(250),
+        }
+    }
 }
 
 impl Default for TargetSpec {
@@ -50,6 +72,7 @@ impl Default for TargetSpec {
             output_cap: DEFAULT_OUTPUT_CAP,
             stdin: false,
             sandbox: None,
+            waits: Waits::default(),
         }
     }
 }

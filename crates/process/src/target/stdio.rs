@@ -7,16 +7,10 @@
 //! lost, and waited on by event, not by polling. Stdin is the one way in for
 //! a client role.
 
-use std::time::Duration;
-
 use tokio::io::AsyncWriteExt;
 use tokio::time::Instant;
 
 use super::{Target, TargetError};
-
-/// How long to wait for the output pipes to reach their end once the
-/// target has exited (the last lines, a traceback, are usually in flight).
-pub(super) const DRAIN_LIMIT: Duration = Duration::from_millis(250);
 
 /// Which output stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
