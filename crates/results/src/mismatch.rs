@@ -306,7 +306,14 @@ pub enum Mismatch {
 
     // ----- start-up -----
     /// The program could not be spawned.
-    SpawnFailed(String),
+    SpawnFailed {
+        /// The program (the command's first word), when exec refused it.
+        program: Option<String>,
+        /// It is a bare name and no folder on PATH has it.
+        not_on_path: bool,
+        /// What the system said.
+        error: String,
+    },
     /// The shell said the command does not exist or cannot run (126/127).
     CommandNotRun(Ended),
     /// The program ended before it listened.

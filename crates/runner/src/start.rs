@@ -54,7 +54,21 @@ pub(crate) async fn start(
         Err(e) => {
             return Err(StartFailure {
                 target: None,
-                mismatch: Mismatch::SpawnFailed(e.to_string()),
+                mismatch: match e {
+                    sockspec_process::TargetError::Spawn { program, source } => {
+                        Mismatch::SpawnFailed {
+                            not_on_path: source.kind() == std::io::ErrorKind::NotFound
+                                && !program.contains('/'),
+                            program: Some(program),
+                            error: source.to_string(),
+                        }
+                    }
+                    other => Mismatch::SpawnFailed {
+                        program: None,
+                        not_on_path: false,
+                        error: other.to_string(),
+                    },
+                },
                 diagnoses: Vec::new(),
                 ran: false,
             });

@@ -9,7 +9,7 @@ use sockspec_model::Framing;
 use sockspec_results::{HttpMessage, Mismatch, Nth};
 
 use super::io::{bug_en, io_en, seen};
-use super::{Say, addrs, ended, http, listen, nth, printed, secs, unrunnable};
+use super::{Say, addrs, ended, http, listen, nth, printed, says_how_it_ended, secs, unrunnable};
 use crate::lang::Lang;
 
 impl Say {
@@ -35,7 +35,20 @@ impl Say {
             ),
             Mismatch::Io { doing, error } => io_en(doing, error),
             Mismatch::Scenario(bug) => bug_en(bug),
-            Mismatch::SpawnFailed(e) => format!("the target could not be started: {e}"),
+            Mismatch::SpawnFailed {
+                program,
+                not_on_path,
+                error,
+            } => {
+                let mut out = match program {
+                    Some(p) => format!("the target could not be started: `{p}`: {error}"),
+                    None => format!("the target could not be started: {error}"),
+                };
+                if *not_on_path {
+                    out.push_str(" (not found on PATH)");
+                }
+                out
+            }
             Mismatch::CommandNotRun(e) => format!(
                 "the command could not be run: it {}, how a shell says a command was not found or cannot be executed",
                 ended(*e, lang)
@@ -64,6 +77,7 @@ impl Say {
             }
             Mismatch::ReadyFailed(e) => format!("waiting for the target to be ready failed: {e}"),
             Mismatch::AfterRestart(inner) => format!("after the restart, {}", self.en(inner)),
+            Mismatch::Meanwhile { inner, .. } if says_how_it_ended(inner) => self.en(inner),
             Mismatch::Meanwhile { inner, ended: e } => format!(
                 "{} (the program {} meanwhile)",
                 self.en(inner),

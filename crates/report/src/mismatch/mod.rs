@@ -205,3 +205,20 @@ impl Say {
         }
     }
 }
+
+/// Whether a failure already says how the program ended, so that "(the
+/// program exited meanwhile)" would only say it twice.
+pub(super) fn says_how_it_ended(m: &Mismatch) -> bool {
+    matches!(
+        m,
+        Mismatch::NotRunning(_)
+            | Mismatch::WrongExit { .. }
+            | Mismatch::EndedWithoutPrinting { .. }
+            | Mismatch::EndedBeforeReady { .. }
+            | Mismatch::CommandNotRun(_)
+            | Mismatch::NoBroadcast {
+                sender: Some(_),
+                ..
+            }
+    )
+}

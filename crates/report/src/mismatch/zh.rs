@@ -9,7 +9,9 @@ use sockspec_model::Framing;
 use sockspec_results::{Mismatch, Nth};
 
 use super::io::{bug_zh, io_zh, seen};
-use super::{Say, addrs, ended, http, listen, nth, printed, secs, unrunnable, zh_join};
+use super::{
+    Say, addrs, ended, http, listen, nth, printed, says_how_it_ended, secs, unrunnable, zh_join,
+};
 use crate::lang::Lang;
 
 impl Say {
@@ -35,7 +37,20 @@ impl Say {
             ),
             Mismatch::Io { doing, error } => io_zh(doing, error),
             Mismatch::Scenario(bug) => bug_zh(bug),
-            Mismatch::SpawnFailed(e) => format!("程序无法启动：{e}"),
+            Mismatch::SpawnFailed {
+                program,
+                not_on_path,
+                error,
+            } => {
+                let mut out = match program {
+                    Some(p) => format!("程序无法启动：`{p}`：{error}"),
+                    None => format!("程序无法启动：{error}"),
+                };
+                if *not_on_path {
+                    out.push_str("（PATH 里的各个目录中都找不到它）");
+                }
+                out
+            }
             Mismatch::CommandNotRun(e) => format!(
                 "命令无法运行：它{}，这是 shell 表示“找不到命令”或“无法执行”的方式",
                 ended(*e, lang)
@@ -65,6 +80,7 @@ impl Say {
             }
             Mismatch::ReadyFailed(e) => format!("等待程序就绪时出错：{e}"),
             Mismatch::AfterRestart(inner) => format!("重启之后，{}", self.zh(inner)),
+            Mismatch::Meanwhile { inner, .. } if says_how_it_ended(inner) => self.zh(inner),
             Mismatch::Meanwhile { inner, ended: e } => format!(
                 "{}（与此同时程序{}）",
                 self.zh(inner),

@@ -68,6 +68,7 @@ const CODE: &[&str] = &[
     "HTTP",
     "Host",
     "Content-Length",
+    "PATH",
     "chunked",
     "ICMP",
     "SIGKILL",

@@ -345,7 +345,16 @@ pub(super) fn mismatches() -> Vec<Mismatch> {
             error: OS.into(),
         }),
         Scenario => scenario_bugs().into_iter().map(Mismatch::Scenario),
-        SpawnFailed => [Mismatch::SpawnFailed("No such file or directory (os error 2)".into())],
+        SpawnFailed => [
+            (Some("./server"), false),
+            (Some("pyhton3"), true),
+            (None, false),
+        ]
+        .map(|(program, not_on_path)| Mismatch::SpawnFailed {
+            program: program.map(str::to_owned),
+            not_on_path,
+            error: "No such file or directory (os error 2)".into(),
+        }),
         CommandNotRun => [Mismatch::CommandNotRun(Ended::Code(127))],
         EndedBeforeReady => endings().into_iter().flat_map(|ended| {
             listens()
