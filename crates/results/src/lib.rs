@@ -9,9 +9,12 @@
 //! scenario, and only the reporters decide how either reads, in English or
 //! in Chinese.
 
+mod details;
 pub mod diagnosis;
 pub mod event;
+mod expectation;
 pub mod mismatch;
+mod property;
 
 pub use diagnosis::{
     Actor, BindProblem, BlockedCall, Diagnosis, Happening, RoleSign, SocketView, TimelineEntry,
