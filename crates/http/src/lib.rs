@@ -22,6 +22,7 @@
 mod body;
 mod head;
 mod host;
+pub mod write;
 
 use std::fmt;
 

@@ -236,7 +236,10 @@ impl Case {
                 close_delimited,
                 body,
             } => CaseView::Response {
-                written: pieces(&response(body, *close_delimited).bytes(), sizes),
+                written: pieces(
+                    &crate::steps::response_bytes(&response(body, *close_delimited)),
+                    sizes,
+                ),
                 pause_ms: *pause_ms,
             },
             Case::Http {
@@ -244,7 +247,7 @@ impl Case {
                 pause_ms,
                 ..
             } => CaseView::Request {
-                written: pieces(&self.request().bytes(host), sizes),
+                written: pieces(&crate::steps::request_bytes(&self.request(), host), sizes),
                 pause_ms: *pause_ms,
             },
         }

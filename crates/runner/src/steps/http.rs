@@ -26,7 +26,7 @@ impl Run<'_> {
     pub(crate) async fn request(&mut self, r: &RequestStep) -> Result<(), StepFailure> {
         let timing = self.timing;
         let r = &r.for_contract(&self.program.contract);
-        let bytes = r.bytes(&self.addr.to_string());
+        let bytes = request_bytes(r, &self.addr.to_string());
         let (method, path) = match &r.raw {
             Some(raw) => {
                 let mut words = raw.split_whitespace();
@@ -83,7 +83,7 @@ impl Run<'_> {
 
     pub(crate) async fn respond(&mut self, r: &RespondStep) -> Result<(), StepFailure> {
         let timing = self.timing;
-        let bytes = r.bytes();
+        let bytes = response_bytes(r);
         let pause = Duration::from_millis(r.pause_ms);
         let conn = self.conn(&r.to)?;
         let writing = crate::steps::Writing::Response;
@@ -336,4 +336,26 @@ pub(crate) async fn read_request(
         });
     }
     Ok(())
+}
+
+/// The bytes of a request step, given the Host the program is reached at:
+/// exactly the scenario's `raw` bytes, or the request its fields describe.
+pub(crate) fn request_bytes(r: &RequestStep, host: &str) -> Vec<u8> {
+    match &r.raw {
+        Some(raw) => raw.as_bytes().to_vec(),
+        None => {
+            sockspec_http::write::request(&r.method, &r.path, host, &r.headers, r.body.as_deref())
+        }
+    }
+}
+
+/// The bytes of a respond step.
+pub(crate) fn response_bytes(r: &RespondStep) -> Vec<u8> {
+    use sockspec_http::write::BodyEnd;
+    let end = match r.length {
+        sockspec_model::BodyLength::ContentLength => BodyEnd::ContentLength,
+        sockspec_model::BodyLength::Close => BodyEnd::Close,
+        sockspec_model::BodyLength::Chunked => BodyEnd::Chunked,
+    };
+    sockspec_http::write::response(r.status, r.body.as_bytes(), end)
 }

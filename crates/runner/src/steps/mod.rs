@@ -9,7 +9,7 @@ mod process;
 mod tcp;
 mod udp;
 
-pub(crate) use http::{Writing, read_response, send_pieces};
+pub(crate) use http::{Writing, read_response, request_bytes, response_bytes, send_pieces};
 pub(crate) use tcp::{split, wait_consumed};
 
 use sockspec_model::Step;
