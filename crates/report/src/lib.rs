@@ -30,6 +30,8 @@ mod junit;
 mod lang;
 mod mismatch;
 mod step;
+#[cfg(test)]
+mod test_support;
 mod text;
 mod timeline;
 
