@@ -302,3 +302,36 @@ impl fmt::Display for Bytes {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROLES: [Role; 8] = [
+        Role::TcpServer,
+        Role::TcpClient,
+        Role::UdpServer,
+        Role::UdpClient,
+        Role::BroadcastSender,
+        Role::BroadcastReceiver,
+        Role::HttpServer,
+        Role::HttpClient,
+    ];
+
+    /// Every keyword is listed once and fits some role: a step added to
+    /// the enum but not to the list (or to no role) is caught here.
+    #[test]
+    fn every_keyword_fits_a_role_and_is_listed_once() {
+        for (i, k) in Step::KEYWORDS.iter().enumerate() {
+            assert!(!Step::KEYWORDS[..i].contains(k), "{k} listed twice");
+            assert!(
+                ROLES.iter().any(|&r| Step::keyword_fits(k, r)),
+                "{k} fits no role"
+            );
+        }
+        // The program's own steps fit every role.
+        for r in ROLES {
+            assert!(Step::keywords_for(r).contains(&"start"), "{r}");
+        }
+    }
+}
