@@ -135,7 +135,7 @@ pub struct NetPlan {
     /// subnet's broadcast address for a prefix shorter than 32.
     pub addrs: Vec<(Ipv4Addr, u8, Option<Ipv4Addr>)>,
     /// A route for everything through the loopback, so that
-    /// 255.255.255.255 (Python's '<broadcast>') is a broadcast that reaches
+    /// 255.255.255.255 (Python's `'<broadcast>'`) is a broadcast that reaches
     /// the namespace's receivers, and any other address is a place nothing
     /// listens (a connect there hangs in SYN_SENT, visibly), never a way out.
     pub default_route: bool,

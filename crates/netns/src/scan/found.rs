@@ -10,7 +10,7 @@ use std::net::Ipv4Addr;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
     /// The host as written: an IPv4 address, '', '0.0.0.0', 'localhost',
-    /// '<broadcast>', a name...
+    /// `'<broadcast>'`, a name...
     pub host: String,
     /// The port.
     pub port: u16,
@@ -18,7 +18,7 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// The host as an address: '' and '0.0.0.0' are every address,
-    /// 'localhost' is 127.0.0.1, '<broadcast>' is 255.255.255.255; a name
+    /// 'localhost' is 127.0.0.1, `'<broadcast>'` is 255.255.255.255; a name
     /// that is none of these is `None`.
     pub fn ip(&self) -> Option<Ipv4Addr> {
         match self.host.as_str() {
@@ -33,12 +33,12 @@ impl Endpoint {
 /// What a submission's source names.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Found {
-    /// Every quoted IPv4 address ('<broadcast>' counts as 255.255.255.255),
+    /// Every quoted IPv4 address (`'<broadcast>'` counts as 255.255.255.255),
     /// and those of URLs.
     pub literals: BTreeSet<Ipv4Addr>,
     /// The (host, port) pairs, in the order written.
     pub endpoints: Vec<Endpoint>,
-    /// The host names (never 'localhost', an address, '' or '<broadcast>'),
+    /// The host names (never 'localhost', an address, '' or `'<broadcast>'`),
     /// as written.
     pub names: BTreeSet<String>,
 }
