@@ -463,7 +463,22 @@ pub(crate) fn yaml_error(src: &Source, e: &serde_saphyr::Error) -> LoadError {
             ),
             did_you_mean(variant, expected.iter().copied()),
         ),
-        other => (plain_message(other), None),
+        other => {
+            let message = plain_message(other);
+            // The parser stops at the mapping's last key, which is not
+            // where anything is wrong: say what to add instead.
+            let help = message
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.strip_suffix('`'))
+                .map(|field| match field {
+                    "role" => format!(
+                        "add `role:`, the kind of program graded: {}",
+                        crate::Role::ALL.map(|r| r.as_str()).join(", ")
+                    ),
+                    _ => format!("add a `{field}:` key to this mapping"),
+                });
+            (message, help)
+        }
     };
     LoadError::at(src, line, column, LoadErrorKind::Shape { message, help })
 }
