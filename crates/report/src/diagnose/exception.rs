@@ -174,6 +174,24 @@ fn explain(class: &str, detail: &str, code: &str, role: Role, lang: Lang) -> (St
                  recv()/send()，丢掉这个连接，继续服务其他客户端",
             ),
         ),
+        // UDP has no connections to wait out: another socket holds the port.
+        _ if (errno(98, "Address already in use") || detail.contains("[WinError 10048]"))
+            && role.transport() == sockspec_model::Transport::Datagram =>
+        {
+            (
+                s(
+                    "the port is still taken when bind() runs: another UDP socket is bound \
+                     to it (an earlier run of the program still running, or another program)",
+                    "bind() 时端口还被占着：另一个 UDP 套接字已经绑定了它（之前运行的程序\
+                     还没退出，或者是别的程序）",
+                ),
+                s(
+                    "Stop the other program, and bind the port given on the command line \
+                     (sys.argv), not a hard-coded one",
+                    "先结束另一个程序，并绑定命令行给的端口（sys.argv），不要写死端口",
+                ),
+            )
+        }
         _ if errno(98, "Address already in use") || detail.contains("[WinError 10048]") => (
             s(
                 "the port is still taken when bind() runs: after the four-way close the \
@@ -250,6 +268,20 @@ fn explain(class: &str, detail: &str, code: &str, role: Role, lang: Lang) -> (St
             s(
                 "Bind '' (all addresses) or the host given on the command line",
                 "绑定 ''（所有地址）或者命令行给的主机地址",
+            ),
+        ),
+        "UnicodeDecodeError" if role.transport() == sockspec_model::Transport::Datagram => (
+            s(
+                "decode() was given bytes that are not UTF-8: recvfrom() returns whatever \
+                 bytes the peer sent in its datagram",
+                "recvfrom() 收到的是对方在数据报里发来的任意字节，不一定是 UTF-8，\
+                 decode() 遇到这样的字节就会出错",
+            ),
+            s(
+                "Decode with errors='replace' (data.decode('utf-8', errors='replace')), or \
+                 keep working on bytes; bytes from the network must never crash the program",
+                "解码时加上 errors='replace'（data.decode('utf-8', errors='replace')），\
+                 或者直接按字节处理；网络上来的字节不能让程序崩溃",
             ),
         ),
         "UnicodeDecodeError" => (

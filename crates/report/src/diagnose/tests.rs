@@ -504,3 +504,37 @@ fn spinning_leaking_and_bound() {
         &["接收端绑定在 127.0.0.1 上", "'0.0.0.0'"],
     );
 }
+
+/// UDP has no connections, no TIME_WAIT and no stream: its sentences
+/// never speak of them.
+#[test]
+fn udp_programs_get_udp_sentences() {
+    let udp = |class: &str, detail: &str| {
+        let d = exc(
+            class,
+            detail,
+            Some("udp_server.py, line 9, in <module>"),
+            None,
+        );
+        both(&d, Role::UdpServer)
+    };
+    let t = udp("OSError", "[Errno 98] Address already in use");
+    has(&t.en, &["another UDP socket is bound"]);
+    has(&t.zh, &["另一个 UDP 套接字"]);
+    let t = udp(
+        "UnicodeDecodeError",
+        "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte",
+    );
+    has(&t.en, &["recvfrom()", "errors='replace'"]);
+    for text in [&t.en, &t.zh] {
+        for tcp in ["TIME_WAIT", "TCP", "stream", "字节流", "四次挥手"] {
+            assert!(!text.contains(tcp), "{tcp:?} in a UDP sentence:\n{text}");
+        }
+    }
+    let t = udp("OSError", "[Errno 98] Address already in use");
+    for text in [&t.en, &t.zh] {
+        for tcp in ["TIME_WAIT", "four-way", "四次挥手"] {
+            assert!(!text.contains(tcp), "{tcp:?} in a UDP sentence:\n{text}");
+        }
+    }
+}
