@@ -348,6 +348,54 @@ pub(crate) fn port_wait(w: &sockspec_results::PortWait, lang: Lang) -> String {
     }
 }
 
+/// Where a program that chose its own address or port was found, or where
+/// its hard-coded host name took it.
+pub(crate) fn found(f: &sockspec_results::Found, lang: Lang) -> String {
+    use sockspec_results::Found;
+    match (f, lang) {
+        (Found::OwnPort { addr, udp }, Lang::En) => {
+            let verb = if *udp { "bound to" } else { "listening on" };
+            format!("{verb} {addr} (its own choice of port)")
+        }
+        (Found::OwnAddress { addr, udp }, Lang::En) => {
+            let verb = if *udp { "bound to" } else { "listening on" };
+            format!("{verb} {addr} (its own choice of address)")
+        }
+        (Found::OwnPort { addr, udp }, Lang::Zh) => {
+            let verb = if *udp { "绑定在" } else { "监听在" };
+            format!("{verb} {addr}（端口是它自己选的）")
+        }
+        (Found::OwnAddress { addr, udp }, Lang::Zh) => {
+            let verb = if *udp { "绑定在" } else { "监听在" };
+            format!("{verb} {addr}（地址是它自己选的）")
+        }
+        (
+            Found::Mapped {
+                name,
+                port,
+                ip,
+                connects,
+            },
+            Lang::En,
+        ) => {
+            let verb = if *connects { "connects to" } else { "sends to" };
+            format!("{verb} {name}:{port} (mapped to {ip} in its private network)")
+        }
+        (
+            Found::Mapped {
+                name,
+                port,
+                ip,
+                connects,
+            },
+            Lang::Zh,
+        ) => {
+            let verb = if *connects { "连接" } else { "发往" };
+            format!("{verb} {name}:{port}（在它的私有网络里映射到 {ip}）")
+        }
+    }
+}
+
 /// How often a scenario passed: "passed 1 of 2 tries".
 pub(crate) fn pass_rate(r: &ScenarioResult) -> String {
     let tries = if r.attempts == 1 { "try" } else { "tries" };
@@ -457,6 +505,38 @@ mod tests {
             starts: 1,
             found: None,
             port_wait: None,
+        }
+    }
+
+    #[test]
+    fn where_a_program_was_found_reads_in_both_languages() {
+        use sockspec_results::Found;
+        let addr = "10.16.129.97:8888".parse().unwrap();
+        let cases = [
+            (
+                Found::OwnAddress { addr, udp: false },
+                "listening on 10.16.129.97:8888 (its own choice of address)",
+                "监听在 10.16.129.97:8888（地址是它自己选的）",
+            ),
+            (
+                Found::OwnPort { addr, udp: true },
+                "bound to 10.16.129.97:8888 (its own choice of port)",
+                "绑定在 10.16.129.97:8888（端口是它自己选的）",
+            ),
+            (
+                Found::Mapped {
+                    name: "www.python.org".into(),
+                    port: 80,
+                    ip: std::net::Ipv4Addr::new(127, 77, 0, 1),
+                    connects: true,
+                },
+                "connects to www.python.org:80 (mapped to 127.77.0.1 in its private network)",
+                "连接 www.python.org:80（在它的私有网络里映射到 127.77.0.1）",
+            ),
+        ];
+        for (f, en, zh) in cases {
+            assert_eq!(found(&f, Lang::En), en);
+            assert_eq!(found(&f, Lang::Zh), zh);
         }
     }
 

@@ -170,7 +170,7 @@ impl<W: Write> Human<W> {
         );
         self.line(&line)?;
         if let Some(found) = &r.found {
-            let found = self.paint(Paint::Dim, found);
+            let found = self.paint(Paint::Dim, &crate::evidence::found(found, lang));
             self.line(&format!("{INDENT}{found}"))?;
         }
         if let Some(w) = &r.port_wait {

@@ -84,7 +84,8 @@ struct ResultJson<'a> {
     attempts: u32,
     passes: u32,
     pass_rate: Option<f64>,
-    found: Option<&'a str>,
+    found: Option<String>,
+    found_zh: Option<String>,
     port_wait: Option<PortWaitJson>,
     starts: u32,
     title: &'a str,
@@ -283,7 +284,14 @@ impl<'a> ResultJson<'a> {
             passes: r.passes,
             pass_rate: (r.status != Status::Skip && r.attempts > 0)
                 .then(|| f64::from(r.passes) / f64::from(r.attempts)),
-            found: r.found.as_deref(),
+            found: r
+                .found
+                .as_ref()
+                .map(|f| crate::evidence::found(f, Lang::En)),
+            found_zh: r
+                .found
+                .as_ref()
+                .map(|f| crate::evidence::found(f, Lang::Zh)),
             port_wait: r.port_wait.map(|w| PortWaitJson {
                 port: w.port,
                 waited_ms: millis(w.waited),

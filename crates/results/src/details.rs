@@ -3,7 +3,7 @@
 //! said no, what a program was seen doing instead of becoming ready, why
 //! it cannot be run at all. Small types, each used by several mismatches.
 
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 
 use sockspec_model::Role;
 
@@ -247,5 +247,36 @@ pub enum Unrunnable {
         far: Vec<String>,
         /// Host names it names that are not on this machine.
         hosts: Vec<String>,
+    },
+}
+
+/// Where a program that chose its own address or port was found, or where
+/// a client's hard-coded host name took it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// It listens (or is bound, UDP) on a port of its own choosing.
+    OwnPort {
+        /// Where.
+        addr: SocketAddr,
+        /// Bound (UDP) rather than listening (TCP).
+        udp: bool,
+    },
+    /// It listens (or is bound) on an address of its own choosing.
+    OwnAddress {
+        /// Where.
+        addr: SocketAddr,
+        /// Bound (UDP) rather than listening (TCP).
+        udp: bool,
+    },
+    /// Its hard-coded host was given an address in its private network.
+    Mapped {
+        /// The host name it names.
+        name: String,
+        /// The port it connects or sends to.
+        port: u16,
+        /// The address the name was given.
+        ip: Ipv4Addr,
+        /// It connects (TCP) rather than sends datagrams.
+        connects: bool,
     },
 }

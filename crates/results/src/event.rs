@@ -116,9 +116,9 @@ pub struct ScenarioResult {
     /// How many times the program was started (the last try's count): the
     /// start-up a scenario cannot do without, for benchmarks' floors.
     pub starts: u32,
-    /// Where a program that chose its own address or port was found
-    /// ("listening on 10.16.129.97:8888 (its own choice of address)").
-    pub found: Option<String>,
+    /// Where a program that chose its own address or port was found, or
+    /// where its hard-coded host name took it.
+    pub found: Option<crate::details::Found>,
     /// How long the scenario waited before it began for the port its
     /// program hard-codes to be free (a TIME_WAIT of the scenario before,
     /// on a machine without private networks): why it was slow.

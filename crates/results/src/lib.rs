@@ -23,6 +23,6 @@ pub use event::{
     Event, FailedAt, Failure, PortWait, ScenarioResult, Status, Summary, TargetReport,
 };
 pub use mismatch::{
-    CaseView, Doing, Ended, Expectation, HttpMessage, Listen, Mismatch, Nth, PropertyFailure,
-    Queue, ReplyShape, ScenarioBug, Seen, Unrunnable, Why,
+    CaseView, Doing, Ended, Expectation, Found, HttpMessage, Listen, Mismatch, Nth,
+    PropertyFailure, Queue, ReplyShape, ScenarioBug, Seen, Unrunnable, Why,
 };

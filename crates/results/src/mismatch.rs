@@ -15,7 +15,7 @@ use std::time::Duration;
 use sockspec_model::{Framing, Role, Skip};
 
 pub use crate::details::{
-    Doing, Ended, HttpMessage, Listen, Nth, Queue, ScenarioBug, Seen, Unrunnable,
+    Doing, Ended, Found, HttpMessage, Listen, Nth, Queue, ScenarioBug, Seen, Unrunnable,
 };
 pub use crate::expectation::{Expectation, ReplyShape};
 pub use crate::property::{CaseView, PropertyFailure};

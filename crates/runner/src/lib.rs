@@ -124,7 +124,7 @@ impl Program {
     /// Where a client's hard-coded host name took it, in words, when its
     /// private network gave the name an address ("connects to
     /// www.python.org:80 (mapped to 127.77.0.1 in its private network)").
-    pub fn mapped_server(&self) -> Option<String> {
+    pub fn mapped_server(&self) -> Option<sockspec_results::Found> {
         let server = self.server?;
         let (name, ip) = self
             .network
@@ -132,15 +132,15 @@ impl Program {
             .names
             .iter()
             .find(|(_, ip)| server.ip() == std::net::IpAddr::V4(*ip))?;
-        let verb = match self.role {
-            Role::TcpClient | Role::HttpClient => "connects to",
-            Role::UdpClient | Role::BroadcastSender => "sends to",
-            _ => return None,
-        };
-        Some(format!(
-            "{verb} {name}:{} (mapped to {ip} in its private network)",
-            server.port()
-        ))
+        if !self.role.is_client() {
+            return None;
+        }
+        Some(sockspec_results::Found::Mapped {
+            name: name.clone(),
+            port: server.port(),
+            ip: *ip,
+            connects: self.role.transport() == sockspec_model::Transport::Stream,
+        })
     }
 
     /// Whether the program picks its own port, to be found where it

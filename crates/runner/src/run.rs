@@ -57,7 +57,7 @@ pub(crate) struct Run<'a> {
     /// The harness's and the program's ends of each connection it closed.
     pub(crate) closed: HashMap<ConnName, (SocketAddr, SocketAddr)>,
     /// Where a program that chose its own address was found, in words.
-    pub(crate) found: Option<String>,
+    pub(crate) found: Option<sockspec_results::Found>,
     /// The last step failed because the program stalled: it is alive and
     /// blocked, so neither its end nor its CPU use needs waiting for.
     pub(crate) stuck: bool,
@@ -138,25 +138,17 @@ impl Run<'_> {
         let Some(a) = target.ready_addr() else {
             return;
         };
-        let verb = match self.role {
-            Role::UdpServer | Role::BroadcastReceiver => "bound to",
-            _ => "listening on",
-        };
+        let udp = self.role.ready_when() == sockspec_model::ReadyWhen::Bound;
         if self.program.discovers_port() {
             // A restart waits for the same port again.
             self.spec.port = a.port();
             self.addr.set_port(a.port());
-            self.found = Some(format!("{verb} {a} (its own choice of port)"));
+            self.found = Some(sockspec_results::Found::OwnPort { addr: a, udp });
         }
-        if !a.ip().is_unspecified()
-            && matches!(
-                self.role,
-                Role::TcpServer | Role::HttpServer | Role::UdpServer
-            )
-        {
+        if !a.ip().is_unspecified() && self.role.serves() {
             self.addr = a;
             if !a.ip().is_loopback() {
-                self.found = Some(format!("{verb} {a} (its own choice of address)"));
+                self.found = Some(sockspec_results::Found::OwnAddress { addr: a, udp });
             }
         }
     }
