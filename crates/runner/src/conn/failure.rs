@@ -13,8 +13,8 @@ use sockspec_results::{Doing, Expectation, Mismatch, Queue, ReplyShape, Scenario
 /// Why a step did not do what the scenario expects, with the evidence.
 #[derive(Clone, Debug)]
 pub struct StepFailure {
-    /// What went wrong (boxed: a step's result stays small on the happy path).
-    pub mismatch: Box<Mismatch>,
+    /// What went wrong.
+    pub mismatch: Mismatch,
     /// What the harness had sent for the awaited replies.
     pub sent: Option<Bytes>,
     /// What was expected, when more than the mismatch says.
@@ -47,7 +47,7 @@ impl StepFailure {
     /// A failure with no evidence beyond what it is.
     pub fn new(mismatch: Mismatch) -> Self {
         StepFailure {
-            mismatch: Box::new(mismatch),
+            mismatch,
             sent: None,
             expected: None,
             received: None,
@@ -69,10 +69,11 @@ impl StepFailure {
     }
 
     /// The same evidence, with the mismatch wrapped (`AfterRestart`...).
-    pub fn map(mut self, wrap: impl FnOnce(Mismatch) -> Mismatch) -> Self {
-        let m = std::mem::replace(&mut *self.mismatch, Mismatch::PropertyNoCase);
-        *self.mismatch = wrap(m);
-        self
+    pub fn map(self, wrap: impl FnOnce(Mismatch) -> Mismatch) -> Self {
+        StepFailure {
+            mismatch: wrap(self.mismatch),
+            ..self
+        }
     }
 }
 
