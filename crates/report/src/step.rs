@@ -36,14 +36,20 @@ fn en(step: &Step) -> String {
             }
             out
         }
-        Step::ExpectReply(e) if e.count == 1 => format!("expect a reply on {}", e.from),
-        Step::ExpectReply(e) => format!("expect {} replies on {}", e.count, e.from),
-        Step::ExpectExit(ExpectExitStep { code: Some(c) }) => {
-            format!("expect the target to exit with code {c}")
-        }
-        Step::ExpectExit(_) => "expect the target to exit".into(),
-        Step::ExpectAlive => "expect the target to be running".into(),
-        Step::ExpectClosed(c) => format!("expect the target to close its end of {c}"),
+        Step::ExpectReply(_)
+        | Step::ExpectExit(_)
+        | Step::ExpectAlive
+        | Step::ExpectClosed(_)
+        | Step::ExpectMessage(_)
+        | Step::ExpectPrinted(_)
+        | Step::ExpectNoTraceback
+        | Step::ExpectBroadcast(_)
+        | Step::ExpectResponse(_)
+        | Step::ExpectRequest(_) => match awaited_en(step) {
+            Some(Awaited::Thing(t)) => format!("expect {t}"),
+            Some(Awaited::Program(p)) => format!("expect the target {p}"),
+            None => unreachable!("every expectation says what it awaits"),
+        },
         Step::Kill => "kill the target".into(),
         Step::Restart => "restart the target on the same port".into(),
         Step::Start => "start the target".into(),
@@ -52,27 +58,8 @@ fn en(step: &Step) -> String {
         Step::CloseStdin => "close the target's stdin (end of input)".into(),
         Step::Accept(c) => format!("accept the target's connection as {c}"),
         Step::Udp(c) => format!("open UDP socket {c}"),
-        Step::ExpectMessage(e) => {
-            let what = match &e.text {
-                Some(t) => format!("expect the message {t:?}"),
-                None => "expect a message".into(),
-            };
-            match &e.from {
-                Some(c) => format!("{what} on {c}"),
-                None => format!("{what} on the harness's socket"),
-            }
-        }
         Step::Reply(r) if r.count == 1 => "reply to the target's message".into(),
         Step::Reply(r) => format!("reply to the target's last {} messages", r.count),
-        Step::ExpectPrinted(p) => match (&p.text, p.replies) {
-            (Some(t), _) => format!("expect the target to print {t:?}"),
-            (None, n) => format!("expect the target to print the {n} replies it got"),
-        },
-        Step::ExpectNoTraceback => "expect no traceback on the target's stderr".into(),
-        Step::ExpectBroadcast(b) => format!(
-            "expect every harness receiver to get {} broadcast datagram(s)",
-            b.count
-        ),
         Step::Broadcast(b) => format!("broadcast {:?}", b.text),
         Step::BindBeside => "bind a harness receiver to the target's port first".into(),
         Step::Request(r) => {
@@ -85,14 +72,6 @@ fn en(step: &Step) -> String {
             }
             out
         }
-        Step::ExpectResponse(e) => {
-            let mut out = format!("expect a well-formed HTTP response on {}", e.from);
-            if let Some(s) = e.status {
-                out.push_str(&format!(" with status {s}"));
-            }
-            out
-        }
-        Step::ExpectRequest(e) => format!("expect a well-formed HTTP request on {}", e.from),
         Step::Respond(r) => format!(
             "respond on {} with status {} and a {}-byte body ({})",
             r.to,
@@ -219,33 +198,71 @@ pub(crate) fn waited(step: &Step, secs: f64, lang: Lang) -> String {
     }
 }
 
+/// What an expectation awaits, in English: a thing that must come ("a
+/// reply on b"), or something the program must do ("to exit").
+enum Awaited {
+    /// Read after "expect" and "waited … for".
+    Thing(String),
+    /// Read after "expect the target" and "waited … for the program".
+    Program(String),
+}
+
+fn awaited_en(step: &Step) -> Option<Awaited> {
+    use Awaited::{Program, Thing};
+    Some(match step {
+        Step::ExpectReply(e) if e.count == 1 => Thing(format!("a reply on {}", e.from)),
+        Step::ExpectReply(e) => Thing(format!("{} replies on {}", e.count, e.from)),
+        Step::ExpectExit(ExpectExitStep { code: Some(c) }) => {
+            Program(format!("to exit with code {c}"))
+        }
+        Step::ExpectExit(_) => Program("to exit".into()),
+        Step::ExpectAlive => Program("to be running".into()),
+        Step::ExpectClosed(c) => Program(format!("to close its end of {c}")),
+        Step::ExpectMessage(e) => {
+            let what = match &e.text {
+                Some(t) => format!("the message {t:?}"),
+                None => "a message".into(),
+            };
+            Thing(match &e.from {
+                Some(c) => format!("{what} on {c}"),
+                None => format!("{what} on the harness's socket"),
+            })
+        }
+        Step::ExpectPrinted(p) => Program(match (&p.text, p.replies) {
+            (Some(t), _) => format!("to print {t:?}"),
+            (None, n) => format!("to print the {n} replies it got"),
+        }),
+        Step::ExpectNoTraceback => Thing("no traceback on the target's stderr".into()),
+        Step::ExpectBroadcast(b) => Thing(format!(
+            "every harness receiver to get {} broadcast datagram(s)",
+            b.count
+        )),
+        Step::ExpectResponse(e) => {
+            let mut out = format!("a well-formed HTTP response on {}", e.from);
+            if let Some(s) = e.status {
+                out.push_str(&format!(" with status {s}"));
+            }
+            Thing(out)
+        }
+        Step::ExpectRequest(e) => Thing(format!("a well-formed HTTP request on {}", e.from)),
+        _ => return None,
+    })
+}
+
 fn waited_en(step: &Step, secs: f64) -> String {
-    let sentence = en(step);
     match step {
         Step::ExpectEof(c) => {
             format!("waited {secs:.1} s for the program to close {c}: it did not")
         }
         Step::ExpectReset(c) => format!("waited {secs:.1} s for a reset on {c}: none came"),
         Step::Accept(_) => format!("waited {secs:.1} s for the program to connect: it did not"),
-        Step::ExpectExit(_)
-        | Step::ExpectAlive
-        | Step::ExpectClosed(_)
-        | Step::ExpectPrinted(_) => {
-            let rest = sentence
-                .strip_prefix("expect the target ")
-                .unwrap_or(&sentence);
-            format!("waited {secs:.1} s for the program {rest}: it did not")
-        }
-        Step::ExpectReply(_)
-        | Step::ExpectMessage(_)
-        | Step::ExpectBroadcast(_)
-        | Step::ExpectResponse(_)
-        | Step::ExpectRequest(_)
-        | Step::ExpectNoTraceback => {
-            let rest = sentence.strip_prefix("expect ").unwrap_or(&sentence);
-            format!("waited {secs:.1} s for {rest}: nothing came")
-        }
-        _ => format!("{sentence}: gave up after {secs:.1} s"),
+        _ => match awaited_en(step) {
+            Some(Awaited::Program(p)) => {
+                format!("waited {secs:.1} s for the program {p}: it did not")
+            }
+            Some(Awaited::Thing(t)) => format!("waited {secs:.1} s for {t}: nothing came"),
+            None => format!("{}: gave up after {secs:.1} s", en(step)),
+        },
     }
 }
 
