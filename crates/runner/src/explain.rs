@@ -70,12 +70,14 @@ pub(crate) async fn diagnose(run: &mut Run<'_>) -> Vec<Diagnosis> {
         let started = Instant::now();
         let sample = run.timing.pause(SAMPLE);
         let (mut looks, mut runnable) = (0usize, 0usize);
-        while started.elapsed() < sample {
-            if busy.is_none() {
+        if busy.is_some() {
+            tokio::time::sleep(sample).await;
+        } else {
+            while started.elapsed() < sample {
                 looks += 1;
                 runnable += inspect::runnable_threads(&pids);
+                tokio::time::sleep(LOOK).await;
             }
-            tokio::time::sleep(LOOK).await;
         }
         let window = started.elapsed();
         let percent = match (busy, inspect::busy_ns(&pids)) {
