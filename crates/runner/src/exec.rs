@@ -229,7 +229,7 @@ async fn play(
         match Harness::set_up(scenario.role, addr).await {
             Ok(h) => break (port, addr, h),
             Err(_) if fixed.is_none() && program.network.is_none() && tries < 3 => tries += 1,
-            Err(f) => return not_passed(Status::Error, Failure::default(), f.mismatch),
+            Err(f) => return not_passed(Status::Error, Failure::default(), *f.mismatch),
         }
     };
     let role = scenario.role;
@@ -334,7 +334,7 @@ async fn play(
             timeline: timeline::snapshot(),
             program_start: false,
         };
-        verdict = not_passed(Status::Fail, failure, f.mismatch);
+        verdict = not_passed(Status::Fail, failure, *f.mismatch);
     }
     for (i, at) in scenario.steps.iter().enumerate() {
         if let Err(f) = run.step(&at.step).await {
@@ -361,7 +361,7 @@ async fn play(
                 Some(state) if never_ran(state) => Status::Error,
                 _ => Status::Fail,
             };
-            verdict = not_passed(status, failure, f.mismatch);
+            verdict = not_passed(status, failure, *f.mismatch);
             break;
         }
     }

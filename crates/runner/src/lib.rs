@@ -269,8 +269,10 @@ async fn once(
                         })
                         .map(|rt| {
                             rt.block_on(async {
+                                // On the heap: a scenario's future is large,
+                                // and this thread's stack is the default one.
                                 tokio::select! {
-                                    r = timeline::scope(play) => Some(r),
+                                    r = Box::pin(timeline::scope(play)) => Some(r),
                                     _ = stop_rx => None,
                                 }
                             })

@@ -13,8 +13,10 @@ use sockspec_results::{Doing, Expectation, Mismatch, Queue, ReplyShape, Scenario
 /// Why a step did not do what the scenario expects, with the evidence.
 #[derive(Clone, Debug)]
 pub struct StepFailure {
-    /// What went wrong.
-    pub mismatch: Mismatch,
+    /// What went wrong. Boxed: every step's future holds its result, so the
+    /// mismatch's size would be paid by every await of a scenario (unboxed,
+    /// a scenario's future overflowed a thread's default stack).
+    pub mismatch: Box<Mismatch>,
     /// What the harness had sent for the awaited replies.
     pub sent: Option<Bytes>,
     /// What was expected, when more than the mismatch says.
@@ -47,7 +49,7 @@ impl StepFailure {
     /// A failure with no evidence beyond what it is.
     pub fn new(mismatch: Mismatch) -> Self {
         StepFailure {
-            mismatch,
+            mismatch: Box::new(mismatch),
             sent: None,
             expected: None,
             received: None,
@@ -71,7 +73,7 @@ impl StepFailure {
     /// The same evidence, with the mismatch wrapped (`AfterRestart`...).
     pub fn map(self, wrap: impl FnOnce(Mismatch) -> Mismatch) -> Self {
         StepFailure {
-            mismatch: wrap(self.mismatch),
+            mismatch: Box::new(wrap(*self.mismatch)),
             ..self
         }
     }
