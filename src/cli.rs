@@ -120,6 +120,12 @@ pub struct RunArgs {
     /// The working directory of the program.
     #[arg(long)]
     pub cwd: Option<PathBuf>,
+    /// Build the program first, e.g. --build "gcc -Wall -o server server.c"
+    /// (run once by `sh -c`, in --cwd or the submission's folder, before any
+    /// scenario; if it fails the report is BUILD ERROR with the compiler's
+    /// output). Repeatable; with --assignment, runs before its own builds.
+    #[arg(long, value_name = "CMD")]
+    pub build: Vec<String>,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -149,8 +149,14 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
         .map(|p| p.budget.unwrap_or(DEFAULT_BUDGET))
         .max()
         .unwrap_or(DEFAULT_BUDGET);
+    // Builds come first, each within its own deadline.
+    let builds = assignment
+        .build_deadline
+        .unwrap_or(sockspec_runner::build::DEFAULT_DEADLINE)
+        .mul_f64(scale * assignment.builds(None).len() as f64);
     let deadline = per_scenario
         .mul_f64(scale * f64::from(retries + 1) * scenarios.len().max(1) as f64)
+        + builds
         + Duration::from_secs(30);
 
     let plan = Arc::new(ChildPlan {

@@ -17,8 +17,7 @@ use sockspec_runner::{Program, RunConfig, Timing};
 
 use crate::cli::{Format, Isolate, RunArgs};
 use crate::homework::{
-    hard_coded_server, leaves_the_machine, missing_file, named_addresses, sandbox, where_names_are,
-    without_shim,
+    hard_coded_server, leaves_the_machine, named_addresses, sandbox, where_names_are, without_shim,
 };
 use crate::{default_jobs, load, runtime};
 
@@ -33,6 +32,7 @@ struct Plan {
     strict: bool,
     retries: u32,
     visibility: Visibility,
+    builds: Vec<sockspec_runner::build::Build>,
 }
 
 pub fn run(args: RunArgs) -> u8 {
@@ -68,6 +68,7 @@ pub fn run(args: RunArgs) -> u8 {
         strict,
         retries,
         visibility,
+        builds,
     } = match plan {
         Ok(p) => p,
         Err(code) => return code,
@@ -100,6 +101,7 @@ pub fn run(args: RunArgs) -> u8 {
         cases: args.cases,
         retries,
         command_line: rerun_command(&args),
+        builds,
     };
     let mut reporters = match reporters(&args, visibility) {
         Ok(r) => r,
@@ -277,6 +279,12 @@ fn command_line_plan(args: &RunArgs, private: bool) -> Result<Plan, u8> {
         eprintln!("error: {message}");
         2
     };
+    if !args.build.is_empty() && args.target.is_none() {
+        return Err(fail(
+            "--build builds the program under test: give it with --target (or use --assignment)"
+                .into(),
+        ));
+    }
     let roles = pick_roles(args, &scenarios).map_err(fail)?;
     let mut scenarios = scenarios;
     scenarios.retain(|s| roles.contains(&s.role));
@@ -328,6 +336,17 @@ fn command_line_plan(args: &RunArgs, private: bool) -> Result<Plan, u8> {
             }
         })
         .collect();
+    let builds = args
+        .build
+        .iter()
+        .map(|command| sockspec_runner::build::Build {
+            command: command.clone(),
+            dir: cwd.clone(),
+            roles: Vec::new(),
+            sandbox: None,
+            deadline: sockspec_runner::build::DEFAULT_DEADLINE,
+        })
+        .collect();
     Ok(Plan {
         scenarios,
         programs,
@@ -335,6 +354,7 @@ fn command_line_plan(args: &RunArgs, private: bool) -> Result<Plan, u8> {
         strict: args.strict,
         retries: args.retries.unwrap_or(0),
         visibility: Visibility::default(),
+        builds,
     })
 }
 
@@ -394,11 +414,20 @@ fn assignment_plan(args: &RunArgs, file: &Path, private: bool) -> Result<Plan, u
                 std::net::IpAddr::V4(ip) => Some(ip),
                 _ => None,
             }));
-            let missing = missing_file(&p.command, &cwd).or_else(|| {
-                (!private)
-                    .then(|| leaves_the_machine(p.role, &own, &names))
-                    .flatten()
-            });
+            // A program that is built is looked for once it is.
+            let built = assignment
+                .builds(Some(p.role))
+                .iter()
+                .any(|b| b.roles.is_empty() || b.roles.contains(&p.role))
+                || !args.build.is_empty();
+            let missing = (!built)
+                .then(|| sockspec_runner::files::missing_file(&p.command, &cwd))
+                .flatten()
+                .or_else(|| {
+                    (!private)
+                        .then(|| leaves_the_machine(p.role, &own, &names))
+                        .flatten()
+                });
             Program {
                 role: p.role,
                 command: without_shim(&p.command, &cwd),
@@ -429,6 +458,28 @@ fn assignment_plan(args: &RunArgs, file: &Path, private: bool) -> Result<Plan, u
         programs.retain(|p| p.role == role);
         scenarios.retain(|s| s.role == role);
     }
+    let deadline = assignment
+        .build_deadline
+        .unwrap_or(sockspec_runner::build::DEFAULT_DEADLINE);
+    let build =
+        |command: &str, cwd: Option<&str>, roles: Vec<Role>| sockspec_runner::build::Build {
+            command: command.to_owned(),
+            dir: cwd.map_or_else(|| submission.clone(), |c| submission.join(c)),
+            roles,
+            sandbox: Some(sandbox(&assignment, &submission)),
+            deadline,
+        };
+    let mut builds: Vec<_> = args
+        .build
+        .iter()
+        .map(|c| build(c, None, Vec::new()))
+        .collect();
+    builds.extend(
+        assignment
+            .builds(args.role)
+            .into_iter()
+            .map(|b| build(&b.command, b.cwd.as_deref(), b.roles)),
+    );
     Ok(Plan {
         scenarios,
         programs,
@@ -436,6 +487,7 @@ fn assignment_plan(args: &RunArgs, file: &Path, private: bool) -> Result<Plan, u
         strict: assignment.strict || args.strict,
         retries: args.retries.or(assignment.retries).unwrap_or(0),
         visibility: assignment.visibility,
+        builds,
     })
 }
 
@@ -479,6 +531,9 @@ fn rerun_command(args: &RunArgs) -> String {
     }
     if let Some(t) = &args.target {
         words.push(format!("--target {}", quote(t)));
+    }
+    for b in &args.build {
+        words.push(format!("--build {}", quote(b)));
     }
     if args.assignment.is_none() {
         let c = args.contract();

@@ -46,6 +46,10 @@ pub struct SubmissionGrade {
     /// Why the submission has no report, when its run itself broke down
     /// (then it scores 0 and a grader must look).
     pub problem: Option<String>,
+    /// The build that failed, when one did: its command and the
+    /// compiler's first error (then its programs were not run).
+    #[serde(default)]
+    pub build_error: Option<String>,
 }
 
 impl SubmissionGrade {
@@ -88,6 +92,7 @@ impl SubmissionGrade {
             duration_ms,
             report: path.to_owned(),
             problem: None,
+            build_error: build_error(report),
         })
     }
 
@@ -108,6 +113,7 @@ impl SubmissionGrade {
             duration_ms,
             report: String::new(),
             problem: Some(problem),
+            build_error: None,
         }
     }
 
@@ -120,6 +126,27 @@ impl SubmissionGrade {
             f64::from(self.points) * 100.0 / f64::from(self.points_possible)
         }
     }
+}
+
+/// The failed build of a report, in one line: its command and the first
+/// line of its output that says `error` (else its first line).
+fn build_error(report: &Value) -> Option<String> {
+    let failed = report
+        .get("builds")?
+        .as_array()?
+        .iter()
+        .find(|b| b.get("status").and_then(Value::as_str) == Some("error"))?;
+    let command = failed.get("command").and_then(Value::as_str).unwrap_or("");
+    let output = failed.get("output").and_then(Value::as_str).unwrap_or("");
+    let first = output
+        .lines()
+        .find(|l| l.to_lowercase().contains("error"))
+        .or_else(|| output.lines().find(|l| !l.trim().is_empty()))
+        .map(str::trim);
+    Some(match first {
+        Some(line) => format!("{command}: {line}"),
+        None => command.to_owned(),
+    })
 }
 
 /// A graded batch, or a share of one (`--partition`).
@@ -200,6 +227,7 @@ impl BatchReport {
             "error_scenarios",
             "flaky_scenarios",
             "problem",
+            "build_error",
         ])?;
         for s in &self.submissions {
             w.write_record([
@@ -215,6 +243,7 @@ impl BatchReport {
                 s.error_ids.join(" "),
                 s.flaky_ids.join(" "),
                 s.problem.clone().unwrap_or_default(),
+                s.build_error.clone().unwrap_or_default(),
             ])?;
         }
         w.flush()?;
@@ -239,6 +268,9 @@ impl BatchReport {
             let mut notes: Vec<String> = Vec::new();
             if let Some(p) = &s.problem {
                 notes.push(format!("not graded: {p}"));
+            }
+            if let Some(b) = &s.build_error {
+                notes.push(format!("BUILD ERROR {b}"));
             }
             if !s.failed_ids.is_empty() {
                 notes.push(format!("failed {}", short_list(&s.failed_ids)));
@@ -374,6 +406,40 @@ mod tests {
         assert_eq!(BatchReport::merge(Vec::new()), Err(MergeError::Empty));
     }
 
+    /// A submission that did not build says so in one line: the command
+    /// and the compiler's first error.
+    #[test]
+    fn a_failed_build_is_named_with_its_first_error() {
+        let report = serde_json::json!({
+            "builds": [
+                {"command": "make", "status": "ok", "output": ""},
+                {"command": "gcc -Wall -o server server.c", "status": "error",
+                 "output": "server.c: In function 'main':\nserver.c:14:17: error: expected ';' before 'while'\n"}
+            ],
+            "results": [{"id": "tcp-server/reply", "status": "not-built", "counted": true}],
+            "summary": {"passed": 0, "counted_failed": 0, "not_built": 1, "points": 0,
+                        "points_possible": 2, "exit_code": 1}
+        });
+        let g = SubmissionGrade::from_report("dave", &report, 1, 10, "dave/report.json").unwrap();
+        assert_eq!(
+            g.build_error.as_deref(),
+            Some(
+                "gcc -Wall -o server server.c: server.c:14:17: error: expected ';' before 'while'"
+            )
+        );
+        assert_eq!((g.points, g.points_possible), (0, 2));
+        let mut b = batch("1/1", &[]);
+        b.submissions.push(g);
+        assert!(b.table().contains("BUILD ERROR gcc -Wall"), "{}", b.table());
+        let mut csv = Vec::new();
+        b.write_csv(&mut csv).unwrap();
+        let csv = String::from_utf8(csv).unwrap();
+        assert!(
+            csv.lines().nth(1).unwrap().ends_with("before 'while'"),
+            "{csv}"
+        );
+    }
+
     #[test]
     fn csv_and_table() {
         let mut b = batch("1/1", &["alice", "bob, the \"second\""]);
@@ -390,14 +456,14 @@ mod tests {
         assert!(lines[0].starts_with("student,points,points_possible,percent"));
         assert_eq!(
             lines[1],
-            "alice,4,10,40.0,1,1,1,1,tcp-server/restart,udp-server/reply,udp-server/burst,"
+            "alice,4,10,40.0,1,1,1,1,tcp-server/restart,udp-server/reply,udp-server/burst,,"
         );
         assert!(
             lines[2].starts_with("\"bob, the \"\"second\"\"\",4,10"),
             "{}",
             lines[2]
         );
-        assert!(lines[3].ends_with("the run was killed"), "{}", lines[3]);
+        assert!(lines[3].ends_with("the run was killed,"), "{}", lines[3]);
         let table = b.table();
         assert!(table.contains("alice"), "{table}");
         assert!(table.contains("4/10"), "{table}");

@@ -38,6 +38,12 @@ pub struct Assignment {
     pub visibility: Visibility,
     /// Resource limits for every program (unset ones: the harness's defaults).
     pub limits: LimitsSpec,
+    /// The command that builds the whole submission (`make`), run once in
+    /// its folder before any scenario.
+    pub build: Option<String>,
+    /// The wall time a build may take (`build_s`; unset: the harness's
+    /// default).
+    pub build_deadline: Option<Duration>,
     points: Points,
     /// Scenarios whose level the grader changes, by pattern, in the order
     /// written (the last pattern that names a scenario wins).
@@ -64,6 +70,9 @@ pub struct AssignedProgram {
     pub cwd: Option<String>,
     /// The wall time one try of one of its scenarios may take.
     pub budget: Option<Duration>,
+    /// The command that builds this program (`gcc -Wall -o server
+    /// server.c`), run once in its folder before any scenario.
+    pub build: Option<String>,
     only: Vec<Pattern>,
     skip: Vec<Pattern>,
 }
@@ -78,6 +87,18 @@ impl AssignedProgram {
             self.server.map(std::net::SocketAddr::V4),
         )
     }
+}
+
+/// One build of a submission: a command, the folder it runs in and the
+/// programs it builds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildStep {
+    /// The command, run by `sh -c` (globs such as `javac *.java` work).
+    pub command: String,
+    /// A sub-folder of the submission to run it in (`None`: the submission).
+    pub cwd: Option<String>,
+    /// The roles whose programs it builds (empty: every one).
+    pub roles: Vec<Role>,
 }
 
 /// The resource limits a grader states for every program of a submission
@@ -187,6 +208,8 @@ struct RawAssignment {
     #[serde(default)]
     visibility: Visibility,
     limits: Option<Spanned<LimitsSpec>>,
+    build: Option<Spanned<String>>,
+    build_s: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -236,6 +259,7 @@ struct RawProgram {
     server: Option<Spanned<String>>,
     cwd: Option<Spanned<String>>,
     budget_s: Option<Spanned<f64>>,
+    build: Option<Spanned<String>>,
     #[serde(default)]
     only: Vec<Spanned<String>>,
     #[serde(default)]
@@ -282,6 +306,33 @@ pub fn load_assignment(src: &Source) -> Result<Assignment, LoadError> {
         }
     };
     let default_budget = budget(raw.budget_s)?;
+    let not_empty =
+        |b: Option<Spanned<String>>, whose: &str| -> Result<Option<String>, LoadError> {
+            match b {
+                Some(b) if b.value.trim().is_empty() => Err(invalid(
+                    b.referenced.line(),
+                    b.referenced.column(),
+                    format!("the {whose} build command is empty"),
+                    Some("e.g. build: gcc -Wall -o server server.c; or leave `build` out"),
+                )),
+                b => Ok(b.map(|b| b.value)),
+            }
+        };
+    let build = not_empty(raw.build, "submission's")?;
+    let build_deadline = match raw.build_s {
+        None => None,
+        Some(b) if b.value.is_finite() && b.value > 0.0 && b.value <= 3600.0 => {
+            Some(Duration::from_secs_f64(b.value))
+        }
+        Some(b) => {
+            return Err(invalid(
+                b.referenced.line(),
+                b.referenced.column(),
+                format!("`build_s: {}` is not a time a build can take", b.value),
+                Some("seconds, more than 0 and at most 3600, e.g. build_s: 120"),
+            ));
+        }
+    };
     let limits = raw.limits.as_ref().map(|l| l.value).unwrap_or_default();
     if let Some(l) = &raw.limits
         && [
@@ -415,6 +466,7 @@ pub fn load_assignment(src: &Source) -> Result<Assignment, LoadError> {
             server,
             cwd: p.cwd.map(|c| c.value),
             budget: budget(p.budget_s)?.or(default_budget),
+            build: not_empty(p.build, &format!("{role}'s"))?,
             only: p.only.into_iter().map(pattern).collect(),
             skip: p.skip.into_iter().map(pattern).collect(),
         });
@@ -427,6 +479,8 @@ pub fn load_assignment(src: &Source) -> Result<Assignment, LoadError> {
         retries: raw.retries,
         visibility: raw.visibility,
         limits,
+        build,
+        build_deadline,
         points: Points {
             required: raw.points.required,
             recommended: raw.points.recommended,
@@ -450,6 +504,39 @@ impl Assignment {
     /// The file it was loaded from, as named in messages.
     pub fn file(&self) -> &str {
         &self.source.name
+    }
+
+    /// The builds of a submission, in the order they run: the
+    /// submission's own first (`make` builds what the programs' builds may
+    /// need), then each program's, one run for programs that share a
+    /// command and folder. `role` keeps only what builds that program.
+    pub fn builds(&self, role: Option<Role>) -> Vec<BuildStep> {
+        let mut steps: Vec<BuildStep> = Vec::new();
+        if let Some(command) = &self.build {
+            steps.push(BuildStep {
+                command: command.clone(),
+                cwd: None,
+                roles: Vec::new(),
+            });
+        }
+        for p in &self.programs {
+            let Some(command) = &p.build else { continue };
+            if role.is_some_and(|r| r != p.role) {
+                continue;
+            }
+            match steps
+                .iter_mut()
+                .find(|s| !s.roles.is_empty() && &s.command == command && s.cwd == p.cwd)
+            {
+                Some(same) => same.roles.push(p.role),
+                None => steps.push(BuildStep {
+                    command: command.clone(),
+                    cwd: p.cwd.clone(),
+                    roles: vec![p.role],
+                }),
+            }
+        }
+        steps
     }
 
     /// The program for a role, if the assignment has one.

@@ -15,7 +15,9 @@ pub mod scenario;
 pub mod step;
 
 pub use addressing::Addressing;
-pub use assignment::{AssignedProgram, Assignment, LimitsSpec, Visibility, load_assignment};
+pub use assignment::{
+    AssignedProgram, Assignment, BuildStep, LimitsSpec, Visibility, load_assignment,
+};
 pub use contract::{
     Contract, ContractError, Framing, Level, Page, ReadyWhen, ReplyKind, ReplyRule, Role, Transport,
 };

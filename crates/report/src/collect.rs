@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use sockspec_results::{Event, ScenarioResult, Summary};
+use sockspec_results::{BuildReport, Event, ScenarioResult, Summary};
 
 /// What a run said, gathered from its events.
 #[derive(Debug, Default)]
@@ -15,6 +15,8 @@ pub(crate) struct Collected {
     pub(crate) contract: String,
     /// Every result, in the order they finished.
     pub(crate) results: Vec<ScenarioResult>,
+    /// The submission's builds, when it has any.
+    pub(crate) builds: Vec<BuildReport>,
 }
 
 /// The end of a run, once it has come.
@@ -33,6 +35,10 @@ impl Collected {
             } => {
                 self.target.clone_from(target);
                 self.contract.clone_from(contract);
+                None
+            }
+            Event::Built(builds) => {
+                self.builds.clone_from(builds);
                 None
             }
             Event::ScenarioStarted { .. } => None,

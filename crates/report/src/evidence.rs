@@ -234,7 +234,8 @@ pub(crate) fn parts(r: &ScenarioResult, limits: Limits) -> Parts {
     // scenario is about: its lesson (and its fix) would point the student
     // at the wrong cause; the output and the diagnosis tell the real one.
     let before_the_scenario = r.failure.as_ref().is_some_and(|f| f.program_start);
-    if r.status != Status::Error && !before_the_scenario {
+    // Nor has a scenario that never ran because its program did not build.
+    if !matches!(r.status, Status::Error | Status::NotBuilt) && !before_the_scenario {
         let concept = if zh && !r.concept_zh.trim().is_empty() {
             &r.concept_zh
         } else {

@@ -199,9 +199,18 @@ fn overview(
     target: &str,
     contract: &str,
     skipped: &[&ScenarioResult],
+    builds: &[sockspec_results::BuildReport],
     lang: Lang,
 ) -> String {
-    let mut lines = vec![counts(s, lang)];
+    let mut lines = Vec::new();
+    // A build that failed is the whole story: it comes first, whole.
+    for b in builds.iter().filter(|b| !b.ok()) {
+        lines.push(crate::build::headline(b, lang));
+        lines.extend(crate::build::output_lines(b, usize::MAX, lang));
+        lines.push(crate::build::consequence(b, lang));
+        lines.push(String::new());
+    }
+    lines.push(counts(s, lang));
     match lang {
         Lang::En => {
             lines.push(format!("graded: {target}"));
@@ -281,6 +290,7 @@ impl<W: Write> Reporter for Gradescope<W> {
                     &self.run.target,
                     &self.run.contract,
                     &skipped,
+                    &self.run.builds,
                     self.lang,
                 ),
                 output_format: "text",

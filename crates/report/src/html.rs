@@ -123,6 +123,7 @@ fn label(r: &ScenarioResult, lang: Lang) -> (&'static str, &'static str) {
         (Status::Error, _) => ("error", lang.pick("ERROR", "出错")),
         (Status::Skip, _) => ("skip", lang.pick("SKIP", "跳过")),
         (Status::Flaky, _) => ("flaky", lang.pick("FLAKY", "不稳定")),
+        (Status::NotBuilt, _) => ("error", lang.pick("NOT BUILT", "未编译")),
     }
 }
 
@@ -148,6 +149,9 @@ impl<W: Write> Html<W> {
             .sort_by(|a, b| (a.role, &a.id).cmp(&(b.role, &b.id)));
         self.header(&mut h, summary);
         h.push_str("<main>\n");
+        for b in &self.run.builds {
+            build(&mut h, b, lang);
+        }
         for r in &self.run.results {
             scenario(&mut h, r, lang);
         }
@@ -237,9 +241,40 @@ fn scenario(h: &mut String, r: &ScenarioResult, lang: Lang) {
             lang.pick("skipped: ", "跳过："),
             esc(&crate::mismatch::reason(r, lang))
         )),
+        Status::NotBuilt => h.push_str(&format!(
+            "<p class=\"meta\">{}</p>\n",
+            esc(&crate::build::not_built(lang))
+        )),
         Status::Fail | Status::Error | Status::Flaky => failure(h, r, lang),
     }
     h.push_str("</section>\n");
+}
+
+/// A build's section: a line when it worked; when it failed, BUILD ERROR
+/// with the compiler's output whole (a page has room for it).
+fn build(h: &mut String, b: &sockspec_results::BuildReport, lang: Lang) {
+    let headline = crate::build::headline(b, lang);
+    if b.ok() {
+        h.push_str(&format!(
+            "<section class=\"pass build\">\n<p class=\"meta\">{}</p>\n</section>\n",
+            esc(&headline)
+        ));
+        return;
+    }
+    h.push_str(&format!(
+        "<section class=\"fail build\" id=\"build\">\n<h2><span class=\"label\">{}</span><code>{}</code></h2>\n",
+        lang.pick("BUILD ERROR", "编译失败"),
+        esc(&b.command)
+    ));
+    h.push_str(&format!("<p class=\"reason\">{}</p>\n", esc(&headline)));
+    h.push_str(&format!(
+        "<pre>{}</pre>\n",
+        esc(&crate::build::output_lines(b, usize::MAX, lang).join("\n"))
+    ));
+    h.push_str(&format!(
+        "<p>{}</p>\n</section>\n",
+        esc(&crate::build::consequence(b, lang))
+    ));
 }
 
 /// Everything under a failure, in the order a student reads it: what

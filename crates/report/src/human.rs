@@ -62,6 +62,9 @@ pub struct Human<W: Write> {
     /// Whether the last line written was blank, so that blocks are
     /// separated by exactly one blank line.
     after_blank: bool,
+    /// Scenarios not run because their program did not build: said once,
+    /// under the BUILD ERROR, not line by line.
+    not_built: Vec<String>,
 }
 
 /// Columns of the id on a verdict line: the longest ids of the suite fit,
@@ -98,6 +101,7 @@ impl<W: Write> Human<W> {
             out,
             options,
             after_blank: true,
+            not_built: Vec::new(),
         }
     }
 
@@ -139,7 +143,40 @@ impl<W: Write> Human<W> {
         self.line("")
     }
 
+    /// The builds: one quiet line for each that worked; for one that
+    /// failed, BUILD ERROR, the compiler's output and what it means.
+    fn builds(&mut self, builds: &[sockspec_results::BuildReport]) -> std::io::Result<()> {
+        let lang = self.options.lang;
+        for b in builds {
+            let headline = crate::build::headline(b, lang);
+            if b.ok() {
+                let line = self.paint(Paint::Dim, &headline);
+                self.line(&line)?;
+                continue;
+            }
+            let line = self.paint(Paint::Red, &headline);
+            self.line(&line)?;
+            let max = if self.options.verbose {
+                usize::MAX
+            } else {
+                crate::build::OUTPUT_LINES
+            };
+            for l in crate::build::output_lines(b, max, lang) {
+                self.line(&format!("{INDENT}{l}"))?;
+            }
+            for l in crate::text::wrap(&crate::build::consequence(b, lang), 72) {
+                let l = self.paint(Paint::Bold, &l);
+                self.line(&format!("{INDENT}{l}"))?;
+            }
+        }
+        self.line("")
+    }
+
     fn scenario(&mut self, r: &ScenarioResult) -> std::io::Result<()> {
+        if r.status == Status::NotBuilt {
+            self.not_built.push(r.id.clone());
+            return Ok(());
+        }
         let (label, paint) = match (r.status, r.counted) {
             (Status::Pass, _) => ("PASS", Paint::Green),
             (Status::Fail, true) => ("FAIL", Paint::Red),
@@ -147,6 +184,7 @@ impl<W: Write> Human<W> {
             (Status::Error, _) => ("ERROR", Paint::Red),
             (Status::Skip, _) => ("SKIP", Paint::Dim),
             (Status::Flaky, _) => ("FLAKY", Paint::Yellow),
+            (Status::NotBuilt, _) => unreachable!("said once, in the summary"),
         };
         let lang = self.options.lang;
         let mut rest = crate::title(r, lang).to_owned();
@@ -189,6 +227,7 @@ impl<W: Write> Human<W> {
                 );
                 self.line(&format!("{INDENT}{why}"))
             }
+            Status::NotBuilt => Ok(()),
             Status::Fail | Status::Error | Status::Flaky => {
                 let limits = Limits {
                     output_lines: if self.options.verbose {
@@ -217,6 +256,19 @@ impl<W: Write> Human<W> {
     fn summary(&mut self, s: &Summary, wall: Duration) -> std::io::Result<()> {
         self.blank()?;
         let lang = self.options.lang;
+        if !self.not_built.is_empty() {
+            let n = self.not_built.len();
+            let label = self.paint(Paint::Red, lang.pick("NOT BUILT", "未编译"));
+            let text = lang.pick(
+                format!(
+                    "{label}  {} not run (their program did not build)",
+                    count(n, "scenario")
+                ),
+                format!("{label}  {n} 项测试没有运行（它们的程序没有编译成功）"),
+            );
+            self.line(&text)?;
+            self.line("")?;
+        }
         let mut counts = counts(s, lang);
         if self.options.durations {
             let secs = wall.as_secs_f64();
@@ -270,6 +322,9 @@ pub(crate) fn counts(s: &Summary, lang: Lang) -> String {
             if warnings > 0 {
                 counts.push_str(&format!(", {}", count(warnings, "warning")));
             }
+            if s.not_built > 0 {
+                counts.push_str(&format!(", {} not built", s.not_built));
+            }
             if s.points_possible > 0 {
                 counts.push_str(&format!(" — points {}/{}", s.points, s.points_possible));
             }
@@ -286,6 +341,9 @@ pub(crate) fn counts(s: &Summary, lang: Lang) -> String {
             ));
             if warnings > 0 {
                 counts.push_str(&format!("，警告 {warnings}"));
+            }
+            if s.not_built > 0 {
+                counts.push_str(&format!("，未编译 {}", s.not_built));
             }
             if s.points_possible > 0 {
                 counts.push_str(&format!(" — 得分 {}/{}", s.points, s.points_possible));
@@ -313,6 +371,14 @@ fn verdict_en(s: &Summary) -> (Paint, String) {
         String::new()
     };
     match s.exit_code() {
+        1 if s.not_built > 0 => {
+            let v = format!(
+                "BUILD ERROR: the submission did not build, so {} could not be run; \
+                 the compiler's first error above is the place to start",
+                count(s.not_built, "scenario")
+            );
+            (Paint::Red, v)
+        }
         2 => {
             let errors = count(s.errors, "scenario");
             let v = if s.counted_failed > 0 {
@@ -371,6 +437,13 @@ fn verdict_zh(s: &Summary) -> (Paint, String) {
         String::new()
     };
     match s.exit_code() {
+        1 if s.not_built > 0 => {
+            let v = format!(
+                "编译失败：提交没有编译成功，{} 项测试无法运行；从上面编译器报的第一个错误看起",
+                s.not_built
+            );
+            (Paint::Red, v)
+        }
         2 => {
             let v = if s.counted_failed > 0 {
                 format!(
@@ -422,6 +495,7 @@ impl<W: Write> Reporter for Human<W> {
                 target,
                 contract,
             } => self.header(*total, target, contract)?,
+            Event::Built(builds) => self.builds(builds)?,
             Event::ScenarioStarted { .. } => return Ok(()),
             Event::ScenarioFinished(r) => self.scenario(r)?,
             Event::RunFinished { summary, wall, .. } => self.summary(summary, *wall)?,

@@ -53,12 +53,62 @@ impl<W: Write> Json<W> {
 
 #[derive(Serialize)]
 struct Document<'a> {
+    /// The submission's builds, before any scenario (empty: none).
+    builds: Vec<BuildJson<'a>>,
     results: Vec<ResultJson<'a>>,
     summary: SummaryJson,
     target: &'a str,
     contract: &'a str,
     duration_ms: u64,
     harness: HarnessJson,
+}
+
+/// One build: `status` is `ok` or `error`; how it ended is `exit_code` or
+/// `signal`, both `null` when it ran past its deadline (`timed_out`) or
+/// could not be started (`not_started` says why).
+#[derive(Serialize)]
+struct BuildJson<'a> {
+    command: &'a str,
+    dir: &'a str,
+    roles: Vec<&'static str>,
+    status: &'static str,
+    exit_code: Option<i32>,
+    signal: Option<i32>,
+    timed_out: bool,
+    not_started: Option<&'a str>,
+    output: &'a str,
+    duration_ms: u64,
+    deadline_ms: u64,
+    text: Text,
+}
+
+impl<'a> BuildJson<'a> {
+    fn new(b: &'a sockspec_results::BuildReport) -> Self {
+        use sockspec_results::Ended;
+        BuildJson {
+            command: &b.command,
+            dir: &b.dir,
+            roles: b.roles.iter().map(|r| r.as_str()).collect(),
+            status: if b.ok() { "ok" } else { "error" },
+            exit_code: match b.ended {
+                Some(Ended::Code(c)) => Some(c),
+                _ => None,
+            },
+            signal: match b.ended {
+                Some(Ended::Signal(s)) => Some(s),
+                _ => None,
+            },
+            timed_out: b.ended.is_none() && b.not_started.is_none(),
+            not_started: b.not_started.as_deref(),
+            output: &b.output,
+            duration_ms: millis(b.duration),
+            deadline_ms: millis(b.deadline),
+            text: Text {
+                en: crate::build::headline(b, Lang::En),
+                zh: crate::build::headline(b, Lang::Zh),
+            },
+        }
+    }
 }
 
 /// The harness itself: what a grader checks to trust a batch (its memory
@@ -508,6 +558,7 @@ impl<W: Write> Reporter for Json<W> {
         if let Some(end) = self.run.take(event) {
             self.run.results.sort_by(|a, b| a.id.cmp(&b.id));
             let doc = Document {
+                builds: self.run.builds.iter().map(BuildJson::new).collect(),
                 results: self.run.results.iter().map(ResultJson::new).collect(),
                 summary: SummaryJson {
                     counts: end.summary,

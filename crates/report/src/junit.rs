@@ -92,6 +92,12 @@ fn test_case(r: &ScenarioResult, lang: Lang) -> TestCase {
             s.set_message(crate::mismatch::reason(r, lang));
             s
         }
+        Status::NotBuilt => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(crate::mismatch::reason(r, lang));
+            s.set_type("build error");
+            s
+        }
         Status::Fail | Status::Error => {
             let (mut s, message) = match (r.status, r.counted) {
                 (Status::Error, _) => (
@@ -129,6 +135,28 @@ fn test_case(r: &ScenarioResult, lang: Lang) -> TestCase {
     case
 }
 
+/// A build as a test case: a failure with the compiler's output when it
+/// failed, so that CI shows BUILD ERROR first.
+fn build_case(b: &sockspec_results::BuildReport, lang: Lang) -> TestCase {
+    let status = if b.ok() {
+        TestCaseStatus::success()
+    } else {
+        let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        s.set_message(crate::build::headline(b, lang));
+        s.set_type("build error");
+        s.set_description(format!(
+            "{}\n{}",
+            crate::build::output_lines(b, usize::MAX, lang).join("\n"),
+            crate::build::consequence(b, lang)
+        ));
+        s
+    };
+    let mut case = TestCase::new(b.command.as_str(), status);
+    case.set_classname("build");
+    case.set_time(b.duration);
+    case
+}
+
 impl<W: Write> Reporter for Junit<W> {
     fn event(&mut self, event: &Event) -> std::io::Result<()> {
         if let Some(end) = self.run.take(event) {
@@ -147,6 +175,13 @@ impl<W: Write> Reporter for Junit<W> {
                         suite
                     })
                     .add_test_case(test_case(r, self.lang));
+            }
+            if self.run.builds.iter().any(|b| !b.ok()) {
+                let mut suite = TestSuite::new("build");
+                for b in &self.run.builds {
+                    suite.add_test_case(build_case(b, self.lang));
+                }
+                suites.insert("build", suite);
             }
             let mut report = Report::new("sockspec");
             report.set_time(*wall);

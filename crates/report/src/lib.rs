@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 mod autolab;
+mod build;
 mod collect;
 mod diagnose;
 mod evidence;

@@ -23,6 +23,10 @@ pub enum Event {
         /// The contract, as command-line options (`--reply echo --framing line`).
         contract: String,
     },
+    /// The submission's builds ran (before any scenario), in order; sent
+    /// only when there are builds. A failed one makes the scenarios of the
+    /// programs it builds [`Status::NotBuilt`].
+    Built(Vec<crate::build::BuildReport>),
     /// A scenario begins.
     ScenarioStarted {
         /// Its id.
@@ -44,7 +48,7 @@ pub enum Event {
 
 /// The verdict of one scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// Every step did what the scenario expects.
     Pass,
@@ -60,6 +64,10 @@ pub enum Status {
     /// is never reported as one: every report names it with its pass rate,
     /// so a grader can look at a racy program (or a loaded machine).
     Flaky,
+    /// Not run: the build of its program failed (see [`Event::Built`]).
+    /// It earns nothing and counts as a failure of the submission, not of
+    /// the harness.
+    NotBuilt,
 }
 
 impl Status {
@@ -71,6 +79,7 @@ impl Status {
             Status::Error => "error",
             Status::Skip => "skip",
             Status::Flaky => "flaky",
+            Status::NotBuilt => "not-built",
         }
     }
 }
@@ -202,6 +211,8 @@ pub struct Summary {
     pub skipped: usize,
     /// Scenarios that passed on some tries and failed on others.
     pub flaky: usize,
+    /// Scenarios not run because their program did not build.
+    pub not_built: usize,
     /// Failed scenarios that count (required, or all under `--strict`).
     pub counted_failed: usize,
     /// Points of the passed, counted scenarios.
@@ -219,6 +230,7 @@ impl Summary {
             Status::Error => self.errors += 1,
             Status::Skip => self.skipped += 1,
             Status::Flaky => self.flaky += 1,
+            Status::NotBuilt => self.not_built += 1,
         }
         if r.counted && r.status != Status::Skip {
             self.points_possible += r.points;
@@ -230,11 +242,12 @@ impl Summary {
         }
     }
 
-    /// 0: every counted scenario passed; 1: some failed; 2: some could not run.
+    /// 0: every counted scenario passed; 1: some failed, or did not build;
+    /// 2: some could not run.
     pub fn exit_code(&self) -> i32 {
         if self.errors > 0 {
             2
-        } else if self.counted_failed > 0 {
+        } else if self.counted_failed > 0 || self.not_built > 0 {
             1
         } else {
             0

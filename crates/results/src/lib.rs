@@ -9,6 +9,7 @@
 //! scenario, and only the reporters decide how either reads, in English or
 //! in Chinese.
 
+pub mod build;
 mod details;
 pub mod diagnosis;
 pub mod event;
@@ -16,6 +17,7 @@ mod expectation;
 pub mod mismatch;
 mod property;
 
+pub use build::BuildReport;
 pub use diagnosis::{
     Actor, BindProblem, BlockedCall, Diagnosis, Happening, RoleSign, SocketView, TimelineEntry,
 };

@@ -107,6 +107,16 @@ pub fn skipped(scenario: &Scenario, config: &RunConfig) -> Option<ScenarioResult
     })
 }
 
+/// The verdict of a scenario whose program did not build: not run, and
+/// said once, with the compiler's output, by the build's report.
+pub fn not_built(scenario: &Scenario, config: &RunConfig) -> ScenarioResult {
+    ScenarioResult {
+        status: Status::NotBuilt,
+        attempts: 0,
+        ..base_result(scenario, config)
+    }
+}
+
 /// The verdict of a try that went past its time budget.
 pub fn over_budget(scenario: &Scenario, config: &RunConfig, budget: Duration) -> ScenarioResult {
     ScenarioResult {

@@ -9,9 +9,11 @@
 // nothing, and boxing it would only add noise to every step.
 #![allow(clippy::result_large_err)]
 
+pub mod build;
 mod conn;
 mod exec;
 mod explain;
+pub mod files;
 mod harness;
 pub mod ports;
 mod property;
@@ -101,6 +103,9 @@ pub struct RunConfig {
     /// The command line that reruns this run (without `--only` and
     /// `--seed`), quoted for a shell; property failures print it.
     pub command_line: String,
+    /// The submission's builds, run in order before any scenario; the
+    /// scenarios of a program whose build failed are not run.
+    pub builds: Vec<build::Build>,
 }
 
 /// The seed used when none is given: fixed, so every run of the same
@@ -338,7 +343,7 @@ fn peak_rss_kb() -> Option<u64> {
 /// Runs the scenarios, sending every event to `events`, and returns the summary.
 pub async fn run(
     scenarios: Vec<Scenario>,
-    config: RunConfig,
+    mut config: RunConfig,
     events: mpsc::UnboundedSender<Event>,
 ) -> Summary {
     let started = Instant::now();
@@ -350,6 +355,38 @@ pub async fn run(
         contract: config.contract_label(),
     });
     sockspec_process::become_subreaper();
+    let mut not_built: Vec<Role> = Vec::new();
+    if !config.builds.is_empty() {
+        let mut reports = Vec::new();
+        for b in &config.builds {
+            let report = build::run(b, &config.timing).await;
+            let failed = !report.ok();
+            reports.push(report);
+            if failed {
+                // What it builds does not exist: the builds after it
+                // (which may need it) are not tried either.
+                not_built = if b.roles.is_empty() {
+                    Role::ALL.to_vec()
+                } else {
+                    b.roles.clone()
+                };
+                break;
+            }
+        }
+        let _ = events.send(Event::Built(reports));
+        // What a build made is there now, or its program is missing.
+        let builds = config.builds.clone();
+        for p in &mut config.programs {
+            if p.missing.is_none()
+                && builds
+                    .iter()
+                    .any(|b| b.roles.is_empty() || b.roles.contains(&p.role))
+            {
+                let cwd = p.cwd.clone().unwrap_or_else(|| PathBuf::from("."));
+                p.missing = files::missing_file(&p.command, &cwd);
+            }
+        }
+    }
     // A fixed port cannot be shared by scenarios running at the same time.
     let jobs = if config.programs.iter().any(Program::shares_a_port) {
         1
@@ -366,6 +403,7 @@ pub async fn run(
     let config = Arc::new(config);
     let ports = Arc::new(ports::PortPool::new());
     let unstartable: Arc<Mutex<HashMap<Role, ScenarioResult>>> = Arc::default();
+    let not_built = Arc::new(not_built);
     let mut tasks = Vec::new();
     for scenario in scenarios {
         let scenario = Arc::new(scenario);
@@ -377,6 +415,7 @@ pub async fn run(
             unstartable.clone(),
         );
         let task_scenario = scenario.clone();
+        let not_built = not_built.clone();
         let task = tokio::spawn(async move {
             let scenario = task_scenario;
             let _permit = gate.acquire_owned().await;
@@ -389,6 +428,9 @@ pub async fn run(
                 .and_then(|m| m.get(&scenario.role).cloned());
             let result = match (exec::skipped(&scenario, &config), earlier) {
                 (Some(skip), _) => skip,
+                (None, _) if not_built.contains(&scenario.role) => {
+                    exec::not_built(&scenario, &config)
+                }
                 (None, Some(first)) => exec::not_started(&scenario, &config, &first),
                 (None, None) => {
                     let result = with_retries(&scenario, &config, &ports).await;

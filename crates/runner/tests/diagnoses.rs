@@ -54,6 +54,7 @@ async fn failure(
         cases: None,
         retries: 0,
         command_line: String::new(),
+        builds: Vec::new(),
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     sockspec_runner::run(scenarios, config, tx).await;

@@ -46,6 +46,7 @@ async fn grade(fixture: &str, reply: &str, framing: Framing) -> Vec<Event> {
         cases: None,
         retries: 0,
         command_line: "sockspec run".into(),
+        builds: Vec::new(),
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let summary = sockspec_runner::run(scenarios, config, tx).await;

@@ -48,6 +48,9 @@ pub(crate) fn why(w: &Why, lang: Lang) -> String {
 
 /// The reason of a result (empty on a pass).
 pub(crate) fn reason(r: &sockspec_results::ScenarioResult, lang: Lang) -> String {
+    if r.status == sockspec_results::Status::NotBuilt {
+        return crate::build::not_built(lang);
+    }
     r.why.as_ref().map(|w| why(w, lang)).unwrap_or_default()
 }
 
