@@ -637,9 +637,17 @@ print(os.getcwd())
     };
     let out = t.output().stdout;
     let lines: Vec<&str> = out.lines().collect();
+    // C's stdio is line-buffered through coreutils' libstdbuf, where the
+    // machine has it.
+    let stdbuf = std::path::Path::new("/usr/libexec/coreutils/libstdbuf.so").is_file()
+        || std::path::Path::new("/usr/lib/coreutils/libstdbuf.so").is_file();
     assert_eq!(
         lines[0],
-        "['EXTRA', 'HOME', 'LANG', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'PYTHONUNBUFFERED', 'TMPDIR']"
+        if stdbuf {
+            "['EXTRA', 'HOME', 'LANG', 'LD_PRELOAD', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'PYTHONUNBUFFERED', 'TMPDIR', '_STDBUF_O']"
+        } else {
+            "['EXTRA', 'HOME', 'LANG', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'PYTHONUNBUFFERED', 'TMPDIR']"
+        }
     );
     let fields: Vec<&str> = lines[1].split(' ').collect();
     assert_eq!(fields[0], folder.display().to_string());

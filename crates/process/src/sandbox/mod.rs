@@ -87,7 +87,8 @@ pub struct Sandbox {
     pub limits: Limits,
     /// Start from an empty environment: only `PATH` (the harness's), `HOME`
     /// (the writable folder, or a private temporary folder), `LANG=C.UTF-8`,
-    /// `TMPDIR` (private), `PYTHONUNBUFFERED=1`, `PYTHONDONTWRITEBYTECODE=1`,
+    /// `TMPDIR` (private), the line-buffering variables (`PYTHONUNBUFFERED=1`,
+    /// libstdbuf for C), `PYTHONDONTWRITEBYTECODE=1`,
     /// then [`TargetSpec::env`](crate::TargetSpec::env).
     pub clean_env: bool,
     /// If set, the target runs in its own mount namespace where everything

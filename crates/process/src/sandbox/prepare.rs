@@ -183,7 +183,7 @@ pub(crate) fn prepare(
             .env("HOME", home)
             .env("LANG", "C.UTF-8")
             .env("TMPDIR", tmpdir)
-            .env("PYTHONUNBUFFERED", "1")
+            .envs(crate::target::unbuffered())
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .envs(extra_env.iter().map(|(k, v)| (k, v)));
     }

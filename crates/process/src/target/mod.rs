@@ -30,6 +30,7 @@ mod exit;
 mod kill;
 mod ready;
 mod spawn;
+pub(crate) use spawn::unbuffered;
 mod spec;
 mod stdio;
 

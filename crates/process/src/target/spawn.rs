@@ -3,9 +3,9 @@
 //! Every guarantee the rest of the supervision relies on is set up at the
 //! spawn: the target leads its own process group (so it can be paused,
 //! killed and searched for sockets as a group), its output goes to capped
-//! captures, `PYTHONUNBUFFERED=1` makes a Python target's prints arrive
-//! when they are made, and the sandbox's hook runs before `exec`. Keeping
-//! that in one place means nothing else can start a target half set up.
+//! captures, its prints arrive when they are made ([`unbuffered`]), and
+//! the sandbox's hook runs before `exec`. Keeping that in one place means
+//! nothing else can start a target half set up.
 
 use std::io;
 use std::process::Stdio;
@@ -15,6 +15,45 @@ use tokio::process::Command;
 use super::{Target, TargetError, TargetSpec};
 use crate::capture::Capture;
 use crate::sandbox::{self, Applied, Support};
+
+/// Where coreutils keeps the library behind `stdbuf`, on the systems
+/// these machines run.
+const LIBSTDBUF: [&str; 3] = [
+    "/usr/libexec/coreutils/libstdbuf.so",
+    "/usr/lib/coreutils/libstdbuf.so",
+    "/usr/lib/x86_64-linux-gnu/coreutils/libstdbuf.so",
+];
+
+/// The environment that makes a program's output arrive line by line, as
+/// it does on the terminal it was written at. On a pipe, Python's print
+/// and C's printf both keep what they print until a buffer of 4–8 KiB
+/// fills or the program exits, so a client that prints each reply would
+/// seem to print nothing: `PYTHONUNBUFFERED=1` for Python, and for C (and
+/// anything on its stdio) what `stdbuf -oL` does, preloading coreutils'
+/// libstdbuf with `_STDBUF_O=L`. A program that links stdio statically, or
+/// a machine without coreutils' library, keeps its buffer.
+pub(crate) fn unbuffered() -> Vec<(&'static str, std::ffi::OsString)> {
+    static LIB: std::sync::OnceLock<Option<&'static str>> = std::sync::OnceLock::new();
+    let lib = LIB.get_or_init(|| {
+        LIBSTDBUF
+            .into_iter()
+            .find(|p| std::path::Path::new(p).is_file())
+    });
+    let mut env = vec![("PYTHONUNBUFFERED", "1".into())];
+    if let Some(lib) = lib {
+        let preload = match std::env::var_os("LD_PRELOAD") {
+            Some(mut old) if !old.is_empty() => {
+                old.push(":");
+                old.push(lib);
+                old
+            }
+            _ => (*lib).into(),
+        };
+        env.push(("LD_PRELOAD", preload));
+        env.push(("_STDBUF_O", "L".into()));
+    }
+    env
+}
 
 impl Target {
     /// Starts the target in its own process group, with `PYTHONUNBUFFERED=1`,
@@ -57,7 +96,7 @@ impl Target {
             })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .env("PYTHONUNBUFFERED", "1")
+            .envs(unbuffered())
             .envs(spec.env.iter().map(|(k, v)| (k, v)));
         if let Some(cwd) = &spec.cwd {
             cmd.current_dir(cwd);
