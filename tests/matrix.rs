@@ -28,11 +28,16 @@
 //!   `course/` with `course yes`), or `reference`: the built-in peer;
 //! - `course`: `yes` for a course-style program, else `no`;
 //! - `reply`, `framing`: the contract (`--reply`, `--framing`);
+//! - `build`, `command`: for a program that is not a Python script (C,
+//!   Java, in `c/`, `java/`), how it is built and started: the fixture is
+//!   copied into a folder of its own and graded with `--build` there;
 //! - `fail ID [because TEXT | TEXT...]`: a scenario it must fail under
 //!   `--strict`, and texts of which one must appear in the failure's
 //!   message, received bytes, failing step, or the program's state and
 //!   output, as the JSON report writes them (a quote is `\"`, a newline
-//!   `\n`). Every other scenario that applies must pass.
+//!   `\n`). Every other scenario that applies must pass;
+//! - `diagnosis ID en|zh TEXT`: one of that failure's diagnoses says TEXT
+//!   in that language (the failure is explained in its language's terms).
 //!
 //! A `course yes` case must also pass the default suite: the scenarios it
 //! fails are recommended ones that do not count. A file that leaves out a
@@ -89,7 +94,21 @@ struct Case {
     /// received bytes, failing step or the target's state and output): the
     /// failure happens for the reason the scenario names.
     because: Vec<(String, Vec<String>)>,
+    /// The command that builds the fixture, run by `--build` in a folder
+    /// of its own holding a copy of it (`None`: a Python script).
+    build: Option<String>,
+    /// The command that starts it there (`None`: `python3 FIXTURE ARGS`).
+    command: Option<String>,
+    /// (scenario id, language, text): one of its diagnoses must say the
+    /// text in that language (`en`, `zh`): the failure is explained in its
+    /// program's own terms.
+    diagnoses: Vec<(String, &'static str, String)>,
 }
+
+/// The folders of fixtures in other languages than the notes': a program
+/// of any role, course-style or not, built (C, Java) or run as it is
+/// (Python 2 by python3, as a grader would by mistake).
+const LANGUAGE_FOLDERS: [&str; 3] = ["c", "java", "python2"];
 
 /// Reads a verdict file: its case, or every problem found in it, each as
 /// `FILE:LINE: what` (`FILE: what` for a missing line). `scenarios` are the
@@ -105,6 +124,7 @@ fn parse(file: &str, text: &str, scenarios: &BTreeMap<String, String>) -> Result
     let mut fields: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
     let mut fails: Vec<(usize, String)> = Vec::new();
     let mut because = Vec::new();
+    let mut diagnoses = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
         let line = line.trim();
@@ -114,7 +134,7 @@ fn parse(file: &str, text: &str, scenarios: &BTreeMap<String, String>) -> Result
         let (key, value) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
         let value = value.trim();
         match key {
-            "role" | "fixture" | "course" | "reply" | "framing" => {
+            "role" | "fixture" | "course" | "reply" | "framing" | "build" | "command" => {
                 if value.is_empty() {
                     problems.push(format!("{file}:{n}: `{key}` needs a value"));
                 } else if let Some((first, _)) = fields.insert(key, (n, value)) {
@@ -155,9 +175,31 @@ fn parse(file: &str, text: &str, scenarios: &BTreeMap<String, String>) -> Result
                 }
                 because.push((id.to_owned(), texts));
             }
+            "diagnosis" => {
+                let mut words = value.splitn(3, char::is_whitespace);
+                let (id, lang, text) = (
+                    words.next().unwrap_or(""),
+                    words.next().unwrap_or(""),
+                    words.next().unwrap_or("").trim(),
+                );
+                let lang = match lang {
+                    "en" => "en",
+                    "zh" => "zh",
+                    _ => {
+                        problems.push(format!(
+                            "{file}:{n}: `diagnosis ID en|zh TEXT`; got {value:?}"
+                        ));
+                        continue;
+                    }
+                };
+                if text.is_empty() {
+                    problems.push(format!("{file}:{n}: `diagnosis` needs a text"));
+                }
+                diagnoses.push((n, id.to_owned(), lang, text.to_owned()));
+            }
             _ => problems.push(format!(
                 "{file}:{n}: unknown keyword `{key}`; a line starts with one of: \
-                 role, fixture, course, reply, framing, fail"
+                 role, fixture, course, reply, framing, build, command, fail, diagnosis"
             )),
         }
     }
@@ -207,7 +249,9 @@ fn parse(file: &str, text: &str, scenarios: &BTreeMap<String, String>) -> Result
             .parent()
             .and_then(|p| p.to_str())
             .unwrap_or("");
-        let expected = if course {
+        let expected = if LANGUAGE_FOLDERS.contains(&folder) {
+            Some(folder)
+        } else if course {
             Some("course")
         } else {
             role.as_deref()
@@ -225,6 +269,10 @@ fn parse(file: &str, text: &str, scenarios: &BTreeMap<String, String>) -> Result
                 "{file}:{n}: fixture {path} does not exist (no file {})",
                 fixture("", path).display()
             ));
+        } else if !path.ends_with(".py") && !fields.contains_key("command") {
+            problems.push(format!(
+                "{file}:{n}: {path} is not a Python script: say how it starts (`command ./server {{port}}`) and how it is built (`build gcc -o server server.c`)"
+            ));
         } else if Some(folder) != expected {
             let expected = expected.unwrap_or_default();
             problems.push(format!(
@@ -233,6 +281,13 @@ fn parse(file: &str, text: &str, scenarios: &BTreeMap<String, String>) -> Result
             ));
         } else {
             fixture_path = Some(path.to_owned());
+        }
+    }
+    for (n, id, _, _) in &diagnoses {
+        if !fails.iter().any(|(_, f)| f == id) {
+            problems.push(format!(
+                "{file}:{n}: `diagnosis {id}`: a diagnosis is of a failure; add `fail {id}`"
+            ));
         }
     }
     if let Some(Some(role)) = &role {
@@ -250,6 +305,7 @@ fn parse(file: &str, text: &str, scenarios: &BTreeMap<String, String>) -> Result
     else {
         unreachable!("a missing field is a problem");
     };
+    let text = |key: &str| fields.get(key).map(|(_, v)| (*v).to_owned());
     Ok(Case {
         name,
         role,
@@ -259,6 +315,12 @@ fn parse(file: &str, text: &str, scenarios: &BTreeMap<String, String>) -> Result
         framing: framing.to_owned(),
         fails: fails.into_iter().map(|(_, id)| id).collect(),
         because,
+        build: text("build"),
+        command: text("command"),
+        diagnoses: diagnoses
+            .into_iter()
+            .map(|(_, id, lang, t)| (id, lang, t))
+            .collect(),
     })
 }
 
@@ -334,32 +396,54 @@ fn arguments(role: &str) -> &'static str {
     }
 }
 
-/// Grades a case's program, under `--strict` or by default.
+/// Grades a case's program, under `--strict` or by default. A fixture
+/// that is built (or started by a command of its own) is copied into a
+/// folder of its own first, and built there by `--build`: the build's
+/// products never land in the source tree, and two cases never share them.
 fn grade(case: &Case, strict: bool) -> (i32, serde_json::Value) {
-    let target = match (&case.role, &case.fixture) {
-        (Some(role), Some(file)) => Some(format!(
-            "python3 {} {}",
-            fixture("", file).display(),
-            arguments(role)
-        )),
-        _ => None,
-    };
-    let mut args = vec!["--reply", &case.reply, "--framing", &case.framing];
+    let mut args: Vec<String> = vec![
+        "--reply".into(),
+        case.reply.clone(),
+        "--framing".into(),
+        case.framing.clone(),
+    ];
     if strict {
-        args.push("--strict");
+        args.push("--strict".into());
     }
     if let Some(role) = &case.role {
-        args.extend(["--role", role]);
+        args.extend(["--role".into(), role.clone()]);
     }
+    let mut folder = None;
+    let target = match (&case.role, &case.fixture) {
+        (Some(role), Some(file)) => Some(match &case.command {
+            None => format!("python3 {} {}", fixture("", file).display(), arguments(role)),
+            Some(command) => {
+                let dir = tempfile::tempdir().expect("a temporary folder");
+                let source = fixture("", file);
+                let name = source.file_name().expect("a file name");
+                std::fs::copy(&source, dir.path().join(name)).expect("the fixture is copied");
+                args.extend(["--cwd".into(), dir.path().display().to_string()]);
+                if let Some(build) = &case.build {
+                    args.extend(["--build".into(), build.clone()]);
+                }
+                folder = Some(dir);
+                command.clone()
+            }
+        }),
+        _ => None,
+    };
     // Page servers run where their index.html is.
     let site = fixture(if case.course { "course" } else { "http-server" }, "");
-    if case.role.as_deref() == Some("http-server") {
-        args.extend(["--cwd", site.to_str().expect("a UTF-8 path")]);
+    if case.role.as_deref() == Some("http-server") && folder.is_none() {
+        args.extend(["--cwd".into(), site.display().to_string()]);
     }
-    if let Some(t) = &target {
-        args.extend(["--target", t.as_str()]);
+    if let Some(t) = target {
+        args.extend(["--target".into(), t]);
     }
-    run_json(&args)
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let graded = run_json(&args);
+    drop(folder);
+    graded
 }
 
 /// Checks one run of a case: exactly its `fails` failed, each for its
@@ -386,6 +470,17 @@ fn check(case: &Case, code: i32, report: &serde_json::Value, exit: i32) {
             reasons.iter().any(|one| evidence.contains(one.as_str())),
             "{id} should fail because of {:?}; got {r:#}",
             reasons.join("|")
+        );
+    }
+    for (id, lang, text) in &case.diagnoses {
+        let r = result(report, id);
+        let said: Vec<&str> = r["failure"]["diagnoses"]
+            .as_array()
+            .map(|ds| ds.iter().filter_map(|d| d["text"][*lang].as_str()).collect())
+            .unwrap_or_default();
+        assert!(
+            said.iter().any(|d| d.contains(text.as_str())),
+            "{id}: no diagnosis says {text:?} in {lang}; the diagnoses say {said:#?}"
         );
     }
 }
@@ -456,6 +551,21 @@ fn no_scenario_goes_unfailed() {
             case.name
         );
     }
+    for language in LANGUAGE_FOLDERS {
+        let Ok(folder) = std::fs::read_dir(fixture(language, "")) else {
+            continue;
+        };
+        for entry in folder {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let path = format!("{language}/{name}");
+            if name != "README.md" {
+                assert!(
+                    cases.iter().any(|c| c.fixture.as_deref() == Some(path.as_str())),
+                    "{path} is not in the matrix (tests/verdicts)"
+                );
+            }
+        }
+    }
     let folder = std::fs::read_dir(fixture("course", "")).unwrap();
     for entry in folder {
         let name = entry.unwrap().file_name().into_string().unwrap();
@@ -503,6 +613,12 @@ fn a_wrong_verdict_file_says_where() {
         ("role tcp-server\n", "role all\n"),
         ("framing none\n", ""),
         ("fail", "fails tcp-server/peer-exit\n"),
+        (
+            "fixture tcp-server/no_break.py\n",
+            "fixture c/tcp_server.c\n",
+        ),
+        ("fail", "diagnosis tcp-server/peer-exit en SIGPIPE\n"),
+        ("fail", "fail tcp-server/peer-exit\ndiagnosis tcp-server/peer-exit fr x\n"),
     ];
     let expected = [
         "tests/verdicts/x.verdict:2: fixture tcp-server/nope.py does not exist (no file ",
@@ -517,6 +633,9 @@ fn a_wrong_verdict_file_says_where() {
         "tests/verdicts/x.verdict:2: `role all` grades the references: `fixture reference`",
         "tests/verdicts/x.verdict: no `framing` line",
         "tests/verdicts/x.verdict:6: unknown keyword `fails`; a line starts with one of: ",
+        "tests/verdicts/x.verdict:2: c/tcp_server.c is not a Python script: say how it starts",
+        "tests/verdicts/x.verdict:6: `diagnosis tcp-server/peer-exit`: a diagnosis is of a failure; add `fail tcp-server/peer-exit`",
+        "tests/verdicts/x.verdict:7: `diagnosis ID en|zh TEXT`; got ",
     ];
     for ((from, to), want) in cases.iter().zip(expected) {
         let text = if *from == "fail" {
