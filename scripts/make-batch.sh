@@ -8,7 +8,10 @@
 # the classic homework of assignments/four-programs.yaml instead, two TCP
 # and two UDP programs each, half the submissions with a typical bug (the
 # two that cost a grader most: a client without a timeout, a UDP server
-# that answers the first client); `four-correct`: all of them correct.
+# that answers the first client); `four-correct`: all of them correct;
+# `four-c`: the same homework in C (assignments/four-programs-c.yaml, each
+# program compiled by its build:), with the C bugs (SIGPIPE, a segfault,
+# no SO_REUSEADDR) and one submission in five that does not compile.
 set -euo pipefail
 dir=$1
 count=${2:-20}
@@ -17,6 +20,31 @@ REPO="$(cd "$(dirname "$0")/.." && pwd)"
 F="$REPO/tests/fixtures"
 rm -rf "$dir/submissions"
 mkdir -p "$dir/submissions"
+if [ "$mode" = four-c ]; then
+  cp "$REPO/assignments/four-programs-c.yaml" "$dir/hw.yaml"
+  sets=(
+    "tcp_server tcp_client udp_server udp_client"
+    "tcp_server_fork tcp_client udp_server udp_client"
+    "tcp_server_sigpipe tcp_client udp_server udp_client"
+    "tcp_server_course tcp_client udp_server udp_client"
+    "tcp_server_segv tcp_client udp_server udp_client"
+  )
+  for i in $(seq 1 "$count"); do
+    read -r ts tc us uc <<<"${sets[$(( (i - 1) % ${#sets[@]} ))]}"
+    d="$dir/submissions/student$(printf %03d "$i")"
+    mkdir -p "$d"
+    cp "$F/c/$ts.c" "$d/tcp_server.c"
+    cp "$F/c/$tc.c" "$d/tcp_client.c"
+    cp "$F/c/$us.c" "$d/udp_server.c"
+    cp "$F/c/$uc.c" "$d/udp_client.c"
+    # One in five forgets a semicolon in the client.
+    if [ $(( i % 5 )) -eq 0 ]; then
+      sed -i '0,/connect(/s/connect(/int oops = 1\n    connect(/' "$d/tcp_client.c"
+    fi
+  done
+  echo "$count C four-program submissions in $dir/submissions, assignment $dir/hw.yaml"
+  exit 0
+fi
 if [ "$mode" = four ] || [ "$mode" = four-correct ]; then
   cp "$REPO/assignments/four-programs.yaml" "$dir/hw.yaml"
   # tcp-server tcp-client udp-server udp-client, correct ones first.

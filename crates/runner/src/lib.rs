@@ -362,15 +362,15 @@ pub async fn run(
             let report = build::run(b, &config.timing).await;
             let failed = !report.ok();
             reports.push(report);
-            if failed {
-                // What it builds does not exist: the builds after it
-                // (which may need it) are not tried either.
-                not_built = if b.roles.is_empty() {
-                    Role::ALL.to_vec()
-                } else {
-                    b.roles.clone()
-                };
+            if failed && b.roles.is_empty() {
+                // The submission's own build makes what every program
+                // needs: the builds after it are not tried either.
+                not_built = Role::ALL.to_vec();
                 break;
+            }
+            if failed {
+                // One program's build: the others are built as usual.
+                not_built.extend(b.roles.iter().copied());
             }
         }
         let _ = events.send(Event::Built(reports));
