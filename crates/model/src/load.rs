@@ -191,6 +191,8 @@ struct RawScenario {
     level: Level,
     concept: Concept,
     hint: Option<Localized>,
+    hint_c: Option<Localized>,
+    hint_java: Option<Localized>,
     points: Option<u32>,
     #[serde(default)]
     when: When,
@@ -305,13 +307,9 @@ pub fn load_source(src: &Source) -> Result<Scenario, LoadError> {
         level: raw.level,
         concept: raw.concept.en().trim().to_owned(),
         concept_zh: raw.concept.zh().trim().to_owned(),
-        hint: raw
-            .hint
-            .map(|h| Localized {
-                en: h.en.trim().to_owned(),
-                zh: h.zh.trim().to_owned(),
-            })
-            .unwrap_or_default(),
+        hint: raw.hint.map(trimmed).unwrap_or_default(),
+        hint_c: raw.hint_c.map(trimmed),
+        hint_java: raw.hint_java.map(trimmed),
         points: raw.points.unwrap_or(1),
         when: raw.when,
         steps,
@@ -582,5 +580,13 @@ fn collect(path: &Path, sources: &mut Vec<Source>, errors: &mut Vec<LoadError>) 
             },
             Err(e) => errors.push(io_error(e)),
         }
+    }
+}
+
+/// A text of both languages without the line ends YAML's `>` leaves.
+fn trimmed(h: Localized) -> Localized {
+    Localized {
+        en: h.en.trim().to_owned(),
+        zh: h.zh.trim().to_owned(),
     }
 }

@@ -32,6 +32,12 @@ pub struct Scenario {
     /// What to change when the scenario fails, in both languages (empty
     /// strings if the file gives none).
     pub hint: Localized,
+    /// The same advice in C's terms (recv() returns 0, SIGPIPE, setsockopt
+    /// with an int), where it differs from the notes' Python (`hint_c:`).
+    pub hint_c: Option<Localized>,
+    /// The same advice in Java's terms (read() returns -1, IOException,
+    /// setReuseAddress), where it differs (`hint_java:`).
+    pub hint_java: Option<Localized>,
     /// Points a grader may give it (1 unless stated).
     pub points: u32,
     /// The contracts under which it applies.
