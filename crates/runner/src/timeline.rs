@@ -63,6 +63,19 @@ pub(crate) fn record(actor: Actor, what: Happening) {
             r.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         if let Ok(mut inner) = r.0.lock() {
+            // A program ends once: its exit is seen both where a step
+            // waited for it and where the failure is reported.
+            let program = |e: &&TimelineEntry| e.actor == Actor::Target;
+            if matches!(what, Happening::Exited { .. })
+                && inner
+                    .1
+                    .iter()
+                    .rev()
+                    .find(program)
+                    .is_some_and(|last| last.what == what)
+            {
+                return;
+            }
             let at = inner.0.elapsed();
             if inner.1.len() == KEEP {
                 inner.1.pop_front();
@@ -170,4 +183,37 @@ pub(crate) fn harness_closed() -> bool {
             })
         })
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sockspec_results::Ended;
+
+    /// Seen twice (a step that waited for it, then the report), a
+    /// program's exit is one line; an exit after a restart is its own.
+    #[tokio::test]
+    async fn a_program_exits_once_per_start() {
+        let entries = scope(async {
+            let exit = || Happening::Exited {
+                ended: Ended::Code(1),
+            };
+            record(Actor::Target, exit());
+            record(Actor::Target, exit());
+            record(
+                Actor::Target,
+                Happening::Started {
+                    command: "python3 s.py".into(),
+                },
+            );
+            record(Actor::Target, exit());
+            snapshot()
+        })
+        .await;
+        let exits = entries
+            .iter()
+            .filter(|e| matches!(e.what, Happening::Exited { .. }))
+            .count();
+        assert_eq!(exits, 2, "{entries:#?}");
+    }
 }
