@@ -416,7 +416,11 @@ fn grade(case: &Case, strict: bool) -> (i32, serde_json::Value) {
     let mut folder = None;
     let target = match (&case.role, &case.fixture) {
         (Some(role), Some(file)) => Some(match &case.command {
-            None => format!("python3 {} {}", fixture("", file).display(), arguments(role)),
+            None => format!(
+                "python3 {} {}",
+                fixture("", file).display(),
+                arguments(role)
+            ),
             Some(command) => {
                 let dir = tempfile::tempdir().expect("a temporary folder");
                 let source = fixture("", file);
@@ -476,7 +480,11 @@ fn check(case: &Case, code: i32, report: &serde_json::Value, exit: i32) {
         let r = result(report, id);
         let said: Vec<&str> = r["failure"]["diagnoses"]
             .as_array()
-            .map(|ds| ds.iter().filter_map(|d| d["text"][*lang].as_str()).collect())
+            .map(|ds| {
+                ds.iter()
+                    .filter_map(|d| d["text"][*lang].as_str())
+                    .collect()
+            })
             .unwrap_or_default();
         assert!(
             said.iter().any(|d| d.contains(text.as_str())),
@@ -560,7 +568,9 @@ fn no_scenario_goes_unfailed() {
             let path = format!("{language}/{name}");
             if name != "README.md" {
                 assert!(
-                    cases.iter().any(|c| c.fixture.as_deref() == Some(path.as_str())),
+                    cases
+                        .iter()
+                        .any(|c| c.fixture.as_deref() == Some(path.as_str())),
                     "{path} is not in the matrix (tests/verdicts)"
                 );
             }
@@ -618,7 +628,10 @@ fn a_wrong_verdict_file_says_where() {
             "fixture c/tcp_server.c\n",
         ),
         ("fail", "diagnosis tcp-server/peer-exit en SIGPIPE\n"),
-        ("fail", "fail tcp-server/peer-exit\ndiagnosis tcp-server/peer-exit fr x\n"),
+        (
+            "fail",
+            "fail tcp-server/peer-exit\ndiagnosis tcp-server/peer-exit fr x\n",
+        ),
     ];
     let expected = [
         "tests/verdicts/x.verdict:2: fixture tcp-server/nope.py does not exist (no file ",
