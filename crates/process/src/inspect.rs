@@ -97,20 +97,34 @@ pub fn waiting(pids: &[i32]) -> Vec<Waiting> {
 /// `read()` on standard input, none running, sleeping, polling with a
 /// timeout or waiting on anything else. Such a program never wakes by
 /// itself; a wait for it to act can end now instead of at its deadline.
+///
+/// A JVM's own threads (its collector, compilers, the launcher's thread
+/// that waits for `main`) are the runtime, not the program: they wait on
+/// each other whatever the program does, so only the program's threads
+/// are judged.
 pub fn stalled(pids: &[i32]) -> bool {
     let mut threads = 0;
     for &pid in pids {
         let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
             return false;
         };
-        for task in tasks.flatten() {
-            let Some(tid) = task
-                .file_name()
-                .to_str()
-                .and_then(|t| t.parse::<i32>().ok())
-            else {
+        let tids: Vec<i32> = tasks
+            .flatten()
+            .filter_map(|t| t.file_name().to_str()?.parse().ok())
+            .collect();
+        let names: Vec<(i32, String)> = tids
+            .iter()
+            .map(|&tid| {
+                let comm =
+                    fs::read_to_string(format!("/proc/{pid}/task/{tid}/comm")).unwrap_or_default();
+                (tid, comm.trim_end().to_owned())
+            })
+            .collect();
+        let jvm = names.iter().any(|(_, n)| n == "VM Thread");
+        for (tid, name) in names {
+            if jvm && (tid == pid || is_jvm_thread(&name)) {
                 continue;
-            };
+            }
             // Asleep in the kernel ('S'), not running, stopped or dying.
             let asleep = thread_state(&format!("/proc/{pid}/task/{tid}/stat")) == Some('S');
             let Some((nr, first)) = fs::read_to_string(format!("/proc/{pid}/task/{tid}/syscall"))
@@ -134,6 +148,31 @@ pub fn stalled(pids: &[i32]) -> bool {
         }
     }
     threads > 0
+}
+
+/// The names (as `comm` cuts them, 15 bytes) of the threads a HotSpot JVM
+/// starts for itself: none runs the program's code.
+fn is_jvm_thread(name: &str) -> bool {
+    const JVM: [&str; 17] = [
+        "GC Thread#",
+        "G1 ",
+        "VM Thread",
+        "VM Periodic Tas",
+        "Reference Handl",
+        "Finalizer",
+        "Signal Dispatch",
+        "Service Thread",
+        "Monitor Deflati",
+        "C1 CompilerThre",
+        "C2 CompilerThre",
+        "Sweeper thread",
+        "Notification Th",
+        "Common-Cleaner",
+        "Attach Listener",
+        "process reaper",
+        "DestroyJavaVM",
+    ];
+    JVM.iter().any(|j| name.starts_with(j))
 }
 
 /// `/proc/PID/syscall`: "NR ARG1 ARG2 ... SP PC" while blocked, "running"
