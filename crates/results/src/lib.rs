@@ -16,6 +16,7 @@ pub mod event;
 mod expectation;
 pub mod mismatch;
 mod property;
+pub mod system;
 
 pub use build::BuildReport;
 pub use diagnosis::{
@@ -28,3 +29,4 @@ pub use mismatch::{
     CaseView, Doing, Ended, Expectation, Found, HttpMessage, Listen, Mismatch, Nth,
     PropertyFailure, Queue, ReplyShape, ScenarioBug, Seen, Unrunnable, Why,
 };
+pub use system::{Errno, FatalSignal, SocketCall};
