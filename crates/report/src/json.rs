@@ -21,7 +21,9 @@
 //! so that a tool can count, say, the class's servers blocked in accept(),
 //! and `text: {en, zh}` so that a course's own page shows the same sentence
 //! the terminal does, in either language, without rewording it. A tool that
-//! knows neither field ignores them, as the contract promises.
+//! knows neither field ignores them, as the contract promises. A failure's
+//! `target` says the program's `language` (python, python2, c, java,
+//! unknown), the words its diagnoses are said in.
 
 use std::io::Write;
 
@@ -306,6 +308,8 @@ struct TargetJson<'a> {
     state: String,
     stdout: &'a str,
     stderr: &'a str,
+    /// What it is written in: python, python2, c, java, unknown.
+    language: &'static str,
 }
 
 #[derive(Serialize)]
@@ -390,6 +394,7 @@ impl<'a> FailureJson<'a> {
                 state: crate::mismatch::state(t.ended, Lang::En),
                 stdout: &t.stdout,
                 stderr: &t.stderr,
+                language: t.language.as_str(),
             }),
             diagnoses: f.diagnoses.iter().map(|d| diagnosis(d, role)).collect(),
             timeline: f.timeline.iter().map(|e| entry(e, role)).collect(),

@@ -82,6 +82,33 @@ pub enum Diagnosis {
     },
 }
 
+/// A line of a program's source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceLine {
+    /// The file, as the program's command or traceback names it.
+    pub file: String,
+    /// The line number, from 1.
+    pub line: u32,
+    /// The line, trimmed.
+    pub code: String,
+}
+
+/// What shows that a program is Python 2 code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Python2Sign {
+    /// `print "x"` or `print x`: print is a statement in Python 2.
+    PrintStatement,
+    /// `except E, e:` (Python 3 writes `except E as e:`).
+    ExceptComma,
+    /// `` `x` `` for repr(x).
+    Backticks,
+    /// A name Python 3 no longer has: `raw_input`, `xrange`, `unicode`...
+    Builtin(String),
+    /// The opposite case: python2 ran code written for Python 3, and its
+    /// `input()` evaluated the typed line as Python code.
+    InputEvaluates,
+}
+
 /// What gave a program's real role away.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RoleSign {

@@ -196,6 +196,8 @@ pub struct TargetReport {
     pub stdout: String,
     /// The end of what it printed on stderr (tracebacks land here).
     pub stderr: String,
+    /// What it is written in: the words its diagnoses are said in.
+    pub language: crate::Language,
 }
 
 /// Counts of a run, and the exit code they imply.

@@ -14,17 +14,20 @@ mod details;
 pub mod diagnosis;
 pub mod event;
 mod expectation;
+pub mod language;
 pub mod mismatch;
 mod property;
 pub mod system;
 
 pub use build::BuildReport;
 pub use diagnosis::{
-    Actor, BindProblem, BlockedCall, Diagnosis, Happening, RoleSign, SocketView, TimelineEntry,
+    Actor, BindProblem, BlockedCall, Diagnosis, Happening, Python2Sign, RoleSign, SocketView,
+    SourceLine, TimelineEntry,
 };
 pub use event::{
     Event, FailedAt, Failure, PortWait, ScenarioResult, Status, Summary, TargetReport,
 };
+pub use language::Language;
 pub use mismatch::{
     CaseView, Doing, Ended, Expectation, Found, HttpMessage, Listen, Mismatch, Nth,
     PropertyFailure, Queue, ReplyShape, ScenarioBug, Seen, Unrunnable, Why,

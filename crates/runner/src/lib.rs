@@ -15,6 +15,7 @@ mod exec;
 mod explain;
 pub mod files;
 mod harness;
+mod language;
 pub mod ports;
 mod property;
 mod run;

@@ -16,9 +16,9 @@ use crate::start::{ended, target_report};
 use crate::timeline;
 use crate::udp::UdpPeer;
 use crate::{Program, RunConfig};
-use sockspec_results::ScenarioBug;
 use sockspec_results::diagnosis::{Actor, Diagnosis, Happening};
 use sockspec_results::event::TargetReport;
+use sockspec_results::{Language, ScenarioBug};
 
 /// One of the harness's own sockets, named by the scenario.
 pub(crate) enum Peer {
@@ -109,10 +109,11 @@ impl Run<'_> {
             .unwrap_or_else(|| b"Thanks".to_vec())
     }
 
-    /// The target's state and output now, if it was started. A target that
-    /// is dying (a reset or refused connection is often the first sign of a
-    /// crash) gets a moment to be reaped, so the report can say how it ended.
-    pub(crate) async fn report(&mut self) -> Option<TargetReport> {
+    /// The target's state and output now, if it was started, `language`
+    /// being what it is written in. A target that is dying (a reset or
+    /// refused connection is often the first sign of a crash) gets a
+    /// moment to be reaped, so the report can say how it ended.
+    pub(crate) async fn report(&mut self, language: Language) -> Option<TargetReport> {
         // A stalled program is alive and blocked, not dying.
         let grace = if self.stuck {
             Duration::ZERO
@@ -128,7 +129,7 @@ impl Run<'_> {
                 },
             );
         }
-        Some(target_report(target))
+        Some(target_report(target, language))
     }
 
     /// A server bound to one address of its own choosing (a hard-coded
@@ -173,7 +174,7 @@ impl Run<'_> {
     ) {
         let mut diagnoses = crate::explain::diagnose(self).await;
         let pgid = self.target.as_ref().map(|t| t.pid() as i32);
-        let target = self.report().await;
+        let target = self.report(crate::language::of(&self.spec).language).await;
         let exception = target
             .as_ref()
             .and_then(|t| crate::explain::exception(&t.stderr));

@@ -10,7 +10,7 @@ use crate::RunConfig;
 use crate::timeline;
 use sockspec_results::diagnosis::{Actor, Diagnosis, Happening};
 use sockspec_results::event::TargetReport;
-use sockspec_results::{Ended, Listen, Mismatch};
+use sockspec_results::{Ended, Language, Listen, Mismatch};
 
 /// What the target is ready when, per role: servers and receivers when their
 /// socket is listening / bound; clients and senders as soon as they run (the
@@ -151,12 +151,14 @@ pub(crate) fn ended(state: ExitState) -> Ended {
     }
 }
 
-pub(crate) fn target_report(target: &mut Target) -> TargetReport {
+/// The target as a report shows it, `language` being what it is written in.
+pub(crate) fn target_report(target: &mut Target, language: Language) -> TargetReport {
     let output = target.output();
     TargetReport {
         command: target.command_line(),
         ended: target.try_exit().map(ended),
         stdout: output.stdout,
         stderr: output.stderr,
+        language,
     }
 }

@@ -17,8 +17,8 @@ use sockspec_model::{Bytes, Framing, Level, Localized, Role, Skip, Step};
 use sockspec_report::Reporter;
 use sockspec_results::{
     Actor, BindProblem, BlockedCall, Diagnosis, Ended, Event, Expectation, FailedAt, Failure,
-    Happening, Listen, Mismatch, Nth, ReplyShape, ScenarioResult, SocketView, Status, Summary,
-    TargetReport, TimelineEntry, Why,
+    Happening, Language, Listen, Mismatch, Nth, ReplyShape, ScenarioResult, SocketView, Status,
+    Summary, TargetReport, TimelineEntry, Why,
 };
 
 const TRACEBACK: &str = "\
@@ -109,6 +109,7 @@ pub fn results() -> Vec<ScenarioResult> {
         ended: Some(Ended::Code(1)),
         stdout,
         stderr: TRACEBACK.into(),
+        language: Language::Python,
     };
 
     let mut pass = result(
@@ -190,6 +191,7 @@ pub fn results() -> Vec<ScenarioResult> {
             ended: Some(Ended::Code(1)),
             stdout: String::new(),
             stderr: "  File \"server.py\", line 3\n    s.bind(('', port)\n          ^\nSyntaxError: '(' was never closed\n".into(),
+            language: Language::Python,
         }),
         ..Failure::default()
     });
@@ -225,6 +227,7 @@ pub fn results() -> Vec<ScenarioResult> {
             ended: Some(Ended::Code(1)),
             stdout: "\x1b[32mlistening\x1b[0m\n".into(),
             stderr: "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe4 in position 4095: unexpected end of data\n".into(),
+            language: Language::Python,
         }),
         ..Failure::default()
     });
@@ -264,6 +267,7 @@ pub fn results() -> Vec<ScenarioResult> {
             ended: None,
             stdout: "got b'm1'\ngot b'm2'\ngot b'm3'\n".into(),
             stderr: String::new(),
+            language: Language::Python,
         }),
         ..Failure::default()
     });
@@ -359,6 +363,7 @@ fn running(command: &str) -> TargetReport {
         ended: None,
         stdout: String::new(),
         stderr: String::new(),
+        language: Language::Python,
     }
 }
 
@@ -368,6 +373,7 @@ fn crashed(command: &str, stderr: &str) -> TargetReport {
         ended: Some(Ended::Code(1)),
         stdout: String::new(),
         stderr: stderr.into(),
+        language: Language::Python,
     }
 }
 
