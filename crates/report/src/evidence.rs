@@ -213,10 +213,11 @@ pub(crate) fn parts(r: &ScenarioResult, limits: Limits) -> Parts {
         if let Some(received) = &f.received {
             p.fields.push((Field::Received, shown(received)));
         }
+        let language = f.target.as_ref().map_or(Default::default(), |t| t.language);
         p.diagnoses = f
             .diagnoses
             .iter()
-            .map(|d| diagnose::sentence(d, r.role, lang))
+            .map(|d| diagnose::sentence(d, r.role, language, lang))
             .collect();
         if limits.timeline {
             p.timeline = timeline::rows(&f.timeline, r.role, lang, limits.full);

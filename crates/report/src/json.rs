@@ -30,7 +30,7 @@ use std::io::Write;
 use serde::Serialize;
 use sockspec_model::{Bytes, Localized, Role};
 use sockspec_results::{
-    Actor, BindProblem, BlockedCall, Diagnosis, Event, Failure, Happening, RoleSign,
+    Actor, BindProblem, BlockedCall, Diagnosis, Event, Failure, Happening, Language, RoleSign,
     ScenarioResult, SocketView, Status, Summary, TargetReport, TimelineEntry,
 };
 
@@ -372,6 +372,7 @@ impl<'a> ResultJson<'a> {
 
 impl<'a> FailureJson<'a> {
     fn new(f: &'a Failure, role: Role) -> Self {
+        let language = f.target.as_ref().map_or(Language::Unknown, |t| t.language);
         FailureJson {
             step: f.step,
             step_text: crate::step::failed_at(&f.at, Lang::En),
@@ -396,14 +397,18 @@ impl<'a> FailureJson<'a> {
                 stderr: &t.stderr,
                 language: t.language.as_str(),
             }),
-            diagnoses: f.diagnoses.iter().map(|d| diagnosis(d, role)).collect(),
+            diagnoses: f
+                .diagnoses
+                .iter()
+                .map(|d| diagnosis(d, role, language))
+                .collect(),
             timeline: f.timeline.iter().map(|e| entry(e, role)).collect(),
         }
     }
 }
 
-fn diagnosis(d: &Diagnosis, role: Role) -> DiagnosisJson<'_> {
-    let text = Text::from(diagnose::both(d, role));
+fn diagnosis(d: &Diagnosis, role: Role, language: Language) -> DiagnosisJson<'_> {
+    let text = Text::from(diagnose::both(d, role, language));
     match d {
         Diagnosis::Blocked { call, socket } => DiagnosisJson::Blocked {
             call: match call {

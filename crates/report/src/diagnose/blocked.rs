@@ -7,9 +7,9 @@
 //! send" live here and nowhere else.
 
 use sockspec_model::Role;
-use sockspec_results::{BlockedCall, SocketView};
+use sockspec_results::{BlockedCall, Language, SocketView};
 
-use super::{is_udp, who};
+use super::{Words, args, is_udp, recv_call, stdin_call, who, words};
 use crate::Lang;
 
 /// `127.0.0.1:40001 ← 127.0.0.1:51234` (local, then peer), or the local
@@ -34,17 +34,21 @@ const PAIR_EN: &str = "(the notes: prevent both ends from blocking — pair recv
 const PAIR_ZH: &str = "（笔记：防止两端都阻塞，recv 和 send 要配合使用）";
 
 /// What the queues of a socket the program waits to read on say.
-fn waiting_to_read(socket: Option<&SocketView>, lang: Lang) -> String {
+fn waiting_to_read(socket: Option<&SocketView>, language: Language, lang: Lang) -> String {
     let (rx, tx) = socket.map_or((0, 0), |s| (s.rx_queue, s.tx_queue));
+    let all = match words(language) {
+        Words::Java => "readFully()",
+        _ => "MSG_WAITALL",
+    };
     match lang {
         Lang::En if rx > 0 => format!(
             "; {rx} bytes wait unread in its receive buffer, yet it waits for more: it asks for \
-             more bytes than were sent (MSG_WAITALL, or a loop until a fixed size), so answer \
+             more bytes than were sent ({all}, or a loop until a fixed size), so answer \
              what has come"
         ),
         Lang::Zh if rx > 0 => format!(
             "，接收缓冲区里还有 {rx} 字节没读，它却还在等更多数据：要的字节数比对方发的多\
-             （MSG_WAITALL，或者循环读到固定长度才处理）；收到多少就先处理多少"
+             （{all}，或者循环读到固定长度才处理）；收到多少就先处理多少"
         ),
         Lang::En if socket.is_none() => {
             format!(": it waits for data that does not come, and the harness waits too {PAIR_EN}")
@@ -70,47 +74,68 @@ pub(super) fn blocked(
     call: BlockedCall,
     socket: Option<&SocketView>,
     role: Role,
+    language: Language,
     lang: Lang,
 ) -> String {
     let who = who(role, lang);
     let at = on(socket, lang);
-    let recv = if is_udp(role) { "recvfrom()" } else { "recv()" };
+    let recv = recv_call(role, language);
+    let waiting = waiting_to_read(socket, language, lang);
+    let w = words(language);
+    let args = args(language);
+    let input = stdin_call(language);
+    let (send, reply) = match (w, is_udp(role)) {
+        (Words::Java, _) => ("write()", "read()"),
+        (_, true) => ("sendto()", "recvfrom()"),
+        (_, false) => ("send()", "recv()"),
+    };
+    let sleep = match w {
+        Words::Python => "time.sleep()",
+        Words::C => "sleep()",
+        Words::Java => "Thread.sleep()",
+    };
     match (call, lang) {
-        (BlockedCall::Recv, Lang::En) => format!(
-            "{who} is blocked in {recv}{at}{}",
-            waiting_to_read(socket, lang)
-        ),
-        (BlockedCall::Recv, Lang::Zh) => {
-            format!("{who}阻塞在 {recv} 上{at}{}", waiting_to_read(socket, lang))
-        }
-        (BlockedCall::Poll, Lang::En) => format!(
-            "{who} is waiting in select()/poll(){at}, which is also how {recv} waits on a \
-             socket with settimeout(){}",
-            waiting_to_read(socket, lang)
-        ),
-        (BlockedCall::Poll, Lang::Zh) => format!(
-            "{who}在 select()/poll() 里等待{at}（设置过 settimeout() 的 {recv} 也是这样等的）{}",
-            waiting_to_read(socket, lang)
-        ),
+        (BlockedCall::Recv, Lang::En) => format!("{who} is blocked in {recv}{at}{waiting}"),
+        (BlockedCall::Recv, Lang::Zh) => format!("{who}阻塞在 {recv} 上{at}{waiting}"),
+        (BlockedCall::Poll, Lang::En) => match w {
+            Words::C => format!("{who} is waiting in select()/poll(){at}{waiting}"),
+            Words::Python => format!(
+                "{who} is waiting in select()/poll(){at}, which is also how {recv} waits on a \
+                 socket with settimeout(){waiting}"
+            ),
+            Words::Java => format!(
+                "{who} is waiting in poll(){at}, which is how {recv} waits on a socket with \
+                 setSoTimeout(){waiting}"
+            ),
+        },
+        (BlockedCall::Poll, Lang::Zh) => match w {
+            Words::C => format!("{who}在 select()/poll() 里等待{at}{waiting}"),
+            Words::Python => format!(
+                "{who}在 select()/poll() 里等待{at}（设置过 settimeout() 的 {recv} 也是这样等的）{waiting}"
+            ),
+            Words::Java => format!(
+                "{who}在 poll() 里等待{at}（设置过 setSoTimeout() 的 {recv} 就是这样等的）{waiting}"
+            ),
+        },
         (BlockedCall::Send, _) => blocked_send(socket, who, lang),
         (BlockedCall::Accept, Lang::En) => format!(
             "{who} is blocked in accept(){at}, waiting for a new client, while the harness is \
              connected and waiting for a reply: is accept() inside the message loop? Accept \
-             each client once, then loop on recv() and send() with the socket accept() returned"
+             each client once, then loop on {recv} and send() with the socket accept() returned"
         ),
         (BlockedCall::Accept, Lang::Zh) => format!(
             "{who}阻塞在 accept() 上{at}，在等新的客户端，而测试端已经连上、正在等回复：\
              是不是把 accept() 放进了收发消息的循环里？每个客户端只 accept() 一次，\
-             然后用 accept() 返回的连接套接字循环 recv() 和 send()"
+             然后用 accept() 返回的连接套接字循环 {recv} 和 send()"
         ),
         (BlockedCall::ReadStdin, Lang::En) => format!(
-            "{who} is blocked reading standard input (input()), waiting for a line to be typed, \
-             while the harness waits for it on the socket: send() each line it reads (framed \
-             as the contract says), then recv() and print the reply, before the next input()"
+            "{who} is blocked reading standard input ({input}), waiting for a line to be typed, \
+             while the harness waits for it on the socket: {send} each line it reads (framed \
+             as the contract says), then {reply} and print the reply, before the next {input}"
         ),
         (BlockedCall::ReadStdin, Lang::Zh) => format!(
-            "{who}阻塞在读标准输入（input()）上，在等用户输入下一行，而测试端在套接字那头等它：\
-             读到的每一行都要 send() 出去（按约定加上消息边界），再 recv() 收到回复并打印，\
+            "{who}阻塞在读标准输入（{input}）上，在等用户输入下一行，而测试端在套接字那头等它：\
+             读到的每一行都要 {send} 出去（按约定加上消息边界），再 {reply} 收到回复并打印，\
              然后才读下一行"
         ),
         (BlockedCall::Connect, Lang::En) => {
@@ -120,7 +145,7 @@ pub(super) fn blocked(
                 .unwrap_or_default();
             format!(
                 "{who} is blocked in connect(){to}: nothing answers at that address; connect \
-                 to the host and port given on the command line (sys.argv), not hard-coded ones"
+                 to the host and port given on the command line ({args}), not hard-coded ones"
             )
         }
         (BlockedCall::Connect, Lang::Zh) => {
@@ -130,15 +155,15 @@ pub(super) fn blocked(
                 .unwrap_or_default();
             format!(
                 "{who}阻塞在 connect() 上{to}：那个地址一直没有应答；\
-                 要连接命令行给的主机和端口（sys.argv），不要写死"
+                 要连接命令行给的主机和端口（{args}），不要写死"
             )
         }
         (BlockedCall::Sleep, Lang::En) => format!(
-            "{who} is sleeping (time.sleep()) while the harness waits for it: a sleep in the \
+            "{who} is sleeping ({sleep}) while the harness waits for it: a sleep in the \
              loop delays every answer; remove it, or make it short"
         ),
         (BlockedCall::Sleep, Lang::Zh) => format!(
-            "{who}正在 sleep（time.sleep()），而测试端在等它：循环里的 sleep 会拖慢每一次回复；\
+            "{who}正在 sleep（{sleep}），而测试端在等它：循环里的 sleep 会拖慢每一次回复；\
              去掉它，或者改短一些"
         ),
         (BlockedCall::Other(n), Lang::En) => format!(

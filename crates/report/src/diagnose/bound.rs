@@ -4,18 +4,25 @@
 //! exchanges anything, not about how it behaves once running.
 
 use sockspec_model::Role;
-use sockspec_results::BindProblem;
+use sockspec_results::{BindProblem, Language};
 
-use super::{is_udp, who};
+use super::{Words, args, is_udp, who, words};
 use crate::Lang;
 
 pub(super) fn bound(
     addr: std::net::SocketAddr,
     problem: BindProblem,
     role: Role,
+    language: Language,
     lang: Lang,
 ) -> String {
     let who = who(role, lang);
+    let args = args(language);
+    let all = match words(language) {
+        Words::Python => "'' or '0.0.0.0'",
+        Words::C => "INADDR_ANY",
+        Words::Java => "new DatagramSocket(port), with no address",
+    };
     match (problem, lang) {
         (BindProblem::WrongPort { expected }, Lang::En) => {
             let is = if is_udp(role) {
@@ -25,7 +32,7 @@ pub(super) fn bound(
             };
             format!(
                 "{who} {is} {addr}, expected port {expected}: read the port from the command \
-                 line (sys.argv) instead of hard-coding it"
+                 line ({args}) instead of hard-coding it"
             )
         }
         (BindProblem::WrongPort { expected }, Lang::Zh) => {
@@ -34,19 +41,22 @@ pub(super) fn bound(
             } else {
                 format!("在 {addr} 上监听")
             };
-            format!(
-                "{who}{is}，但给它的端口是 {expected}：端口要从命令行（sys.argv）读取，不要写死"
-            )
+            format!("{who}{is}，但给它的端口是 {expected}：端口要从命令行（{args}）读取，不要写死")
         }
         (BindProblem::NotAllAddresses, Lang::En) => format!(
-            "{who} is bound to {}: a broadcast receiver must bind all addresses ('' or \
-             '0.0.0.0') to get what is sent to the broadcast address",
+            "{who} is bound to {}: a broadcast receiver must bind all addresses ({all}) to \
+             get what is sent to the broadcast address",
             addr.ip()
         ),
         (BindProblem::NotAllAddresses, Lang::Zh) => format!(
             "{who}绑定在 {} 上，收不到发往广播地址的数据报：广播接收端要绑定所有地址\
-             （'' 或 '0.0.0.0'）",
-            addr.ip()
+             （{}）",
+            addr.ip(),
+            match words(language) {
+                Words::Python => "'' 或 '0.0.0.0'",
+                Words::C => "INADDR_ANY",
+                Words::Java => "new DatagramSocket(port)，不指定地址",
+            }
         ),
     }
 }

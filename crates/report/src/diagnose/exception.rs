@@ -70,6 +70,7 @@ fn explain(class: &str, detail: &str, code: &str, role: Role, lang: Lang) -> (St
     let thing = thing(role, lang);
     let errno =
         |n: u32, words: &str| detail.contains(&format!("[Errno {n}]")) || detail.contains(words);
+    let recv = if is_udp(role) { "recvfrom()" } else { "recv()" };
     let s = |en: &str, zh: &str| lang.pick(en, zh).to_owned();
     match class {
         "BrokenPipeError" => (
@@ -247,6 +248,17 @@ fn explain(class: &str, detail: &str, code: &str, role: Role, lang: Lang) -> (St
                 "只用程序自己目录里的路径打开文件，也只在允许的地方写文件",
             ),
         ),
+        _ if errno(9, "Bad file descriptor") && is_udp(role) => (
+            s(
+                "a socket was used after close(): close() inside the loop and recvfrom() on \
+                 it again",
+                "套接字 close() 之后又被使用了，比如在循环里 close() 了，下一轮又对它 recvfrom()",
+            ),
+            s(
+                "Close the socket only when the program ends",
+                "套接字要等程序结束时才关闭",
+            ),
+        ),
         _ if errno(9, "Bad file descriptor") => (
             s(
                 "a socket was used after close(): close() inside the loop and recv() on it \
@@ -300,6 +312,20 @@ fn explain(class: &str, detail: &str, code: &str, role: Role, lang: Lang) -> (St
                  或者直接按字节处理；网络上来的字节不能让程序崩溃",
             ),
         ),
+        "IndexError" if is_udp(role) => (
+            match lang {
+                Lang::En => format!(
+                    "an index went past the end of a list: an empty {thing} (an empty \
+                     datagram makes recvfrom() return b'') splits into an empty list, and \
+                     split()[1] has nothing to give"
+                ),
+                Lang::Zh => format!(
+                    "空{thing}（收到空数据报时 recvfrom() 返回 b''）\
+                     split() 之后是空列表，split()[1] 下标越界，取不到东西"
+                ),
+            },
+            empty_first(role, lang),
+        ),
         "IndexError" => (
             match lang {
                 Lang::En => format!(
@@ -329,12 +355,12 @@ fn explain(class: &str, detail: &str, code: &str, role: Role, lang: Lang) -> (St
         "ValueError" => (
             match lang {
                 Lang::En => format!(
-                    "unpacking failed ({detail}): an empty or short {thing} (recv() returned \
+                    "unpacking failed ({detail}): an empty or short {thing} ({recv} returned \
                      b'', or a line without spaces) does not split into the parts the code \
                      expects"
                 ),
                 Lang::Zh => format!(
-                    "空的或不完整的{thing}（recv() 返回了 b''，或者一行里没有空格）\
+                    "空的或不完整的{thing}（{recv} 返回了 b''，或者一行里没有空格）\
                      split() 之后不够拆成代码要的几部分，拆包失败（{detail}）"
                 ),
             },
@@ -380,12 +406,16 @@ fn explain(class: &str, detail: &str, code: &str, role: Role, lang: Lang) -> (St
             ),
         ),
         "timeout" | "socket.timeout" | "TimeoutError" => (
-            s(
-                "a socket with settimeout() waited longer than its timeout, so recv() raised \
-                 instead of returning data",
-                "设置了 settimeout() 的套接字等待超过了时限，于是 recv() 抛出了异常，\
-                 而不是返回数据",
-            ),
+            match lang {
+                Lang::En => format!(
+                    "a socket with settimeout() waited longer than its timeout, so {recv} \
+                     raised instead of returning data"
+                ),
+                Lang::Zh => format!(
+                    "设置了 settimeout() 的套接字等待超过了时限，于是 {recv} 抛出了异常，\
+                     而不是返回数据"
+                ),
+            },
             if role == Role::UdpClient {
                 s(
                     "Catch socket.timeout (TimeoutError): a datagram may be lost, so say that \
@@ -429,13 +459,23 @@ fn explain(class: &str, detail: &str, code: &str, role: Role, lang: Lang) -> (St
                 (Lang::Zh, true) => "程序因为没有捕获的异常而退出".to_owned(),
                 (Lang::Zh, false) => format!("程序因为没有捕获的异常而退出（{detail}）"),
             },
-            s(
-                "The traceback in stderr shows where; catch the exception where it can \
-                 happen, or fix its cause, so that one connection's trouble does not end the \
-                 program",
-                "stderr 里的 traceback 指出了出错的位置；在可能出错的地方捕获异常，\
-                 或者修好原因，别让一个连接的问题让整个程序退出",
-            ),
+            if is_udp(role) {
+                s(
+                    "The traceback in stderr shows where; catch the exception where it can \
+                     happen, or fix its cause, so that one datagram's trouble does not end \
+                     the program",
+                    "stderr 里的 traceback 指出了出错的位置；在可能出错的地方捕获异常，\
+                     或者修好原因，别让一个数据报的问题让整个程序退出",
+                )
+            } else {
+                s(
+                    "The traceback in stderr shows where; catch the exception where it can \
+                     happen, or fix its cause, so that one connection's trouble does not end \
+                     the program",
+                    "stderr 里的 traceback 指出了出错的位置；在可能出错的地方捕获异常，\
+                     或者修好原因，别让一个连接的问题让整个程序退出",
+                )
+            },
         ),
     }
 }
@@ -443,6 +483,15 @@ fn explain(class: &str, detail: &str, code: &str, role: Role, lang: Lang) -> (St
 /// "Check for the empty request first", for a server or another role.
 fn empty_first(role: Role, lang: Lang) -> String {
     let thing = thing(role, lang);
+    if is_udp(role) && is_server(role) {
+        return lang.pick(
+            format!(
+                "Check for the empty {thing} first: if not data: skip it and go back to \
+                 recvfrom()"
+            ),
+            format!("先检查是不是空{thing}：if not data: 就跳过它，回到 recvfrom()"),
+        );
+    }
     match (is_server(role), lang) {
         (true, Lang::En) => format!(
             "Check for the empty {thing} first: if not data: close() the connection and go \

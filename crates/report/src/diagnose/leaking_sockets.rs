@@ -4,12 +4,20 @@
 //! of the life of an accepted socket and the four-way close.
 
 use sockspec_model::Role;
+use sockspec_results::Language;
 
-use super::who;
+use super::{eof, recv_call, who};
 use crate::Lang;
 
-pub(super) fn leaking(counts: &[usize], close_wait: usize, role: Role, lang: Lang) -> String {
+pub(super) fn leaking(
+    counts: &[usize],
+    close_wait: usize,
+    role: Role,
+    language: Language,
+    lang: Lang,
+) -> String {
     let who = who(role, lang);
+    let (recv, eof) = (recv_call(role, language), eof(language));
     let list = |sep: &str| {
         counts
             .iter()
@@ -52,9 +60,9 @@ pub(super) fn leaking(counts: &[usize], close_wait: usize, role: Role, lang: Lan
             } else {
                 text.push_str("：连接套接字从来没有关闭");
             }
-            text.push_str(
-                "；客户端离开（recv() 返回 b''）时，要对 accept() 得到的那个连接套接字调用 close()",
-            );
+            text.push_str(&format!(
+                "；客户端离开（{recv} 返回 {eof}）时，要对 accept() 得到的那个连接套接字调用 close()"
+            ));
             text
         }
     }

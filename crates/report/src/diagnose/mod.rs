@@ -7,13 +7,16 @@
 //!
 //! Sentences name the program by its role ("the server", 服务端) because
 //! that is how the notes and the student think of it, keep API names as
-//! they are written in Python (`recv()`, `SO_REUSEADDR`, `b''`), and end
-//! without a full stop, as a line of the report does.
+//! the program's language writes them (`recv()` returns b'' in Python and
+//! 0 in C; a Java server reads with read() and sets setReuseAddress(true)),
+//! and end without a full stop, as a line of the report does. A program
+//! whose language is unknown is spoken to in Python, the course's own.
 //!
 //! Each kind of diagnosis is worded in a module of its own, named after its
 //! variant of [`Diagnosis`], so that rewording one touches no other. This
-//! module only dispatches ([`sentence`]) and holds the words they all use
-//! for the program and its peer ([`who`], [`is_udp`]...): a new kind of
+//! module only dispatches ([`sentence`]) and
+//! holds the words they all use for the program, its peer and its
+//! language's calls ([`who`], [`is_udp`], [`eof`]...): a new kind of
 //! diagnosis is one module and one arm of the match in [`sentence`].
 
 mod blocked;
@@ -27,21 +30,24 @@ mod tests;
 mod wrong_role;
 
 use sockspec_model::{Localized, Role};
-use sockspec_results::Diagnosis;
+use sockspec_results::{Diagnosis, Language};
 
 use crate::Lang;
 
-/// The sentence for `d`, about a program of `role`, in `lang`.
-pub(crate) fn sentence(d: &Diagnosis, role: Role, lang: Lang) -> String {
+/// The sentence for `d`, about a program of `role` written in `language`,
+/// in `lang`.
+pub(crate) fn sentence(d: &Diagnosis, role: Role, language: Language, lang: Lang) -> String {
     match d {
-        Diagnosis::Blocked { call, socket } => blocked::blocked(*call, socket.as_ref(), role, lang),
+        Diagnosis::Blocked { call, socket } => {
+            blocked::blocked(*call, socket.as_ref(), role, language, lang)
+        }
         Diagnosis::Spinning {
             cpu_percent,
             after_peer_closed,
             ..
-        } => spinning::spinning(*cpu_percent, *after_peer_closed, role, lang),
+        } => spinning::spinning(*cpu_percent, *after_peer_closed, role, language, lang),
         Diagnosis::LeakingSockets { counts, close_wait } => {
-            leaking_sockets::leaking(counts, *close_wait, role, lang)
+            leaking_sockets::leaking(counts, *close_wait, role, language, lang)
         }
         Diagnosis::Exception {
             class,
@@ -49,17 +55,21 @@ pub(crate) fn sentence(d: &Diagnosis, role: Role, lang: Lang) -> String {
             at,
             code,
         } => exception::exception(class, detail, at.as_deref(), code.as_deref(), role, lang),
-        Diagnosis::Bound { addr, problem } => bound::bound(*addr, *problem, role, lang),
-        Diagnosis::WrongRole { seen, plays } => wrong_role::wrong_role(*seen, *plays, lang),
-        Diagnosis::PageNotFound { path, cwd } => page_not_found::page_not_found(path, cwd, lang),
+        Diagnosis::Bound { addr, problem } => bound::bound(*addr, *problem, role, language, lang),
+        Diagnosis::WrongRole { seen, plays } => {
+            wrong_role::wrong_role(*seen, *plays, language, lang)
+        }
+        Diagnosis::PageNotFound { path, cwd } => {
+            page_not_found::page_not_found(path, cwd, language, lang)
+        }
     }
 }
 
 /// The sentence in both languages, for the JSON report.
-pub(crate) fn both(d: &Diagnosis, role: Role) -> Localized {
+pub(crate) fn both(d: &Diagnosis, role: Role, language: Language) -> Localized {
     Localized {
-        en: sentence(d, role, Lang::En),
-        zh: sentence(d, role, Lang::Zh),
+        en: sentence(d, role, language, Lang::En),
+        zh: sentence(d, role, language, Lang::Zh),
     }
 }
 
@@ -92,6 +102,65 @@ pub(crate) fn is_udp(role: Role) -> bool {
 
 fn is_server(role: Role) -> bool {
     role.serves()
+}
+
+/// The languages whose words a sentence is in: C's for native code, Java's
+/// for Java, and Python's for Python of either version and for a program
+/// of unknown language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Words {
+    Python,
+    C,
+    Java,
+}
+
+fn words(language: Language) -> Words {
+    match language {
+        Language::C => Words::C,
+        Language::Java => Words::Java,
+        Language::Python | Language::Python2 | Language::Unknown => Words::Python,
+    }
+}
+
+/// What the program's receive call returns when the peer has closed:
+/// b'' in Python, 0 in C, -1 from a Java read().
+fn eof(language: Language) -> &'static str {
+    match (language, words(language)) {
+        (Language::Python2, _) => "''",
+        (_, Words::Python) => "b''",
+        (_, Words::C) => "0",
+        (_, Words::Java) => "-1",
+    }
+}
+
+/// The call the program receives with: recv() / recvfrom(), and in Java
+/// read() / receive().
+fn recv_call(role: Role, language: Language) -> &'static str {
+    match (words(language), is_udp(role)) {
+        (Words::Java, false) => "read()",
+        (Words::Java, true) => "receive()",
+        (_, false) => "recv()",
+        (_, true) => "recvfrom()",
+    }
+}
+
+/// Where the program reads its command line: sys.argv, argv, args.
+fn args(language: Language) -> &'static str {
+    match words(language) {
+        Words::Python => "sys.argv",
+        Words::C => "argv",
+        Words::Java => "args",
+    }
+}
+
+/// The call that reads a line typed on standard input.
+fn stdin_call(language: Language) -> &'static str {
+    match (language, words(language)) {
+        (Language::Python2, _) => "raw_input()",
+        (_, Words::Python) => "input()",
+        (_, Words::C) => "fgets()",
+        (_, Words::Java) => "readLine()",
+    }
 }
 
 /// What the program receives: a request, a response or a message.

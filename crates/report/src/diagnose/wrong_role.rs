@@ -4,14 +4,19 @@
 //! the role it was graded as, and its fix is the grader's.
 
 use sockspec_model::Role;
-use sockspec_results::RoleSign;
+use sockspec_results::{Language, RoleSign};
 
-use super::who;
+use super::{Words, who, words};
 use crate::Lang;
 
 /// A program graded under the other end's role: what gave it away, and
 /// the `--role` the grader meant.
-pub(super) fn wrong_role(seen: RoleSign, plays: Role, lang: Lang) -> String {
+pub(super) fn wrong_role(seen: RoleSign, plays: Role, language: Language, lang: Lang) -> String {
+    let refused = match words(language) {
+        Words::Python => "ConnectionRefusedError",
+        Words::C => "ECONNREFUSED",
+        Words::Java => "ConnectException",
+    };
     let (it_is, not) = (who(plays, lang), who(plays.counterpart(), lang));
     let (it_is, not) = match lang {
         // "the server" → "a server", for "it is a server, not a client".
@@ -41,10 +46,10 @@ pub(super) fn wrong_role(seen: RoleSign, plays: Role, lang: Lang) -> String {
             "这个程序没有监听，而是去连接 {addr}：它是{it_is}，不是{not}；是不是应该用 --role {plays}？"
         ),
         (RoleSign::Connects(None), Lang::En) => format!(
-            "this program's connect() was refused (ConnectionRefusedError): it connects instead of listening, so it is {it_is}, not {not}; did you mean --role {plays}?"
+            "this program's connect() was refused ({refused}): it connects instead of listening, so it is {it_is}, not {not}; did you mean --role {plays}?"
         ),
         (RoleSign::Connects(None), Lang::Zh) => format!(
-            "这个程序的 connect() 被拒绝了（ConnectionRefusedError）：它是去连接别人，而不是监听，所以它是{it_is}，不是{not}；是不是应该用 --role {plays}？"
+            "这个程序的 connect() 被拒绝了（{refused}）：它是去连接别人，而不是监听，所以它是{it_is}，不是{not}；是不是应该用 --role {plays}？"
         ),
     }
 }

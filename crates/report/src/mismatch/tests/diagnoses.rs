@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use sockspec_results::{BindProblem, BlockedCall, Diagnosis, RoleSign, SocketView};
+use sockspec_results::{BindProblem, BlockedCall, Diagnosis, Language, RoleSign, SocketView};
 
 fn addr(s: &str) -> SocketAddr {
     s.parse().expect("an address")
@@ -146,6 +146,17 @@ fn exceptions() -> Vec<Diagnosis> {
         errno("ZeroDivisionError", "division by zero", "n / 0"),
         bare("ZeroDivisionError", ""),
     ]
+}
+
+/// Every language a program can be recognised as.
+pub(super) fn languages() -> Vec<Language> {
+    every!(Language {
+        Python => [Language::Python],
+        Python2 => [Language::Python2],
+        C => [Language::C],
+        Java => [Language::Java],
+        Unknown => [Language::Unknown],
+    })
 }
 
 pub(super) fn diagnoses() -> Vec<Diagnosis> {

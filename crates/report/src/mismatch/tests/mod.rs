@@ -18,7 +18,7 @@
 use std::collections::BTreeSet;
 
 use sockspec_model::{BodyLength, ReplyKind, Step};
-use sockspec_results::{FailedAt, Why};
+use sockspec_results::{Diagnosis, FailedAt, Why};
 
 use crate::lang::Lang;
 
@@ -54,11 +54,39 @@ mod wrappers;
 
 /// Words a Chinese sentence keeps in English because the course and the
 /// system write them so: socket calls, protocols and their fields,
-/// signals, Python's words. A word with `_` or `.`, called (`recv(`),
-/// indexed (`headers[`) or given (`errors=`), an option (`--role`), an
-/// exception class (`OSError`) or anything quoted is code by its shape and
-/// needs no entry.
+/// signals, Python's, C's and Java's words. A word with `_` or `.`, called
+/// (`recv(`), indexed (`headers[`), given (`errors=`) or assigned to
+/// (`text = ...`), an option (`--role`, `-Wall`), a placeholder
+/// (`{port}`), an exception class (`OSError`, `EOFException`), a constant
+/// in capitals (`EPIPE`), a name in camel case (`setReuseAddress`) or
+/// anything quoted is code by its shape and needs no entry.
 const CODE: &[&str] = &[
+    // Python, C and Java words, and the languages' and tools' names.
+    "errno",
+    "argv",
+    "argc",
+    "args",
+    "sizeof",
+    "fork",
+    "continue",
+    "catch",
+    "finally",
+    "import",
+    "print",
+    "bytes",
+    "null",
+    "true",
+    "True",
+    "conn",
+    "addr",
+    "socketserver",
+    "valgrind",
+    "Python",
+    "python2",
+    "python3",
+    "Ctrl-D",
+    // An assignment file's key.
+    "command",
     "accept",
     "recv",
     "send",
@@ -155,12 +183,42 @@ fn words(text: &str) -> Vec<(String, bool)> {
             i += 1;
         }
         let word: String = chars[start..i].iter().collect();
-        let option = start >= 2 && chars[start - 2] == '-' && chars[start - 1] == '-';
+        let before = |k: usize| start.checked_sub(k).map(|j| chars[j]);
+        // `--role`, and a compiler's `-Wall`, `-fsanitize=address`.
+        let option = (before(1) == Some('-') && before(2) == Some('-'))
+            || (before(1) == Some('-') && before(2).is_none_or(|c| !c.is_alphanumeric()))
+            || (before(1) == Some('=') && before(2).is_some_and(|c| c.is_alphanumeric()));
         let exception = word.len() > 5
-            && word.ends_with("Error")
+            && (word.ends_with("Error") || word.ends_with("Exception"))
             && word.starts_with(|c: char| c.is_ascii_uppercase());
+        // `EADDRINUSE`, `SIGSEGV`, `NULL`: C writes its constants so.
+        let constant = word.chars().filter(char::is_ascii_alphabetic).count() >= 3
+            && !word.chars().any(|c| c.is_ascii_lowercase());
+        // `setReuseAddress`, `DataInputStream`: Java writes its names so.
+        let camel = word
+            .chars()
+            .zip(word.chars().skip(1))
+            .any(|(a, b)| a.is_ascii_lowercase() && b.is_ascii_uppercase());
+        // `{port}`: a placeholder of a command.
+        let placeholder = before(1) == Some('{') && chars.get(i) == Some(&'}');
+        // `text = data.decode()`: assigned to.
+        let assigned = {
+            let rest: String = chars[i..].iter().take(3).collect();
+            let rest = rest.trim_start();
+            rest.starts_with('=') && !rest.starts_with("==")
+        };
+        // `sendto(reply, addr)`: an argument of a call.
+        let argument = {
+            let prev = chars[..start].iter().rev().find(|c| **c != ' ');
+            matches!(prev, Some('(' | ',')) && matches!(chars.get(i), Some(')' | ','))
+        };
         let code = option
+            || argument
             || exception
+            || constant
+            || camel
+            || placeholder
+            || assigned
             || word.contains(['_', '.'])
             || matches!(chars.get(i), Some('(' | '[' | '='));
         out.push((word, code));
@@ -369,12 +427,120 @@ fn every_diagnosis_is_said_in_both_languages() {
     let mut walk = Walk::default();
     for d in diagnoses::diagnoses() {
         for role in samples::roles() {
-            walk.check(&format!("{d:?} about a {role:?}"), |lang| {
-                crate::diagnose::sentence(&d, role, lang)
-            });
+            for language in diagnoses::languages() {
+                walk.check(&format!("{d:?} about a {role:?} in {language:?}"), |lang| {
+                    crate::diagnose::sentence(&d, role, language, lang)
+                });
+            }
         }
     }
     walk.done("diagnoses");
+}
+
+/// Whether a program graded under a UDP role can be diagnosed with `d`:
+/// not blocked in accept() or connect(), nor leaking CLOSE_WAIT sockets
+/// (the runner reads those of TCP only), nor raising what only a
+/// connection raises, nor a page server; a wrong role is judged by the
+/// role it plays.
+fn udp_can_show(d: &Diagnosis) -> bool {
+    use sockspec_results::BlockedCall;
+    match d {
+        Diagnosis::Blocked { call, .. } => {
+            !matches!(call, BlockedCall::Accept | BlockedCall::Connect)
+        }
+        Diagnosis::LeakingSockets { .. } | Diagnosis::PageNotFound { .. } => false,
+        Diagnosis::Exception { class, .. } => !matches!(
+            class.as_str(),
+            "BrokenPipeError" | "ConnectionResetError" | "ConnectionAbortedError"
+        ),
+        Diagnosis::WrongRole { plays, .. } => crate::diagnose::is_udp(*plays),
+        _ => true,
+    }
+}
+
+/// UDP has no connections, no accept(), no TIME_WAIT and no stream: the
+/// sentences about a UDP program never speak of them, whatever the
+/// diagnosis and the language, except to quote the program (an exception
+/// class, a line it printed).
+#[test]
+fn udp_programs_get_udp_sentences() {
+    use sockspec_model::Role;
+    const TCP: &[&str] = &[
+        "TIME_WAIT",
+        "TCP",
+        "stream",
+        "accept()",
+        "connection",
+        "Connection",
+        "四次挥手",
+        "字节流",
+        "连接套接字",
+        "监听套接字",
+    ];
+    let udp_roles = [
+        Role::UdpServer,
+        Role::UdpClient,
+        Role::BroadcastSender,
+        Role::BroadcastReceiver,
+    ];
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    for d in diagnoses::diagnoses().into_iter().filter(udp_can_show) {
+        // What the program itself wrote is quoted as it is.
+        let own = data_strings(&format!("{d:?}"));
+        for role in udp_roles {
+            for language in diagnoses::languages() {
+                for lang in [Lang::En, Lang::Zh] {
+                    seen += 1;
+                    let mut text = crate::diagnose::sentence(&d, role, language, lang);
+                    for s in &own {
+                        text = text.replace(s.as_str(), " ");
+                    }
+                    // And so are exception classes (ConnectionRefusedError).
+                    for (w, _) in words(&text.clone()) {
+                        if w.ends_with("Error") || w.ends_with("Exception") {
+                            text = text.replace(&w, " ");
+                        }
+                    }
+                    let found: Vec<&str> =
+                        TCP.iter().copied().filter(|t| text.contains(t)).collect();
+                    if !found.is_empty() {
+                        problems.push(format!("{found:?} about a {role:?} in {language:?}: {d:?}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(seen > 1000, "only {seen} sentences");
+    assert!(
+        problems.is_empty(),
+        "{} UDP sentences speak of TCP:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// The strings of a value's `Debug`.
+fn data_strings(debug: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = debug;
+    while let Some(start) = rest.find('"') {
+        let after = &rest[start + 1..];
+        let b = after.as_bytes();
+        let mut end = 0;
+        while end < b.len() && b[end] != b'"' {
+            end += if b[end] == b'\\' { 2 } else { 1 };
+        }
+        let s = after[..end.min(after.len())].replace("\\\"", "\"");
+        if !s.is_empty() {
+            out.push(s);
+        }
+        rest = &after[(end + 1).min(after.len())..];
+    }
+    // The longest first, so that a string inside another is not cut out
+    // of it first.
+    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    out
 }
 
 #[test]

@@ -1,16 +1,29 @@
 //! The sentences of every kind of diagnosis, through [`sentence`] and
-//! [`both`] as the reporters ask for them.
+//! [`both`] as the reporters ask for them: here about Python programs
+//! (and UDP's words), in the modules below about programs in C and Java.
+
+mod c;
+mod java;
 
 use std::net::SocketAddr;
 
-use sockspec_model::Role;
-use sockspec_results::{BindProblem, BlockedCall, Diagnosis, SocketView};
+use sockspec_model::{Localized, Role};
+use sockspec_results::{BindProblem, BlockedCall, Diagnosis, Language, SocketView};
 
-use super::{both, sentence};
 use crate::Lang;
 
 fn addr(s: &str) -> SocketAddr {
     s.parse().unwrap()
+}
+
+/// The sentence about a Python program.
+fn sentence(d: &Diagnosis, role: Role, lang: Lang) -> String {
+    super::sentence(d, role, Language::Python, lang)
+}
+
+/// Both sentences about a Python program.
+fn both(d: &Diagnosis, role: Role) -> Localized {
+    super::both(d, role, Language::Python)
 }
 
 fn exc(class: &str, detail: &str, at: Option<&str>, code: Option<&str>) -> Diagnosis {
@@ -506,7 +519,8 @@ fn spinning_leaking_and_bound() {
 }
 
 /// UDP has no connections, no TIME_WAIT and no stream: its sentences
-/// never speak of them.
+/// never speak of them (the walk in `mismatch::tests` holds every kind of
+/// diagnosis, in every language, to the same).
 #[test]
 fn udp_programs_get_udp_sentences() {
     let udp = |class: &str, detail: &str| {
@@ -527,14 +541,55 @@ fn udp_programs_get_udp_sentences() {
     );
     has(&t.en, &["recvfrom()", "errors='replace'"]);
     for text in [&t.en, &t.zh] {
-        for tcp in ["TIME_WAIT", "TCP", "stream", "字节流", "四次挥手"] {
+        for tcp in [
+            "TIME_WAIT",
+            "TCP",
+            "stream",
+            "accept()",
+            "connection",
+            "字节流",
+            "四次挥手",
+        ] {
             assert!(!text.contains(tcp), "{tcp:?} in a UDP sentence:\n{text}");
         }
     }
     let t = udp("OSError", "[Errno 98] Address already in use");
     for text in [&t.en, &t.zh] {
-        for tcp in ["TIME_WAIT", "four-way", "四次挥手"] {
+        for tcp in [
+            "TIME_WAIT",
+            "four-way",
+            "accept()",
+            "connection",
+            "四次挥手",
+        ] {
             assert!(!text.contains(tcp), "{tcp:?} in a UDP sentence:\n{text}");
         }
     }
+}
+
+#[test]
+fn udp_servers_skip_an_empty_datagram_and_say_why_they_spin() {
+    let d = exc(
+        "IndexError",
+        "list index out of range",
+        None,
+        Some("cmd = data.split()[0]"),
+    );
+    let t = both(&d, Role::UdpServer);
+    has(
+        &t.en,
+        &["an empty datagram", "skip it and go back to recvfrom()"],
+    );
+    has(&t.zh, &["空数据报", "回到 recvfrom()"]);
+    let spin = Diagnosis::Spinning {
+        cpu_percent: 100,
+        window: std::time::Duration::from_millis(200),
+        after_peer_closed: true,
+    };
+    let en = sentence(&spin, Role::UdpServer, Lang::En);
+    has(&en, &["where it should be waiting", "let recvfrom() block"]);
+    assert!(
+        !en.contains("accept()") && !en.contains("peer closed"),
+        "{en}"
+    );
 }
