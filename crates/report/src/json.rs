@@ -30,8 +30,8 @@ use std::io::Write;
 use serde::Serialize;
 use sockspec_model::{Bytes, Localized, Role};
 use sockspec_results::{
-    Actor, BindProblem, BlockedCall, Diagnosis, Event, Failure, Happening, Language, RoleSign,
-    ScenarioResult, SocketView, Status, Summary, TargetReport, TimelineEntry,
+    Actor, BindProblem, BlockedCall, Diagnosis, Event, Failure, Happening, Language, Python2Sign,
+    RoleSign, ScenarioResult, SocketView, Status, Summary, TargetReport, TimelineEntry,
 };
 
 use crate::collect::Collected;
@@ -214,6 +214,21 @@ enum DiagnosisJson<'a> {
         detail: &'a str,
         at: Option<&'a str>,
         code: Option<&'a str>,
+        /// The errno's name (`EADDRINUSE`) when the detail quotes one.
+        errno: Option<&'static str>,
+        /// A SyntaxError's column.
+        caret: Option<u32>,
+        socketserver: bool,
+        text: Text,
+    },
+    Python2 {
+        /// print_statement | except_comma | backticks | builtin | input_evaluates
+        sign: &'static str,
+        /// For builtin: `raw_input`.
+        name: Option<&'a str>,
+        at: Option<SourceJson<'a>>,
+        /// A Python 2 interpreter the machine has.
+        python2: Option<&'a str>,
         text: Text,
     },
     Bound {
@@ -235,6 +250,13 @@ enum DiagnosisJson<'a> {
         cwd: String,
         text: Text,
     },
+}
+
+#[derive(Serialize)]
+struct SourceJson<'a> {
+    file: &'a str,
+    line: u32,
+    code: &'a str,
 }
 
 #[derive(Serialize)]
@@ -455,11 +477,37 @@ fn diagnosis(d: &Diagnosis, role: Role, language: Language) -> DiagnosisJson<'_>
             detail,
             at,
             code,
+            errno,
+            caret,
+            socketserver,
         } => DiagnosisJson::Exception {
             class,
             detail,
             at: at.as_deref(),
             code: code.as_deref(),
+            errno: errno.map(|e| e.name()),
+            caret: *caret,
+            socketserver: *socketserver,
+            text,
+        },
+        Diagnosis::Python2 { sign, at, python2 } => DiagnosisJson::Python2 {
+            sign: match sign {
+                Python2Sign::PrintStatement => "print_statement",
+                Python2Sign::ExceptComma => "except_comma",
+                Python2Sign::Backticks => "backticks",
+                Python2Sign::Builtin(_) => "builtin",
+                Python2Sign::InputEvaluates => "input_evaluates",
+            },
+            name: match sign {
+                Python2Sign::Builtin(n) => Some(n),
+                _ => None,
+            },
+            at: at.as_ref().map(|a| SourceJson {
+                file: &a.file,
+                line: a.line,
+                code: &a.code,
+            }),
+            python2: python2.as_deref(),
             text,
         },
         Diagnosis::Bound { addr, problem } => DiagnosisJson::Bound {

@@ -14,6 +14,8 @@ use std::time::Duration;
 
 use sockspec_model::Bytes;
 
+use crate::system::Errno;
+
 /// One thing the runner found out about a failing program.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Diagnosis {
@@ -45,14 +47,35 @@ pub enum Diagnosis {
     },
     /// The program ended with an uncaught exception (a Python traceback).
     Exception {
-        /// The exception's class, e.g. `BrokenPipeError`.
+        /// The exception's class as the traceback names it, e.g.
+        /// `BrokenPipeError`, `struct.error`, `socket.timeout`.
         class: String,
         /// The rest of its last line, e.g. `[Errno 32] Broken pipe`.
         detail: String,
-        /// Where it was raised: `server.py, line 18, in <module>`.
+        /// Where it was raised, in the student's own files when a frame
+        /// is theirs: `server.py, line 18, in <module>`.
         at: Option<String>,
         /// The source line, as the traceback quotes it.
         code: Option<String>,
+        /// The errno the detail quotes (`[Errno 98]`).
+        errno: Option<Errno>,
+        /// The column (from 1) a SyntaxError's caret points at in `code`.
+        caret: Option<u32>,
+        /// The traceback passes through the standard library's
+        /// socketserver, whose server classes bind for the program.
+        socketserver: bool,
+    },
+    /// The program is Python 2 code run by Python 3 (or the other way
+    /// round: Python 3's `input()` run by python2, which evaluates what is
+    /// typed).
+    Python2 {
+        /// What gave it away.
+        sign: Python2Sign,
+        /// Where, when the source or the traceback shows it.
+        at: Option<SourceLine>,
+        /// A Python 2 interpreter this machine has, which an assignment
+        /// can name (`python2`, or its full path).
+        python2: Option<String>,
     },
     /// A socket of the program is bound where the scenario cannot use it.
     Bound {

@@ -1,8 +1,13 @@
 //! Finding out why a step failed, once it has: the facts of
-//! [`sockspec_results::diagnosis`], gathered from the program's traceback and from
-//! `/proc`. Nothing here runs unless a scenario fails.
+//! [`sockspec_results::diagnosis`], gathered from `/proc` and from what the
+//! program printed, read as its language writes errors. Nothing here runs
+//! unless a scenario fails.
 
+mod traceback;
+
+use std::ffi::OsString;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::time::Duration;
 
 use sockspec_model::Role;
@@ -10,8 +15,11 @@ use sockspec_process::inspect::{self, Call, Waiting};
 use sockspec_process::proc::Proto;
 use tokio::time::Instant;
 
+use crate::language::Recognised;
 use crate::run::Run;
 use sockspec_results::diagnosis::{BindProblem, BlockedCall, Diagnosis, SocketView};
+use sockspec_results::{Errno, Language, Python2Sign, SourceLine};
+use traceback::Traceback;
 
 /// A step shorter than this did not wait for anything: it failed on what
 /// it read, and where the program is blocked now says nothing about it.
@@ -162,18 +170,18 @@ fn blocked(waiting: Vec<Waiting>) -> Vec<Diagnosis> {
 /// Whether the program does what the other end of its role does: for a
 /// client role, that it listens, or failed to bind the port the harness
 /// listens on (a server given `{port}`); for a server role, that it
-/// connects, or was refused. `exception` is the one its traceback names.
+/// connects, or was refused. `errors` are what its output says (a
+/// traceback's exception, a perror line, a Java exception).
 pub(crate) fn wrong_role(
     role: Role,
     pgid: Option<i32>,
     port: u16,
-    exception: Option<&Diagnosis>,
+    errors: &[Diagnosis],
 ) -> Option<Diagnosis> {
     use sockspec_results::diagnosis::RoleSign;
-    let errno = |n: &str| matches!(exception, Some(Diagnosis::Exception { detail, .. }) if detail.contains(n));
-    let in_use = errno("[Errno 98]");
-    let refused = errno("[Errno 111]")
-        || matches!(exception, Some(Diagnosis::Exception { class, .. }) if class == "ConnectionRefusedError");
+    let errno = errors.iter().find_map(errno_of);
+    let in_use = errno == Some(Errno::AddrInUse);
+    let refused = errno == Some(Errno::ConnRefused);
     let seen = match role {
         Role::TcpClient | Role::HttpClient => pgid
             .and_then(listening_on)
@@ -265,111 +273,103 @@ pub(crate) fn bound_elsewhere(pgid: i32, port: u16, proto: Proto) -> Vec<Diagnos
         .collect()
 }
 
-/// The last uncaught exception of a Python traceback in `stderr`: its
-/// class, its message, where it was raised and the line of code.
-pub(crate) fn exception(stderr: &str) -> Option<Diagnosis> {
-    let start = stderr.rfind("Traceback (most recent call last):")?;
-    let lines: Vec<&str> = stderr[start..].lines().collect();
-    // The exception line is the first after the frames that does not
-    // start with a space (frames and code are indented).
-    let last = lines
-        .iter()
-        .skip(1)
-        .position(|l| !l.starts_with(' ') && !l.trim().is_empty())
-        .map(|i| i + 1)?;
-    let line = lines[last].trim();
-    let (class, detail) = match line.split_once(':') {
-        Some((c, d)) => (c.trim(), d.trim()),
-        None => (line, ""),
-    };
-    if class.is_empty() || class.contains(' ') {
-        return None;
-    }
-    let class = class.rsplit('.').next().unwrap_or(class);
-    let frames: Vec<(usize, &str)> = lines[..last]
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| l.trim_start().starts_with("File \""))
-        .map(|(i, l)| (i, l.trim()))
-        .collect();
-    let (at, code) = match frames.last() {
-        Some(&(i, frame)) => {
-            let at = frame
-                .strip_prefix("File \"")
-                .map(|rest| {
-                    let (file, rest) = rest.split_once('"').unwrap_or((rest, ""));
-                    let file = file.rsplit('/').next().unwrap_or(file);
-                    format!("{file}{}", rest)
-                })
-                .unwrap_or_else(|| frame.to_owned());
-            let code = lines
-                .get(i + 1)
-                .filter(|l| l.starts_with("    ") && !l.trim_start().starts_with("File \""))
-                .map(|l| l.trim().to_owned())
-                .filter(|l| !l.chars().all(|c| c == '^' || c == '~' || c == ' '));
-            (Some(at), code)
+/// What the program's own output says about why it failed, read the way
+/// its language reports errors: a Python traceback. `cwd` is its working
+/// directory, which tells the student's files from the library's; `path`
+/// its PATH, where a Python 2 program is told of a python2 to run it with.
+pub(crate) fn from_output(
+    stderr: &str,
+    program: &Recognised,
+    cwd: Option<&Path>,
+    path: Option<&OsString>,
+) -> Vec<Diagnosis> {
+    let found = match program.language {
+        Language::Python | Language::Python2 | Language::Unknown => {
+            traceback::parse(stderr, cwd).map(|t| python(t, program, path))
         }
-        None => (None, None),
+        Language::C | Language::Java => None,
     };
-    Some(Diagnosis::Exception {
-        class: class.to_owned(),
-        detail: detail.to_owned(),
+    found.unwrap_or_default()
+}
+
+/// The diagnoses of a Python traceback: its exception, unless the program
+/// is Python 2 code that Python 3 could not run (or the other way round),
+/// which is then what it says.
+fn python(t: Traceback, program: &Recognised, path: Option<&OsString>) -> Vec<Diagnosis> {
+    let here = t.frame.as_ref().map(|f| SourceLine {
+        file: f.file.clone(),
+        line: f.line,
+        code: t.code.clone().unwrap_or_default(),
+    });
+    let python2 = |sign, at| Diagnosis::Python2 {
+        sign,
         at,
-        code,
-    })
+        python2: crate::language::python2_interpreter(path),
+    };
+    let short = t.class.rsplit('.').next().unwrap_or(&t.class);
+    let undefined = (short == "NameError")
+        .then(|| t.detail.strip_prefix("name '")?.split('\'').next())
+        .flatten();
+    if program.by_python2 {
+        // Python 2's input() evaluates the typed line: `hello` is a name
+        // it does not know, `hello world` a syntax error, raised in code
+        // made at run time (`<string>`) below the student's input() line.
+        let evaluated = matches!(short, "NameError" | "SyntaxError")
+            && t.files.last().is_some_and(|f| f.starts_with('<'))
+            && t.code
+                .as_deref()
+                .is_some_and(|c| c.contains("input(") && !c.contains("raw_input("));
+        if evaluated {
+            return vec![Diagnosis::Python2 {
+                sign: Python2Sign::InputEvaluates,
+                at: here,
+                python2: None,
+            }];
+        }
+    } else if short == "SyntaxError"
+        && t.detail
+            .starts_with("Missing parentheses in call to 'print'")
+    {
+        return vec![python2(Python2Sign::PrintStatement, here)];
+    } else if let Some(name) = undefined.filter(|n| crate::language::PYTHON2_NAMES.contains(n)) {
+        return vec![python2(Python2Sign::Builtin(name.to_owned()), here)];
+    } else if let Some((sign, at)) = &program.python2_sign {
+        // A syntax only Python 2 has stops python3 before anything runs:
+        // the SyntaxError is that, wherever python3 points.
+        let syntax = !matches!(sign, Python2Sign::Builtin(_));
+        let same_line = here.as_ref().is_some_and(|h| h.line == at.line);
+        if short == "SyntaxError" && (syntax || same_line) {
+            return vec![python2(sign.clone(), Some(at.clone()))];
+        }
+        return vec![python2(sign.clone(), Some(at.clone())), exception(t)];
+    }
+    vec![exception(t)]
+}
+
+fn exception(t: Traceback) -> Diagnosis {
+    Diagnosis::Exception {
+        errno: traceback::errno(&t.detail),
+        class: t.class,
+        detail: t.detail,
+        at: t.frame.map(|f| f.at()),
+        code: t.code,
+        caret: t.caret,
+        socketserver: t.socketserver,
+    }
+}
+
+/// The errno a diagnosis of the program's output stands for, whatever
+/// language reported it.
+pub(crate) fn errno_of(d: &Diagnosis) -> Option<Errno> {
+    match d {
+        Diagnosis::Exception { errno, class, .. } => errno.or_else(|| {
+            class
+                .ends_with("ConnectionRefusedError")
+                .then_some(Errno::ConnRefused)
+        }),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    pub(crate) fn a_traceback_gives_class_detail_place_and_code() {
-        let stderr = "Waiting for connect...\nTraceback (most recent call last):\n  File \"/tmp/hw/server.py\", line 18, in <module>\n    connfd.send(b'Thanks')\nBrokenPipeError: [Errno 32] Broken pipe\n";
-        assert_eq!(
-            exception(stderr),
-            Some(Diagnosis::Exception {
-                class: "BrokenPipeError".into(),
-                detail: "[Errno 32] Broken pipe".into(),
-                at: Some("server.py, line 18, in <module>".into()),
-                code: Some("connfd.send(b'Thanks')".into()),
-            })
-        );
-    }
-
-    #[test]
-    pub(crate) fn the_last_traceback_counts_and_carets_are_not_code() {
-        let stderr = "Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\nValueError: x\n\
-                      Traceback (most recent call last):\n  File \"b.py\", line 9, in f\n    s.bind(addr)\n    ^^^^^^\n\
-                      OSError: [Errno 98] Address already in use\n";
-        let Some(Diagnosis::Exception {
-            class,
-            detail,
-            at,
-            code,
-        }) = exception(stderr)
-        else {
-            panic!()
-        };
-        assert_eq!(class, "OSError");
-        assert_eq!(detail, "[Errno 98] Address already in use");
-        assert_eq!(at.as_deref(), Some("b.py, line 9, in f"));
-        assert_eq!(code.as_deref(), Some("s.bind(addr)"));
-    }
-
-    #[test]
-    pub(crate) fn dotted_classes_and_chained_tracebacks() {
-        let stderr = "Traceback (most recent call last):\n  File \"c.py\", line 3, in <module>\n    data.decode()\nUnicodeDecodeError: 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte\n";
-        let Some(Diagnosis::Exception { class, .. }) = exception(stderr) else {
-            panic!()
-        };
-        assert_eq!(class, "UnicodeDecodeError");
-        let stderr = "Traceback (most recent call last):\n  File \"d.py\", line 3, in <module>\n    c.recv(1)\nsocket.timeout: timed out\n";
-        let Some(Diagnosis::Exception { class, .. }) = exception(stderr) else {
-            panic!()
-        };
-        assert_eq!(class, "timeout");
-        assert_eq!(exception("no traceback here"), None);
-        assert_eq!(exception("Traceback (most recent call last):\n"), None);
-    }
-}
+mod tests;

@@ -449,5 +449,40 @@ fn called_python2_name(code: &str) -> Option<&'static str> {
     })
 }
 
+/// A Python 2 interpreter that works on this machine, as an assignment's
+/// command would name it: `python2` when one on PATH is the real thing
+/// (not a pyenv shim that refuses to run), else the full path of one pyenv
+/// has installed. Looked for only when a Python 2 diagnosis is made.
+pub(crate) fn python2_interpreter(path: Option<&OsString>) -> Option<String> {
+    let real = |p: &Path| first_bytes(p, 4).is_some_and(|b| b.starts_with(b"\x7fELF"));
+    for dir in path.map(std::env::split_paths).into_iter().flatten() {
+        for name in ["python2", "python2.7"] {
+            let p = dir.join(name);
+            if p.is_file() && real(&p) {
+                return Some(name.to_owned());
+            }
+        }
+    }
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pyenv")))?;
+    let mut versions: Vec<PathBuf> = std::fs::read_dir(root.join("versions"))
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|v| {
+            v.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("2."))
+        })
+        .collect();
+    versions.sort();
+    versions
+        .into_iter()
+        .rev()
+        .map(|v| v.join("bin/python2"))
+        .find(|p| real(p))
+        .map(|p| p.display().to_string())
+}
+
 #[cfg(test)]
 mod tests;

@@ -18,7 +18,7 @@ use crate::udp::UdpPeer;
 use crate::{Program, RunConfig};
 use sockspec_results::diagnosis::{Actor, Diagnosis, Happening};
 use sockspec_results::event::TargetReport;
-use sockspec_results::{Language, ScenarioBug};
+use sockspec_results::{Errno, Language, ScenarioBug};
 
 /// One of the harness's own sockets, named by the scenario.
 pub(crate) enum Peer {
@@ -165,7 +165,8 @@ impl Run<'_> {
 
     /// The evidence of a failure that just happened: the diagnoses `/proc`
     /// gives now, then (once the program's output has settled) its state,
-    /// its output and the exception its traceback names.
+    /// its output and what its output says (read as its language writes
+    /// errors).
     pub(crate) async fn evidence(
         &mut self,
     ) -> (
@@ -174,27 +175,29 @@ impl Run<'_> {
     ) {
         let mut diagnoses = crate::explain::diagnose(self).await;
         let pgid = self.target.as_ref().map(|t| t.pid() as i32);
-        let target = self.report(crate::language::of(&self.spec).language).await;
-        let exception = target
-            .as_ref()
-            .and_then(|t| crate::explain::exception(&t.stderr));
-        let wrong =
-            crate::explain::wrong_role(self.role, pgid, self.addr.port(), exception.as_ref());
+        let program = crate::language::of(&self.spec);
+        let target = self.report(program.language).await;
+        let mut errors = target.as_ref().map_or_else(Vec::new, |t| {
+            crate::explain::from_output(
+                &t.stderr,
+                &program,
+                Some(&crate::language::cwd_of(&self.spec)),
+                crate::language::path_of(&self.spec).as_ref(),
+            )
+        });
+        let wrong = crate::explain::wrong_role(self.role, pgid, self.addr.port(), &errors);
         // A server graded as a client fails to bind the harness's port:
         // its EADDRINUSE is the wrong role, not a TIME_WAIT to fix.
-        let explained = matches!(
+        if matches!(
             wrong,
             Some(Diagnosis::WrongRole {
                 seen: sockspec_results::diagnosis::RoleSign::BindsHarnessPort(_),
                 ..
             })
-        );
-        if let Some(e) = exception.filter(|_| !explained) {
-            diagnoses.insert(0, e);
+        ) {
+            errors.retain(|d| crate::explain::errno_of(d) != Some(Errno::AddrInUse));
         }
-        if let Some(w) = wrong {
-            diagnoses.insert(0, w);
-        }
+        diagnoses.splice(0..0, wrong.into_iter().chain(errors));
         (target, diagnoses)
     }
 

@@ -8,7 +8,7 @@ use tokio::time::Instant;
 
 use crate::RunConfig;
 use crate::timeline;
-use sockspec_results::diagnosis::{Actor, Diagnosis, Happening};
+use sockspec_results::diagnosis::{Actor, Happening};
 use sockspec_results::event::TargetReport;
 use sockspec_results::{Ended, Language, Listen, Mismatch};
 
@@ -128,13 +128,15 @@ pub(crate) async fn start(
             ended: ended(state),
         },
     );
-    diagnoses.extend(crate::explain::exception(&target.output().stderr));
-    let exception = diagnoses
-        .iter()
-        .find(|d| matches!(d, Diagnosis::Exception { .. }));
-    if let Some(d) = crate::explain::wrong_role(role, None, spec.port, exception) {
-        diagnoses.insert(0, d);
-    }
+    let program = crate::language::of(spec);
+    let errors = crate::explain::from_output(
+        &target.output().stderr,
+        &program,
+        Some(&crate::language::cwd_of(spec)),
+        crate::language::path_of(spec).as_ref(),
+    );
+    let wrong = crate::explain::wrong_role(role, None, spec.port, &errors);
+    diagnoses.splice(0..0, wrong.into_iter().chain(errors));
     Err(StartFailure {
         target: Some(target),
         mismatch,

@@ -13,17 +13,20 @@
 //! whose language is unknown is spoken to in Python, the course's own.
 //!
 //! Each kind of diagnosis is worded in a module of its own, named after its
-//! variant of [`Diagnosis`], so that rewording one touches no other. This
-//! module only dispatches ([`sentence`]) and
+//! variant of [`Diagnosis`], so that rewording one touches no other; what
+//! an errno means, and its fix in each language, is [`errno`]'s, whichever
+//! language reported it. This module only dispatches ([`sentence`]) and
 //! holds the words they all use for the program, its peer and its
 //! language's calls ([`who`], [`is_udp`], [`eof`]...): a new kind of
 //! diagnosis is one module and one arm of the match in [`sentence`].
 
 mod blocked;
 mod bound;
+mod errno;
 mod exception;
 mod leaking_sockets;
 mod page_not_found;
+mod python2;
 mod spinning;
 #[cfg(test)]
 mod tests;
@@ -49,12 +52,10 @@ pub(crate) fn sentence(d: &Diagnosis, role: Role, language: Language, lang: Lang
         Diagnosis::LeakingSockets { counts, close_wait } => {
             leaking_sockets::leaking(counts, *close_wait, role, language, lang)
         }
-        Diagnosis::Exception {
-            class,
-            detail,
-            at,
-            code,
-        } => exception::exception(class, detail, at.as_deref(), code.as_deref(), role, lang),
+        Diagnosis::Exception { .. } => exception::exception(d, role, lang),
+        Diagnosis::Python2 { sign, at, python2 } => {
+            python2::python2(sign, at.as_ref(), python2.as_deref(), lang)
+        }
         Diagnosis::Bound { addr, problem } => bound::bound(*addr, *problem, role, language, lang),
         Diagnosis::WrongRole { seen, plays } => {
             wrong_role::wrong_role(*seen, *plays, language, lang)

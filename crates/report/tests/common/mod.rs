@@ -16,9 +16,9 @@ use std::time::Duration;
 use sockspec_model::{Bytes, Framing, Level, Localized, Role, Skip, Step};
 use sockspec_report::Reporter;
 use sockspec_results::{
-    Actor, BindProblem, BlockedCall, Diagnosis, Ended, Event, Expectation, FailedAt, Failure,
-    Happening, Language, Listen, Mismatch, Nth, ReplyShape, ScenarioResult, SocketView, Status,
-    Summary, TargetReport, TimelineEntry, Why,
+    Actor, BindProblem, BlockedCall, Diagnosis, Ended, Errno, Event, Expectation, FailedAt,
+    Failure, Happening, Language, Listen, Mismatch, Nth, ReplyShape, ScenarioResult, SocketView,
+    Status, Summary, TargetReport, TimelineEntry, Why,
 };
 
 const TRACEBACK: &str = "\
@@ -641,6 +641,9 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
                 detail: "[Errno 32] Broken pipe".into(),
                 at: Some("server.py, line 18, in <module>".into()),
                 code: Some("conn.send(data)".into()),
+                errno: Some(Errno::Pipe),
+                caret: None,
+                socketserver: false,
             }],
             ..Failure::default()
         },
@@ -682,6 +685,9 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
                 detail: "[Errno 98] Address already in use".into(),
                 at: Some("server.py, line 6, in <module>".into()),
                 code: Some("s.bind(('', port))".into()),
+                errno: Some(Errno::AddrInUse),
+                caret: None,
+                socketserver: false,
             }],
             ..Failure::default()
         },
@@ -852,6 +858,9 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
                 detail: "list index out of range".into(),
                 at: Some("web.py, line 12, in handle".into()),
                 code: Some("path = request.split()[1]".into()),
+                errno: None,
+                caret: None,
+                socketserver: false,
             }],
             ..Failure::default()
         },

@@ -1,14 +1,17 @@
 //! The sentences of every kind of diagnosis, through [`sentence`] and
 //! [`both`] as the reporters ask for them: here about Python programs
-//! (and UDP's words), in the modules below about programs in C and Java.
+//! (and UDP's words), in the modules below about programs in C and Java
+//! and about Python 2.
 
 mod c;
 mod java;
+mod python;
+mod python2;
 
 use std::net::SocketAddr;
 
 use sockspec_model::{Localized, Role};
-use sockspec_results::{BindProblem, BlockedCall, Diagnosis, Language, SocketView};
+use sockspec_results::{BindProblem, BlockedCall, Diagnosis, Errno, Language, SocketView};
 
 use crate::Lang;
 
@@ -26,12 +29,27 @@ fn both(d: &Diagnosis, role: Role) -> Localized {
     super::both(d, role, Language::Python)
 }
 
+/// An exception as the runner reads it from a traceback: the errno is the
+/// one its detail quotes.
 fn exc(class: &str, detail: &str, at: Option<&str>, code: Option<&str>) -> Diagnosis {
+    let errno = detail
+        .strip_prefix("[Errno ")
+        .and_then(|r| r.split(']').next())
+        .and_then(|n| n.parse().ok())
+        .and_then(Errno::from_number)
+        .or_else(|| {
+            detail
+                .contains("[WinError 10048]")
+                .then_some(Errno::AddrInUse)
+        });
     Diagnosis::Exception {
         class: class.into(),
         detail: detail.into(),
         at: at.map(str::to_owned),
         code: code.map(str::to_owned),
+        errno,
+        caret: None,
+        socketserver: false,
     }
 }
 

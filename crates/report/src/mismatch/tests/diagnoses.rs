@@ -3,7 +3,10 @@
 
 use std::net::SocketAddr;
 
-use sockspec_results::{BindProblem, BlockedCall, Diagnosis, Language, RoleSign, SocketView};
+use sockspec_results::{
+    BindProblem, BlockedCall, Diagnosis, Errno, Language, Python2Sign, RoleSign, SocketView,
+    SourceLine,
+};
 
 fn addr(s: &str) -> SocketAddr {
     s.parse().expect("an address")
@@ -42,19 +45,105 @@ fn sockets() -> Vec<Option<SocketView>> {
 /// `diagnose/exception.rs` knows (it matches on text, so this list is
 /// kept by hand), and one it does not.
 fn exceptions() -> Vec<Diagnosis> {
+    // The errno the runner reads from `[Errno N]`.
+    let number = |detail: &str| {
+        detail
+            .strip_prefix("[Errno ")
+            .and_then(|r| r.split(']').next())
+            .and_then(|n| n.parse().ok())
+            .and_then(Errno::from_number)
+    };
     let errno = |class: &str, detail: &str, code: &str| Diagnosis::Exception {
         class: class.into(),
         detail: detail.into(),
         at: Some("server.py, line 18, in handle".into()),
         code: Some(code.into()),
+        errno: number(detail),
+        caret: None,
+        socketserver: false,
     };
     let bare = |class: &str, detail: &str| Diagnosis::Exception {
         class: class.into(),
         detail: detail.into(),
         at: None,
         code: None,
+        errno: number(detail),
+        caret: None,
+        socketserver: false,
+    };
+    let syntax = |caret| Diagnosis::Exception {
+        class: "SyntaxError".into(),
+        detail: "invalid syntax".into(),
+        at: Some("server.py, line 3".into()),
+        code: Some("y = `x`".into()),
+        errno: None,
+        caret,
+        socketserver: false,
+    };
+    let socketserver = Diagnosis::Exception {
+        class: "OSError".into(),
+        detail: "[Errno 98] Address already in use".into(),
+        at: Some("ss.py, line 6, in <module>".into()),
+        code: Some("b = socketserver.TCPServer(('', port), H)".into()),
+        errno: Some(Errno::AddrInUse),
+        caret: None,
+        socketserver: true,
     };
     vec![
+        errno(
+            "TypeError",
+            "a bytes-like object is required, not 'str'",
+            "conn.send(\"Thanks\")",
+        ),
+        errno(
+            "TypeError",
+            "a bytes-like object is required, not 'str'",
+            "data.split(' ')",
+        ),
+        errno("TypeError", "can't concat str to bytes", "data + '!'"),
+        errno(
+            "TypeError",
+            "unsupported operand type(s) for +: 'bytes' and 'str'",
+            "data + '!'",
+        ),
+        errno(
+            "TypeError",
+            "'str' object cannot be interpreted as an integer",
+            "s.bind(('', sys.argv[1]))",
+        ),
+        errno("TypeError", "f() takes 1 positional argument", "f(a, b)"),
+        errno("NameError", "name 'conn' is not defined", "conn.recv(1024)"),
+        syntax(Some(5)),
+        syntax(None),
+        bare("IndentationError", "unexpected indent"),
+        errno(
+            "struct.error",
+            "unpack requires a buffer of 4 bytes",
+            "struct.unpack('!I', data)",
+        ),
+        errno("EOFError", "EOF when reading a line", "line = input()"),
+        socketserver,
+        errno(
+            "OSError",
+            "[Errno 110] Connection timed out",
+            "s.connect(addr)",
+        ),
+        errno(
+            "OSError",
+            "[Errno 90] Message too long",
+            "s.sendto(data, addr)",
+        ),
+        errno(
+            "OSError",
+            "[Errno 107] Transport endpoint is not connected",
+            "s.send(data)",
+        ),
+        errno("OSError", "[Errno 22] Invalid argument", "s.bind(addr)"),
+        errno(
+            "socket.error",
+            "[Errno 98] Address already in use",
+            "s.bind(addr)",
+        ),
         errno(
             "BrokenPipeError",
             "[Errno 32] Broken pipe",
@@ -148,6 +237,36 @@ fn exceptions() -> Vec<Diagnosis> {
     ]
 }
 
+/// Each sign of Python 2, where it shows and not, on a machine with a
+/// python2 and without.
+fn python2() -> Vec<Diagnosis> {
+    let signs = every!(Python2Sign {
+        PrintStatement => [Python2Sign::PrintStatement],
+        ExceptComma => [Python2Sign::ExceptComma],
+        Backticks => [Python2Sign::Backticks],
+        Builtin => ["raw_input", "xrange", "unicode", "unichr", "execfile", "other"]
+            .map(|n| Python2Sign::Builtin(n.into())),
+        InputEvaluates => [Python2Sign::InputEvaluates],
+    });
+    let at = SourceLine {
+        file: "server.py".into(),
+        line: 3,
+        code: "print \"listening\"".into(),
+    };
+    signs
+        .into_iter()
+        .flat_map(|sign| {
+            [(Some(at.clone()), None), (None, Some("python2".to_owned()))].map(|(at, python2)| {
+                Diagnosis::Python2 {
+                    sign: sign.clone(),
+                    at,
+                    python2,
+                }
+            })
+        })
+        .collect()
+}
+
 /// Every language a program can be recognised as.
 pub(super) fn languages() -> Vec<Language> {
     every!(Language {
@@ -190,6 +309,7 @@ pub(super) fn diagnoses() -> Vec<Diagnosis> {
             |(counts, close_wait)| Diagnosis::LeakingSockets { counts, close_wait }
         ),
         Exception => exceptions(),
+        Python2 => python2(),
         Bound => problems.into_iter().map(|problem| Diagnosis::Bound {
             addr: addr("127.0.0.1:8080"),
             problem,

@@ -1,0 +1,2 @@
+import socket
+name = raw_input("name: ")

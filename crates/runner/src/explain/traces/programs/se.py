@@ -1,0 +1,2 @@
+import struct
+n, = struct.unpack("!I", b"ab")

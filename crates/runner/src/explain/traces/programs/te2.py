@@ -1,0 +1,3 @@
+import socket
+a, b = socket.socketpair()
+a.send("hi")

@@ -1,0 +1,2 @@
+data = b"x"
+msg = data + "hello "
