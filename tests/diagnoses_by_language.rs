@@ -1,14 +1,24 @@
-//! Diagnoses by language, end to end: Python 2 code run by python3,
-//! written in a temporary folder and graded by the binary. The report must
-//! say what language the program is in and diagnose it in that language's
-//! terms, in both languages.
+//! Diagnoses by language, end to end: a C server that dies of SIGPIPE and
+//! Python 2 code run by python3, each built (or written) in a temporary
+//! folder and graded by the binary. The report must say what language the
+//! program is in and diagnose it in that language's terms, in both
+//! languages. A machine without gcc skips the C case, and says so.
 
 mod common;
 
 use std::path::Path;
+use std::process::Command;
 
 use common::run_json;
 use serde_json::Value;
+
+/// Whether `tool` can be run here (`gcc --version`).
+fn have(tool: &str) -> bool {
+    Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
 
 /// The report of `target` (run in `dir`) under scenario `only`, in JSON,
 /// and the one result's failure.
@@ -35,6 +45,61 @@ fn diagnosis<'a>(failure: &'a Value, kind: &str) -> &'a Value {
         .as_array()
         .and_then(|ds| ds.iter().find(|d| d["kind"] == kind))
         .unwrap_or_else(|| panic!("no {kind} in {failure:#}"))
+}
+
+const C_SERVER: &str = r#"
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int main(int argc, char **argv) {
+    int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(atoi(argv[1]));
+    a.sin_addr.s_addr = htonl(INADDR_ANY);
+    if (bind(s, (struct sockaddr *)&a, sizeof a) < 0) { perror("bind"); return 1; }
+    listen(s, 5);
+    for (;;) {
+        int c = accept(s, NULL, NULL);
+        char buf[1024];
+        for (;;) {
+            /* recv()'s 0 is never checked: after the client leaves, the
+               second send() to it raises SIGPIPE. */
+            recv(c, buf, sizeof buf, 0);
+            send(c, "Thanks", 6, 0);
+        }
+    }
+}
+"#;
+
+#[test]
+fn a_c_server_dead_of_sigpipe_is_told_about_sig_ign() {
+    if !have("gcc") {
+        eprintln!("no gcc here: the C case is not run");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("server.c"), C_SERVER).unwrap();
+    let built = Command::new("gcc")
+        .args(["-o", "server", "server.c"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{built:?}");
+    let f = failure(dir.path(), "./server {port}", "tcp-server/peer-exit");
+    assert_eq!(f["target"]["language"], "c", "{f:#}");
+    let d = diagnosis(&f, "signaled");
+    assert_eq!(d["signal"], "SIGPIPE");
+    let en = d["text"]["en"].as_str().unwrap();
+    assert!(en.contains("signal(SIGPIPE, SIG_IGN);"), "{en}");
+    assert!(en.contains("MSG_NOSIGNAL"), "{en}");
+    assert!(!en.contains("BrokenPipeError"), "{en}");
+    let zh = d["text"]["zh"].as_str().unwrap();
+    assert!(zh.contains("SIGPIPE 信号（13）终止了"), "{zh}");
 }
 
 #[test]

@@ -30,8 +30,9 @@ use std::io::Write;
 use serde::Serialize;
 use sockspec_model::{Bytes, Localized, Role};
 use sockspec_results::{
-    Actor, BindProblem, BlockedCall, Diagnosis, Event, Failure, Happening, Language, Python2Sign,
-    RoleSign, ScenarioResult, SocketView, Status, Summary, TargetReport, TimelineEntry,
+    Actor, BindProblem, BlockedCall, Diagnosis, Event, Failure, Happening, Language, LastSeen,
+    Python2Sign, RoleSign, ScenarioResult, SocketView, Status, Summary, TargetReport,
+    TimelineEntry,
 };
 
 use crate::collect::Collected;
@@ -219,6 +220,24 @@ enum DiagnosisJson<'a> {
         /// A SyntaxError's column.
         caret: Option<u32>,
         socketserver: bool,
+        text: Text,
+    },
+    Signaled {
+        /// `SIGPIPE`.
+        signal: &'static str,
+        number: i32,
+        /// starting | connected | got_bytes | sent_bytes | peer_closed |
+        /// peer_reset | typed | stdin_closed
+        after: Option<&'static str>,
+        /// For got_bytes and sent_bytes.
+        bytes: Option<usize>,
+        text: Text,
+    },
+    CallFailed {
+        /// `bind`, when the line names the call.
+        call: Option<&'static str>,
+        errno: &'static str,
+        line: &'a str,
         text: Text,
     },
     Python2 {
@@ -488,6 +507,31 @@ fn diagnosis(d: &Diagnosis, role: Role, language: Language) -> DiagnosisJson<'_>
             errno: errno.map(|e| e.name()),
             caret: *caret,
             socketserver: *socketserver,
+            text,
+        },
+        Diagnosis::Signaled { signal, after } => DiagnosisJson::Signaled {
+            signal: signal.name(),
+            number: signal.number(),
+            after: after.map(|a| match a {
+                LastSeen::Starting => "starting",
+                LastSeen::Connected => "connected",
+                LastSeen::GotBytes(_) => "got_bytes",
+                LastSeen::SentBytes(_) => "sent_bytes",
+                LastSeen::PeerClosed => "peer_closed",
+                LastSeen::PeerReset => "peer_reset",
+                LastSeen::Typed => "typed",
+                LastSeen::StdinClosed => "stdin_closed",
+            }),
+            bytes: match after {
+                Some(LastSeen::GotBytes(n) | LastSeen::SentBytes(n)) => Some(*n),
+                _ => None,
+            },
+            text,
+        },
+        Diagnosis::CallFailed { call, errno, line } => DiagnosisJson::CallFailed {
+            call: call.map(|c| c.name()),
+            errno: errno.name(),
+            line,
             text,
         },
         Diagnosis::Python2 { sign, at, python2 } => DiagnosisJson::Python2 {

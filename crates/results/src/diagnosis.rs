@@ -3,8 +3,9 @@
 //! which exception killed it, where it is bound, and the exchange that led
 //! there as a timeline.
 //!
-//! These are facts, read from the kernel (`/proc`) and from the program's
-//! own traceback, kept as data: the reporters turn them into sentences, in
+//! These are facts, read from the kernel (`/proc`), from how the program
+//! ended and from what it printed (a Python traceback, a C program's
+//! perror line), kept as data: the reporters turn them into sentences, in
 //! English or Chinese, so that the runner never decides how a hint reads.
 //! They are gathered only when a scenario fails, so a passing run pays
 //! nothing for them but the timeline's bookkeeping.
@@ -14,7 +15,7 @@ use std::time::Duration;
 
 use sockspec_model::Bytes;
 
-use crate::system::Errno;
+use crate::system::{Errno, FatalSignal, SocketCall};
 
 /// One thing the runner found out about a failing program.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +65,24 @@ pub enum Diagnosis {
         /// The traceback passes through the standard library's
         /// socketserver, whose server classes bind for the program.
         socketserver: bool,
+    },
+    /// The program died of a signal it brought on itself: none the
+    /// harness sends (see [`FatalSignal`]).
+    Signaled {
+        /// The signal.
+        signal: FatalSignal,
+        /// The last thing seen on the wire before it died.
+        after: Option<LastSeen>,
+    },
+    /// The program reported a failed call itself, as C programs do with
+    /// perror or strerror(errno): `bind: Address already in use`.
+    CallFailed {
+        /// The call, when its message names it.
+        call: Option<SocketCall>,
+        /// The errno, from the system's text for it.
+        errno: Errno,
+        /// The line it printed.
+        line: String,
     },
     /// The program is Python 2 code run by Python 3 (or the other way
     /// round: Python 3's `input()` run by python2, which evaluates what is
@@ -130,6 +149,28 @@ pub enum Python2Sign {
     /// The opposite case: python2 ran code written for Python 3, and its
     /// `input()` evaluated the typed line as Python code.
     InputEvaluates,
+}
+
+/// The last thing seen on the wire before a program died, from the
+/// timeline: what can honestly be said it was doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LastSeen {
+    /// Nothing yet: it died starting up.
+    Starting,
+    /// A connection had just been made (by the harness or by it).
+    Connected,
+    /// The harness had sent it this many bytes.
+    GotBytes(usize),
+    /// It had sent this many bytes.
+    SentBytes(usize),
+    /// The peer had closed its end, so that its recv() returns 0.
+    PeerClosed,
+    /// The peer had reset the connection.
+    PeerReset,
+    /// A line had been typed on its standard input.
+    Typed,
+    /// Its standard input had been closed (end of input).
+    StdinClosed,
 }
 
 /// What gave a program's real role away.

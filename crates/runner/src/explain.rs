@@ -1,8 +1,11 @@
 //! Finding out why a step failed, once it has: the facts of
-//! [`sockspec_results::diagnosis`], gathered from `/proc` and from what the
-//! program printed, read as its language writes errors. Nothing here runs
-//! unless a scenario fails.
+//! [`sockspec_results::diagnosis`], gathered from `/proc`, from how the
+//! program ended and from what it printed, read as its language writes
+//! errors (one reader per language, in the modules below). Nothing here
+//! runs unless a scenario fails.
 
+mod perror;
+mod signal;
 mod traceback;
 
 use std::ffi::OsString;
@@ -20,6 +23,8 @@ use crate::run::Run;
 use sockspec_results::diagnosis::{BindProblem, BlockedCall, Diagnosis, SocketView};
 use sockspec_results::{Errno, Language, Python2Sign, SourceLine};
 use traceback::Traceback;
+
+pub(crate) use signal::death;
 
 /// A step shorter than this did not wait for anything: it failed on what
 /// it read, and where the program is blocked now says nothing about it.
@@ -274,20 +279,31 @@ pub(crate) fn bound_elsewhere(pgid: i32, port: u16, proto: Proto) -> Vec<Diagnos
 }
 
 /// What the program's own output says about why it failed, read the way
-/// its language reports errors: a Python traceback. `cwd` is its working
-/// directory, which tells the student's files from the library's; `path`
-/// its PATH, where a Python 2 program is told of a python2 to run it with.
+/// its language reports errors: a Python traceback, a C program's perror
+/// line (for a program of unknown language, whichever is there). `cwd` is its working directory, which tells the student's
+/// files from the library's; `path` its PATH, where a Python 2 program is
+/// told of a python2 to run it with.
 pub(crate) fn from_output(
     stderr: &str,
     program: &Recognised,
     cwd: Option<&Path>,
     path: Option<&OsString>,
 ) -> Vec<Diagnosis> {
+    let python = || traceback::parse(stderr, cwd).map(|t| python(t, program, path));
+    let c = || {
+        perror::parse(stderr).map(|r| {
+            vec![Diagnosis::CallFailed {
+                call: r.call,
+                errno: r.errno,
+                line: r.line,
+            }]
+        })
+    };
     let found = match program.language {
-        Language::Python | Language::Python2 | Language::Unknown => {
-            traceback::parse(stderr, cwd).map(|t| python(t, program, path))
-        }
-        Language::C | Language::Java => None,
+        Language::Python | Language::Python2 => python(),
+        Language::Java => None,
+        Language::C => c(),
+        Language::Unknown => python().or_else(c),
     };
     found.unwrap_or_default()
 }
@@ -367,6 +383,7 @@ pub(crate) fn errno_of(d: &Diagnosis) -> Option<Errno> {
                 .ends_with("ConnectionRefusedError")
                 .then_some(Errno::ConnRefused)
         }),
+        Diagnosis::CallFailed { errno, .. } => Some(*errno),
         _ => None,
     }
 }

@@ -165,8 +165,8 @@ impl Run<'_> {
 
     /// The evidence of a failure that just happened: the diagnoses `/proc`
     /// gives now, then (once the program's output has settled) its state,
-    /// its output and what its output says (read as its language writes
-    /// errors).
+    /// its output, what its output says (read as its language writes
+    /// errors) and the signal it died of.
     pub(crate) async fn evidence(
         &mut self,
     ) -> (
@@ -197,7 +197,9 @@ impl Run<'_> {
         ) {
             errors.retain(|d| crate::explain::errno_of(d) != Some(Errno::AddrInUse));
         }
-        diagnoses.splice(0..0, wrong.into_iter().chain(errors));
+        let died =
+            crate::explain::death(target.as_ref().and_then(|t| t.ended), &timeline::snapshot());
+        diagnoses.splice(0..0, wrong.into_iter().chain(died).chain(errors));
         (target, diagnoses)
     }
 

@@ -136,7 +136,8 @@ pub(crate) async fn start(
         crate::language::path_of(spec).as_ref(),
     );
     let wrong = crate::explain::wrong_role(role, None, spec.port, &errors);
-    diagnoses.splice(0..0, wrong.into_iter().chain(errors));
+    let died = crate::explain::death(target.try_exit().map(ended), &timeline::snapshot());
+    diagnoses.splice(0..0, wrong.into_iter().chain(died).chain(errors));
     Err(StartFailure {
         target: Some(target),
         mismatch,

@@ -22,11 +22,13 @@
 
 mod blocked;
 mod bound;
+mod call_failed;
 mod errno;
 mod exception;
 mod leaking_sockets;
 mod page_not_found;
 mod python2;
+mod signaled;
 mod spinning;
 #[cfg(test)]
 mod tests;
@@ -53,6 +55,12 @@ pub(crate) fn sentence(d: &Diagnosis, role: Role, language: Language, lang: Lang
             leaking_sockets::leaking(counts, *close_wait, role, language, lang)
         }
         Diagnosis::Exception { .. } => exception::exception(d, role, lang),
+        Diagnosis::Signaled { signal, after } => {
+            signaled::signaled(*signal, *after, role, language, lang)
+        }
+        Diagnosis::CallFailed { call, errno, line } => {
+            call_failed::call_failed(*call, *errno, line, role, lang)
+        }
         Diagnosis::Python2 { sign, at, python2 } => {
             python2::python2(sign, at.as_ref(), python2.as_deref(), lang)
         }

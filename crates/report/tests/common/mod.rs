@@ -5,7 +5,8 @@
 //! tries). [`diagnosed`]: failures as the runner explains them, a
 //! diagnosis of each kind (blocked in each call homework blocks in,
 //! spinning, leaking sockets, exceptions, bound elsewhere), timelines, and
-//! concepts and hints in both languages. And a tiny snapshot helper
+//! concepts and hints in both languages. [`by_language`]: a C program's
+//! signal. And a tiny snapshot helper
 //! (`UPDATE_SNAPSHOTS=1` rewrites the files).
 
 #![allow(dead_code)] // each test binary uses part of it
@@ -17,8 +18,8 @@ use sockspec_model::{Bytes, Framing, Level, Localized, Role, Skip, Step};
 use sockspec_report::Reporter;
 use sockspec_results::{
     Actor, BindProblem, BlockedCall, Diagnosis, Ended, Errno, Event, Expectation, FailedAt,
-    Failure, Happening, Language, Listen, Mismatch, Nth, ReplyShape, ScenarioResult, SocketView,
-    Status, Summary, TargetReport, TimelineEntry, Why,
+    Failure, FatalSignal, Happening, Language, LastSeen, Listen, Mismatch, Nth, ReplyShape,
+    ScenarioResult, SocketView, Status, Summary, TargetReport, TimelineEntry, Why,
 };
 
 const TRACEBACK: &str = "\
@@ -309,6 +310,11 @@ pub fn render(reporter: impl Reporter) {
 /// Feeds every event of [`diagnosed_events`] to `reporter`.
 pub fn render_diagnosed(reporter: impl Reporter) {
     render_events(reporter, diagnosed_events());
+}
+
+/// Feeds the events of [`by_language`] to `reporter`.
+pub fn render_by_language(reporter: impl Reporter) {
+    render_events(reporter, by_language_events());
 }
 
 fn render_events(mut reporter: impl Reporter, events: Vec<Event>) {
@@ -869,6 +875,46 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
     vec![
         pass, pieces, peer_exit, second, leak, pipe, restart, port, echo, stdin, receiver, web,
     ]
+}
+
+/// Failures of programs in other languages than Python, diagnosed in
+/// their own terms.
+pub fn by_language() -> Vec<ScenarioResult> {
+    // A C server that wrote after its client had closed: no traceback,
+    // only the signal and what was last on the wire.
+    let c_pipe = diagnosed_result(
+        Role::TcpServer,
+        "vanish-close",
+        "A client that leaves in the middle of a reply does not stop the server",
+        Status::Fail,
+        mm(Mismatch::NotRunning(Ended::Signal(13))),
+        Default::default(),
+        Default::default(),
+        Failure {
+            step: 4,
+            at: step("expect_alive"),
+            line: 11,
+            target: Some(TargetReport {
+                command: "./server 40001".into(),
+                ended: Some(Ended::Signal(13)),
+                stdout: String::new(),
+                stderr: String::new(),
+                language: Language::C,
+            }),
+            diagnoses: vec![Diagnosis::Signaled {
+                signal: FatalSignal::Pipe,
+                after: Some(LastSeen::PeerClosed),
+            }],
+            ..Failure::default()
+        },
+    );
+
+    vec![c_pipe]
+}
+
+/// [`by_language`] as the events of a run.
+pub fn by_language_events() -> Vec<Event> {
+    events_of(by_language(), "--reply fixed:Thanks")
 }
 
 /// [`diagnosed`] as the events of a run.

@@ -1,8 +1,8 @@
-//! What a program's output is read as; and the role it plays, which its
-//! errno says.
+//! What a program's output is read as, by its language; and the role it
+//! plays, whatever language said so.
 
 use sockspec_model::Role;
-use sockspec_results::{Diagnosis, Errno, Language, Python2Sign, RoleSign, SourceLine};
+use sockspec_results::{Diagnosis, Errno, Language, Python2Sign, RoleSign, SocketCall, SourceLine};
 
 use super::{from_output, wrong_role};
 use crate::language::Recognised;
@@ -24,6 +24,30 @@ fn line(file: &str, line: u32, code: &str) -> Option<SourceLine> {
         line,
         code: code.into(),
     })
+}
+
+#[test]
+fn each_language_is_read_as_it_writes_errors() {
+    let python = include_str!("traces/py3_send_str.txt");
+    let c = include_str!("traces/c_perror.txt");
+    let kinds = |ds: Vec<Diagnosis>| -> Vec<&'static str> {
+        ds.iter()
+            .map(|d| match d {
+                Diagnosis::Exception { .. } => "exception",
+                Diagnosis::CallFailed { .. } => "call",
+                _ => "other",
+            })
+            .collect()
+    };
+    assert_eq!(kinds(read(python, Language::Python)), ["exception"]);
+    assert_eq!(kinds(read(c, Language::C)), ["call"]);
+    // Each is read only as its own language writes errors.
+    assert_eq!(kinds(read(c, Language::Python)), Vec::<&str>::new());
+    assert_eq!(kinds(read(python, Language::C)), Vec::<&str>::new());
+    // A program of no known language: whichever is there.
+    for (text, kind) in [(python, "exception"), (c, "call")] {
+        assert_eq!(kinds(read(text, Language::Unknown)), [kind]);
+    }
 }
 
 #[test]
@@ -146,30 +170,58 @@ fn python3_code_run_by_python2_has_its_input_evaluated() {
     );
 }
 
-/// A server graded as a client binds the harness's port, and a client
-/// graded as a server is refused, which the errno says.
 #[test]
-fn the_wrong_role_by_its_errno() {
-    let errors = read(
-        include_str!("traces/py3_socketserver_in_use.txt"),
-        Language::Python,
+fn c_errors_are_typed() {
+    let ds = read(
+        "Waiting...\nERROR on binding: Address already in use\n",
+        Language::C,
     );
     assert_eq!(
-        wrong_role(Role::TcpClient, None, 9000, &errors),
-        Some(Diagnosis::WrongRole {
-            seen: RoleSign::BindsHarnessPort(9000),
-            plays: Role::TcpServer,
-        })
+        ds,
+        vec![Diagnosis::CallFailed {
+            call: Some(SocketCall::Bind),
+            errno: Errno::AddrInUse,
+            line: "ERROR on binding: Address already in use".into(),
+        }]
     );
-    let errors = read(
-        include_str!("traces/py3_create_connection.txt"),
-        Language::Python,
-    );
-    assert_eq!(
-        wrong_role(Role::TcpServer, None, 9000, &errors),
-        Some(Diagnosis::WrongRole {
-            seen: RoleSign::Connects(None),
-            plays: Role::TcpClient,
-        })
-    );
+}
+
+/// A server graded as a client binds the harness's port, and a client
+/// graded as a server is refused, in whichever language it says so.
+#[test]
+fn the_wrong_role_in_every_language() {
+    for (stderr, language) in [
+        ("bind: Address already in use\n", Language::C),
+        (
+            include_str!("traces/py3_socketserver_in_use.txt"),
+            Language::Python,
+        ),
+    ] {
+        let errors = read(stderr, language);
+        assert_eq!(
+            wrong_role(Role::TcpClient, None, 9000, &errors),
+            Some(Diagnosis::WrongRole {
+                seen: RoleSign::BindsHarnessPort(9000),
+                plays: Role::TcpServer,
+            }),
+            "{language:?}"
+        );
+    }
+    for (stderr, language) in [
+        ("connect failed: Connection refused\n", Language::C),
+        (
+            include_str!("traces/py3_create_connection.txt"),
+            Language::Python,
+        ),
+    ] {
+        let errors = read(stderr, language);
+        assert_eq!(
+            wrong_role(Role::TcpServer, None, 9000, &errors),
+            Some(Diagnosis::WrongRole {
+                seen: RoleSign::Connects(None),
+                plays: Role::TcpClient,
+            }),
+            "{language:?}"
+        );
+    }
 }

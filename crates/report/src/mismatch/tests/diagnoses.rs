@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 
 use sockspec_results::{
-    BindProblem, BlockedCall, Diagnosis, Errno, Language, Python2Sign, RoleSign, SocketView,
-    SourceLine,
+    BindProblem, BlockedCall, Diagnosis, Errno, FatalSignal, Language, LastSeen, Python2Sign,
+    RoleSign, SocketCall, SocketView, SourceLine,
 };
 
 fn addr(s: &str) -> SocketAddr {
@@ -237,6 +237,75 @@ fn exceptions() -> Vec<Diagnosis> {
     ]
 }
 
+/// Every signal a program dies of, after each thing it can be seen doing.
+fn signaled() -> Vec<Diagnosis> {
+    let signals = every!(FatalSignal {
+        Pipe => [FatalSignal::Pipe],
+        Segv => [FatalSignal::Segv],
+        Bus => [FatalSignal::Bus],
+        Abrt => [FatalSignal::Abrt],
+        Fpe => [FatalSignal::Fpe],
+        Ill => [FatalSignal::Ill],
+    });
+    let seen = every!(LastSeen {
+        Starting => [LastSeen::Starting],
+        Connected => [LastSeen::Connected],
+        GotBytes => [LastSeen::GotBytes(6)],
+        SentBytes => [LastSeen::SentBytes(6)],
+        PeerClosed => [LastSeen::PeerClosed],
+        PeerReset => [LastSeen::PeerReset],
+        Typed => [LastSeen::Typed],
+        StdinClosed => [LastSeen::StdinClosed],
+    });
+    let afters: Vec<Option<LastSeen>> = std::iter::once(None)
+        .chain(seen.into_iter().map(Some))
+        .collect();
+    signals
+        .into_iter()
+        .flat_map(|signal| {
+            afters
+                .clone()
+                .into_iter()
+                .map(move |after| Diagnosis::Signaled { signal, after })
+        })
+        .collect()
+}
+
+/// Every errno a C program can print, for every call its line can name
+/// (and none).
+fn failed_calls() -> Vec<Diagnosis> {
+    let calls = every!(SocketCall {
+        Socket => [SocketCall::Socket],
+        Setsockopt => [SocketCall::Setsockopt],
+        Bind => [SocketCall::Bind],
+        Listen => [SocketCall::Listen],
+        Accept => [SocketCall::Accept],
+        Connect => [SocketCall::Connect],
+        Send => [SocketCall::Send],
+        Recv => [SocketCall::Recv],
+        Close => [SocketCall::Close],
+    });
+    let calls: Vec<Option<SocketCall>> = std::iter::once(None)
+        .chain(calls.into_iter().map(Some))
+        .collect();
+    Errno::all()
+        .flat_map(|errno| {
+            calls
+                .clone()
+                .into_iter()
+                .map(move |call| Diagnosis::CallFailed {
+                    call,
+                    errno,
+                    line: format!(
+                        "{}: {}",
+                        call.map_or("error", |c| c.name()),
+                        errno.strerror()
+                    ),
+                })
+        })
+        .collect()
+}
+
 /// Each sign of Python 2, where it shows and not, on a machine with a
 /// python2 and without.
 fn python2() -> Vec<Diagnosis> {
@@ -309,6 +378,8 @@ pub(super) fn diagnoses() -> Vec<Diagnosis> {
             |(counts, close_wait)| Diagnosis::LeakingSockets { counts, close_wait }
         ),
         Exception => exceptions(),
+        Signaled => signaled(),
+        CallFailed => failed_calls(),
         Python2 => python2(),
         Bound => problems.into_iter().map(|problem| Diagnosis::Bound {
             addr: addr("127.0.0.1:8080"),

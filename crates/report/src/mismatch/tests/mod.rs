@@ -440,10 +440,10 @@ fn every_diagnosis_is_said_in_both_languages() {
 /// Whether a program graded under a UDP role can be diagnosed with `d`:
 /// not blocked in accept() or connect(), nor leaking CLOSE_WAIT sockets
 /// (the runner reads those of TCP only), nor raising what only a
-/// connection raises, nor a page server; a wrong role is judged by the
-/// role it plays.
+/// connection raises, nor printing a call only TCP makes, nor a page
+/// server; a wrong role is judged by the role it plays.
 fn udp_can_show(d: &Diagnosis) -> bool {
-    use sockspec_results::BlockedCall;
+    use sockspec_results::{BlockedCall, Errno, SocketCall};
     match d {
         Diagnosis::Blocked { call, .. } => {
             !matches!(call, BlockedCall::Accept | BlockedCall::Connect)
@@ -453,6 +453,10 @@ fn udp_can_show(d: &Diagnosis) -> bool {
             class.as_str(),
             "BrokenPipeError" | "ConnectionResetError" | "ConnectionAbortedError"
         ),
+        Diagnosis::CallFailed { call, errno, .. } => {
+            !matches!(call, Some(SocketCall::Accept | SocketCall::Listen))
+                && !matches!(errno, Errno::ConnReset | Errno::ConnAborted)
+        }
         Diagnosis::WrongRole { plays, .. } => crate::diagnose::is_udp(*plays),
         _ => true,
     }
