@@ -1,8 +1,9 @@
-//! Diagnoses by language, end to end: a C server that dies of SIGPIPE and
+//! Diagnoses by language, end to end: a C server that dies of SIGPIPE, a
+//! Java server that makes its ServerSocket again for each client, and
 //! Python 2 code run by python3, each built (or written) in a temporary
 //! folder and graded by the binary. The report must say what language the
 //! program is in and diagnose it in that language's terms, in both
-//! languages. A machine without gcc skips the C case, and says so.
+//! languages. A machine without gcc or a JDK skips that case, and says so.
 
 mod common;
 
@@ -100,6 +101,57 @@ fn a_c_server_dead_of_sigpipe_is_told_about_sig_ign() {
     assert!(!en.contains("BrokenPipeError"), "{en}");
     let zh = d["text"]["zh"].as_str().unwrap();
     assert!(zh.contains("SIGPIPE 信号（13）终止了"), "{zh}");
+}
+
+const JAVA_SERVER: &str = r#"
+import java.io.*;
+import java.net.*;
+
+public class Server {
+    public static void main(String[] args) throws IOException {
+        int port = Integer.parseInt(args[0]);
+        while (true) {
+            ServerSocket ss = new ServerSocket(port);
+            Socket c = ss.accept();
+            InputStream in = c.getInputStream();
+            OutputStream out = c.getOutputStream();
+            byte[] buf = new byte[1024];
+            while (in.read(buf) > 0) {
+                out.write("Thanks".getBytes());
+            }
+            c.close();
+        }
+    }
+}
+"#;
+
+#[test]
+fn a_java_server_is_read_from_its_stack_trace() {
+    if !have("javac") || !have("java") {
+        eprintln!("no JDK here: the Java case is not run");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Server.java"), JAVA_SERVER).unwrap();
+    let built = Command::new("javac")
+        .arg("Server.java")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{built:?}");
+    let f = failure(dir.path(), "java Server {port}", "tcp-server/peer-exit");
+    assert_eq!(f["target"]["language"], "java", "{f:#}");
+    let d = diagnosis(&f, "java_exception");
+    assert_eq!(d["class"], "java.net.BindException");
+    assert_eq!(d["at"]["method"], "Server.main");
+    assert_eq!(d["at"]["line"], 9);
+    let en = d["text"]["en"].as_str().unwrap();
+    assert!(
+        en.contains("Create the ServerSocket once, before the accept() loop"),
+        "{en}"
+    );
+    let zh = d["text"]["zh"].as_str().unwrap();
+    assert!(zh.contains("ServerSocket 只创建一次"), "{zh}");
 }
 
 #[test]

@@ -240,6 +240,16 @@ enum DiagnosisJson<'a> {
         line: &'a str,
         text: Text,
     },
+    JavaException {
+        /// `java.net.BindException`.
+        class: &'a str,
+        /// `BindException`.
+        short: &'a str,
+        message: &'a str,
+        wrapper: Option<&'a str>,
+        at: Option<JavaFrameJson<'a>>,
+        text: Text,
+    },
     Python2 {
         /// print_statement | except_comma | backticks | builtin | input_evaluates
         sign: &'static str,
@@ -269,6 +279,13 @@ enum DiagnosisJson<'a> {
         cwd: String,
         text: Text,
     },
+}
+
+#[derive(Serialize)]
+struct JavaFrameJson<'a> {
+    method: &'a str,
+    file: Option<&'a str>,
+    line: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -532,6 +549,22 @@ fn diagnosis(d: &Diagnosis, role: Role, language: Language) -> DiagnosisJson<'_>
             call: call.map(|c| c.name()),
             errno: errno.name(),
             line,
+            text,
+        },
+        Diagnosis::JavaException {
+            thrown,
+            wrapper,
+            at,
+        } => DiagnosisJson::JavaException {
+            class: &thrown.class,
+            short: thrown.short_name(),
+            message: &thrown.message,
+            wrapper: wrapper.as_ref().map(|w| w.class.as_str()),
+            at: at.as_ref().map(|f| JavaFrameJson {
+                method: &f.method,
+                file: f.file.as_deref(),
+                line: f.line,
+            }),
             text,
         },
         Diagnosis::Python2 { sign, at, python2 } => DiagnosisJson::Python2 {

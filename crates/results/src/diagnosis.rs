@@ -4,8 +4,8 @@
 //! there as a timeline.
 //!
 //! These are facts, read from the kernel (`/proc`), from how the program
-//! ended and from what it printed (a Python traceback, a C program's
-//! perror line), kept as data: the reporters turn them into sentences, in
+//! ended and from what it printed (a Python traceback, a Java stack trace,
+//! a C program's perror line), kept as data: the reporters turn them into sentences, in
 //! English or Chinese, so that the runner never decides how a hint reads.
 //! They are gathered only when a scenario fails, so a passing run pays
 //! nothing for them but the timeline's bookkeeping.
@@ -84,6 +84,16 @@ pub enum Diagnosis {
         /// The line it printed.
         line: String,
     },
+    /// The program ended with an uncaught Java exception (a stack trace).
+    JavaException {
+        /// The exception that ended it: the root cause, when one exception
+        /// wraps another (`Caused by:`).
+        thrown: JavaThrowable,
+        /// The exception that wrapped it, if any.
+        wrapper: Option<JavaThrowable>,
+        /// The first frame in the student's own classes.
+        at: Option<JavaFrame>,
+    },
     /// The program is Python 2 code run by Python 3 (or the other way
     /// round: Python 3's `input()` run by python2, which evaluates what is
     /// typed).
@@ -122,6 +132,33 @@ pub enum Diagnosis {
         /// The working directory it was started in.
         cwd: std::path::PathBuf,
     },
+}
+
+/// A Java exception: its class and its message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JavaThrowable {
+    /// The class's full name: `java.net.BindException`.
+    pub class: String,
+    /// Its message (`Address already in use`), empty when it has none.
+    pub message: String,
+}
+
+impl JavaThrowable {
+    /// The class without its package: `BindException`.
+    pub fn short_name(&self) -> &str {
+        self.class.rsplit('.').next().unwrap_or(&self.class)
+    }
+}
+
+/// A frame of a Java stack trace: `Server.main(Server.java:12)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JavaFrame {
+    /// The class and method: `Server.main`.
+    pub method: String,
+    /// The source file, when the frame names one.
+    pub file: Option<String>,
+    /// The line, when the frame names one.
+    pub line: Option<u32>,
 }
 
 /// A line of a program's source.

@@ -21,8 +21,8 @@ pub mod system;
 
 pub use build::BuildReport;
 pub use diagnosis::{
-    Actor, BindProblem, BlockedCall, Diagnosis, Happening, LastSeen, Python2Sign, RoleSign,
-    SocketView, SourceLine, TimelineEntry,
+    Actor, BindProblem, BlockedCall, Diagnosis, Happening, JavaFrame, JavaThrowable, LastSeen,
+    Python2Sign, RoleSign, SocketView, SourceLine, TimelineEntry,
 };
 pub use event::{
     Event, FailedAt, Failure, PortWait, ScenarioResult, Status, Summary, TargetReport,

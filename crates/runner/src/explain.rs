@@ -4,6 +4,7 @@
 //! errors (one reader per language, in the modules below). Nothing here
 //! runs unless a scenario fails.
 
+mod java;
 mod perror;
 mod signal;
 mod traceback;
@@ -279,8 +280,9 @@ pub(crate) fn bound_elsewhere(pgid: i32, port: u16, proto: Proto) -> Vec<Diagnos
 }
 
 /// What the program's own output says about why it failed, read the way
-/// its language reports errors: a Python traceback, a C program's perror
-/// line (for a program of unknown language, whichever is there). `cwd` is its working directory, which tells the student's
+/// its language reports errors: a Python traceback, a Java stack trace, a
+/// C program's perror line (for a program of unknown language, whichever
+/// is there). `cwd` is its working directory, which tells the student's
 /// files from the library's; `path` its PATH, where a Python 2 program is
 /// told of a python2 to run it with.
 pub(crate) fn from_output(
@@ -290,6 +292,15 @@ pub(crate) fn from_output(
     path: Option<&OsString>,
 ) -> Vec<Diagnosis> {
     let python = || traceback::parse(stderr, cwd).map(|t| python(t, program, path));
+    let java = || {
+        java::parse(stderr).map(|t| {
+            vec![Diagnosis::JavaException {
+                thrown: t.thrown,
+                wrapper: t.wrapper,
+                at: t.at,
+            }]
+        })
+    };
     let c = || {
         perror::parse(stderr).map(|r| {
             vec![Diagnosis::CallFailed {
@@ -301,9 +312,9 @@ pub(crate) fn from_output(
     };
     let found = match program.language {
         Language::Python | Language::Python2 => python(),
-        Language::Java => None,
+        Language::Java => java(),
         Language::C => c(),
-        Language::Unknown => python().or_else(c),
+        Language::Unknown => python().or_else(java).or_else(c),
     };
     found.unwrap_or_default()
 }
@@ -384,6 +395,11 @@ pub(crate) fn errno_of(d: &Diagnosis) -> Option<Errno> {
                 .then_some(Errno::ConnRefused)
         }),
         Diagnosis::CallFailed { errno, .. } => Some(*errno),
+        Diagnosis::JavaException { thrown, .. } => match thrown.short_name() {
+            "BindException" => Some(Errno::AddrInUse),
+            "ConnectException" if thrown.message.contains("refused") => Some(Errno::ConnRefused),
+            _ => None,
+        },
         _ => None,
     }
 }

@@ -25,6 +25,7 @@ mod bound;
 mod call_failed;
 mod errno;
 mod exception;
+mod java_exception;
 mod leaking_sockets;
 mod page_not_found;
 mod python2;
@@ -61,6 +62,11 @@ pub(crate) fn sentence(d: &Diagnosis, role: Role, language: Language, lang: Lang
         Diagnosis::CallFailed { call, errno, line } => {
             call_failed::call_failed(*call, *errno, line, role, lang)
         }
+        Diagnosis::JavaException {
+            thrown,
+            wrapper,
+            at,
+        } => java_exception::java_exception(thrown, wrapper.as_ref(), at.as_ref(), role, lang),
         Diagnosis::Python2 { sign, at, python2 } => {
             python2::python2(sign, at.as_ref(), python2.as_deref(), lang)
         }

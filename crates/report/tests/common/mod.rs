@@ -6,7 +6,7 @@
 //! diagnosis of each kind (blocked in each call homework blocks in,
 //! spinning, leaking sockets, exceptions, bound elsewhere), timelines, and
 //! concepts and hints in both languages. [`by_language`]: a C program's
-//! signal. And a tiny snapshot helper
+//! signal and a Java stack trace. And a tiny snapshot helper
 //! (`UPDATE_SNAPSHOTS=1` rewrites the files).
 
 #![allow(dead_code)] // each test binary uses part of it
@@ -18,8 +18,9 @@ use sockspec_model::{Bytes, Framing, Level, Localized, Role, Skip, Step};
 use sockspec_report::Reporter;
 use sockspec_results::{
     Actor, BindProblem, BlockedCall, Diagnosis, Ended, Errno, Event, Expectation, FailedAt,
-    Failure, FatalSignal, Happening, Language, LastSeen, Listen, Mismatch, Nth, ReplyShape,
-    ScenarioResult, SocketView, Status, Summary, TargetReport, TimelineEntry, Why,
+    Failure, FatalSignal, Happening, JavaFrame, JavaThrowable, Language, LastSeen, Listen,
+    Mismatch, Nth, ReplyShape, ScenarioResult, SocketView, Status, Summary, TargetReport,
+    TimelineEntry, Why,
 };
 
 const TRACEBACK: &str = "\
@@ -909,7 +910,43 @@ pub fn by_language() -> Vec<ScenarioResult> {
         },
     );
 
-    vec![c_pipe]
+    // A Java server that makes its ServerSocket again for each client.
+    let java_bind = diagnosed_result(
+        Role::TcpServer,
+        "peer-exit",
+        "A client that leaves does not stop the server",
+        Status::Fail,
+        mm(Mismatch::NotRunning(Ended::Code(1))),
+        Default::default(),
+        Default::default(),
+        Failure {
+            step: 5,
+            at: step("expect_alive"),
+            line: 12,
+            target: Some(TargetReport {
+                command: "java Server 40001".into(),
+                ended: Some(Ended::Code(1)),
+                stdout: String::new(),
+                stderr: "Exception in thread \"main\" java.net.BindException: Address already in use\n\tat java.base/sun.nio.ch.Net.bind0(Native Method)\n\tat java.base/java.net.ServerSocket.<init>(ServerSocket.java:167)\n\tat Server.main(Server.java:9)\n".into(),
+                language: Language::Java,
+            }),
+            diagnoses: vec![Diagnosis::JavaException {
+                thrown: JavaThrowable {
+                    class: "java.net.BindException".into(),
+                    message: "Address already in use".into(),
+                },
+                wrapper: None,
+                at: Some(JavaFrame {
+                    method: "Server.main".into(),
+                    file: Some("Server.java".into()),
+                    line: Some(9),
+                }),
+            }],
+            ..Failure::default()
+        },
+    );
+
+    vec![c_pipe, java_bind]
 }
 
 /// [`by_language`] as the events of a run.

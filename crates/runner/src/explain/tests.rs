@@ -2,7 +2,9 @@
 //! plays, whatever language said so.
 
 use sockspec_model::Role;
-use sockspec_results::{Diagnosis, Errno, Language, Python2Sign, RoleSign, SocketCall, SourceLine};
+use sockspec_results::{
+    Diagnosis, Errno, JavaFrame, Language, Python2Sign, RoleSign, SocketCall, SourceLine,
+};
 
 use super::{from_output, wrong_role};
 use crate::language::Recognised;
@@ -29,23 +31,26 @@ fn line(file: &str, line: u32, code: &str) -> Option<SourceLine> {
 #[test]
 fn each_language_is_read_as_it_writes_errors() {
     let python = include_str!("traces/py3_send_str.txt");
+    let java = include_str!("traces/java_bind.txt");
     let c = include_str!("traces/c_perror.txt");
     let kinds = |ds: Vec<Diagnosis>| -> Vec<&'static str> {
         ds.iter()
             .map(|d| match d {
                 Diagnosis::Exception { .. } => "exception",
+                Diagnosis::JavaException { .. } => "java",
                 Diagnosis::CallFailed { .. } => "call",
                 _ => "other",
             })
             .collect()
     };
     assert_eq!(kinds(read(python, Language::Python)), ["exception"]);
+    assert_eq!(kinds(read(java, Language::Java)), ["java"]);
     assert_eq!(kinds(read(c, Language::C)), ["call"]);
     // Each is read only as its own language writes errors.
     assert_eq!(kinds(read(c, Language::Python)), Vec::<&str>::new());
     assert_eq!(kinds(read(python, Language::C)), Vec::<&str>::new());
     // A program of no known language: whichever is there.
-    for (text, kind) in [(python, "exception"), (c, "call")] {
+    for (text, kind) in [(python, "exception"), (java, "java"), (c, "call")] {
         assert_eq!(kinds(read(text, Language::Unknown)), [kind]);
     }
 }
@@ -171,7 +176,7 @@ fn python3_code_run_by_python2_has_its_input_evaluated() {
 }
 
 #[test]
-fn c_errors_are_typed() {
+fn c_and_java_errors_are_typed() {
     let ds = read(
         "Waiting...\nERROR on binding: Address already in use\n",
         Language::C,
@@ -184,6 +189,27 @@ fn c_errors_are_typed() {
             line: "ERROR on binding: Address already in use".into(),
         }]
     );
+    let ds = read(include_str!("traces/java_caused_by.txt"), Language::Java);
+    let [
+        Diagnosis::JavaException {
+            thrown,
+            wrapper,
+            at,
+        },
+    ] = ds.as_slice()
+    else {
+        panic!("{ds:?}")
+    };
+    assert_eq!(thrown.short_name(), "BindException");
+    assert!(wrapper.is_some());
+    assert_eq!(
+        at,
+        &Some(JavaFrame {
+            method: "Wrap.open".into(),
+            file: Some("Wrap.java".into()),
+            line: Some(4),
+        })
+    );
 }
 
 /// A server graded as a client binds the harness's port, and a client
@@ -192,6 +218,7 @@ fn c_errors_are_typed() {
 fn the_wrong_role_in_every_language() {
     for (stderr, language) in [
         ("bind: Address already in use\n", Language::C),
+        (include_str!("traces/java_bind.txt"), Language::Java),
         (
             include_str!("traces/py3_socketserver_in_use.txt"),
             Language::Python,
@@ -209,6 +236,10 @@ fn the_wrong_role_in_every_language() {
     }
     for (stderr, language) in [
         ("connect failed: Connection refused\n", Language::C),
+        (
+            include_str!("traces/java_connect_refused.txt"),
+            Language::Java,
+        ),
         (
             include_str!("traces/py3_create_connection.txt"),
             Language::Python,

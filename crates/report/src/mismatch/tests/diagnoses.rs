@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 
 use sockspec_results::{
-    BindProblem, BlockedCall, Diagnosis, Errno, FatalSignal, Language, LastSeen, Python2Sign,
-    RoleSign, SocketCall, SocketView, SourceLine,
+    BindProblem, BlockedCall, Diagnosis, Errno, FatalSignal, JavaFrame, JavaThrowable, Language,
+    LastSeen, Python2Sign, RoleSign, SocketCall, SocketView, SourceLine,
 };
 
 fn addr(s: &str) -> SocketAddr {
@@ -306,6 +306,77 @@ fn failed_calls() -> Vec<Diagnosis> {
         .collect()
 }
 
+/// A Java exception of every class the table in
+/// `diagnose/java_exception.rs` knows (it matches on names and messages,
+/// so this list is kept by hand), with and without a frame and a wrapper.
+fn java_exceptions() -> Vec<Diagnosis> {
+    let frame = |method: &str| JavaFrame {
+        method: method.into(),
+        file: Some("Server.java".into()),
+        line: Some(7),
+    };
+    let thrown = |class: &str, message: &str| JavaThrowable {
+        class: class.into(),
+        message: message.into(),
+    };
+    let mut all = Vec::new();
+    for (class, message) in [
+        ("java.net.BindException", "Address already in use"),
+        ("java.net.BindException", "Cannot assign requested address"),
+        ("java.net.BindException", "Permission denied"),
+        ("java.net.ConnectException", "Connection refused"),
+        ("java.net.ConnectException", "Connection timed out"),
+        ("java.net.SocketException", "Connection reset"),
+        ("java.net.SocketException", "Broken pipe"),
+        ("java.net.SocketException", "Socket closed"),
+        ("java.net.SocketException", "Permission denied"),
+        ("java.net.SocketException", "Something else"),
+        ("java.io.IOException", "Broken pipe"),
+        ("java.io.EOFException", ""),
+        ("java.net.SocketTimeoutException", "Receive timed out"),
+        (
+            "java.lang.NumberFormatException",
+            "For input string: \"abc\"",
+        ),
+        (
+            "java.lang.ArrayIndexOutOfBoundsException",
+            "Index 0 out of bounds for length 0",
+        ),
+        (
+            "java.lang.ArrayIndexOutOfBoundsException",
+            "Index 9 out of bounds for length 4",
+        ),
+        ("java.lang.NullPointerException", ""),
+        ("java.lang.IllegalStateException", "oops"),
+        ("java.lang.IllegalStateException", ""),
+    ] {
+        for (at, wrapper) in [
+            (Some(frame("Server.main")), None),
+            (
+                Some(frame("Server.handle")),
+                Some(thrown("java.lang.RuntimeException", "could not start")),
+            ),
+            (None, None),
+        ] {
+            all.push(Diagnosis::JavaException {
+                thrown: thrown(class, message),
+                wrapper,
+                at,
+            });
+        }
+    }
+    all.push(Diagnosis::JavaException {
+        thrown: thrown("java.io.EOFException", ""),
+        wrapper: None,
+        at: Some(JavaFrame {
+            method: "Server.main".into(),
+            file: None,
+            line: None,
+        }),
+    });
+    all
+}
+
 /// Each sign of Python 2, where it shows and not, on a machine with a
 /// python2 and without.
 fn python2() -> Vec<Diagnosis> {
@@ -380,6 +451,7 @@ pub(super) fn diagnoses() -> Vec<Diagnosis> {
         Exception => exceptions(),
         Signaled => signaled(),
         CallFailed => failed_calls(),
+        JavaException => java_exceptions(),
         Python2 => python2(),
         Bound => problems.into_iter().map(|problem| Diagnosis::Bound {
             addr: addr("127.0.0.1:8080"),

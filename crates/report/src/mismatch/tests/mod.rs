@@ -457,6 +457,11 @@ fn udp_can_show(d: &Diagnosis) -> bool {
             !matches!(call, Some(SocketCall::Accept | SocketCall::Listen))
                 && !matches!(errno, Errno::ConnReset | Errno::ConnAborted)
         }
+        Diagnosis::JavaException { thrown, .. } => {
+            thrown.short_name() != "ConnectException"
+                && !thrown.message.starts_with("Connection reset")
+                && thrown.message != "Broken pipe"
+        }
         Diagnosis::WrongRole { plays, .. } => crate::diagnose::is_udp(*plays),
         _ => true,
     }
