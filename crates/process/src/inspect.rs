@@ -370,6 +370,93 @@ mod tests {
         assert_eq!(parse_syscall("-1 0x7ffc 0x7f00\n"), None);
     }
 
+    /// The calls a C program blocks in are those of Python's socket
+    /// module, and a few more (glibc's accept() is accept, not accept4;
+    /// its recv() is recvfrom; a read() of a socket is recv() to a
+    /// student).
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn the_calls_a_c_program_blocks_in() {
+        for (nr, call) in [
+            (43, Call::Accept),
+            (288, Call::Accept),
+            (45, Call::Recv),
+            (47, Call::Recv),
+            (0, Call::Read),
+            (44, Call::Send),
+            (1, Call::Send),
+            (42, Call::Connect),
+            (7, Call::Poll),
+            (23, Call::Poll),
+            (232, Call::Poll),
+            (35, Call::Sleep),
+            (230, Call::Sleep),
+        ] {
+            assert_eq!(syscall_kind(nr), Some(call), "syscall {nr}");
+        }
+        assert_eq!(syscall_kind(61), None, "wait4 is not a socket call");
+    }
+
+    /// A real C program, blocked in accept() and then in recv() (read()
+    /// on the socket), is seen there, on its socket.
+    #[test]
+    fn a_c_program_is_seen_blocked_in_accept_and_in_read() {
+        let Ok(dir) = tempfile::tempdir() else {
+            return;
+        };
+        let src = "#include <arpa/inet.h>\n#include <stdlib.h>\n#include <sys/socket.h>\n#include <unistd.h>\n\
+                   int main(int argc, char **argv) {\n\
+                   int s = socket(AF_INET, SOCK_STREAM, 0);\n\
+                   struct sockaddr_in a = {0}; a.sin_family = AF_INET; a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);\n\
+                   a.sin_port = htons(atoi(argv[1]));\n\
+                   if (bind(s, (struct sockaddr *)&a, sizeof a) < 0) return 1;\n\
+                   listen(s, 1);\n\
+                   int c = accept(s, 0, 0);\n\
+                   char buf[16];\n\
+                   read(c, buf, sizeof buf);\n\
+                   return 0; }\n";
+        std::fs::write(dir.path().join("blocked.c"), src).unwrap();
+        let built = std::process::Command::new("gcc")
+            .args(["-o", "blocked", "blocked.c"])
+            .current_dir(dir.path())
+            .output();
+        if !built.is_ok_and(|o| o.status.success()) {
+            eprintln!("no gcc here: the C program is not run");
+            return;
+        }
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let mut child = std::process::Command::new(dir.path().join("blocked"))
+            .arg(port.to_string())
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        let seen = |want: Call| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while std::time::Instant::now() < deadline {
+                if let Some(w) = waiting(&[pid]).into_iter().find(|w| w.call == want) {
+                    return Some(w);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            None
+        };
+        let accept = seen(Call::Accept);
+        let stream = std::net::TcpStream::connect(("127.0.0.1", port));
+        let recv = seen(Call::Recv);
+        let _ = child.kill();
+        let _ = child.wait();
+        let accept = accept.expect("blocked in accept()");
+        assert_eq!(
+            accept.socket.map(|(p, e)| (p, e.local.port())),
+            Some((Proto::Tcp, port))
+        );
+        assert!(stream.is_ok());
+        let recv = recv.expect("blocked in read() on its socket, which is recv()");
+        assert!(recv.socket.is_some(), "{recv:?}");
+    }
+
     #[test]
     fn this_thread_is_runnable_while_it_looks() {
         let me = std::process::id() as i32;
