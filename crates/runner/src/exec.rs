@@ -317,9 +317,7 @@ async fn play(
                 // command that could not be executed at all is an error.
                 let status = if f.ran { Status::Fail } else { Status::Error };
                 let failure = Failure {
-                    target: f.target.map(|mut t| {
-                        target_report(&mut t, crate::language::of(&run.spec).language)
-                    }),
+                    target: f.target.map(|mut t| target_report(&mut t, f.language)),
                     diagnoses: f.diagnoses,
                     timeline: timeline::snapshot(),
                     program_start: true,

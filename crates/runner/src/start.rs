@@ -28,6 +28,8 @@ pub(crate) fn readiness(role: Role, port: u16) -> Option<Readiness> {
 /// out about why.
 pub(crate) struct StartFailure {
     pub(crate) target: Option<Target>,
+    /// What the program is written in, as recognised to read its output.
+    pub(crate) language: Language,
     pub(crate) mismatch: Mismatch,
     pub(crate) diagnoses: Vec<sockspec_results::diagnosis::Diagnosis>,
     /// The program's own code ran (and ended, or never listened): its
@@ -54,6 +56,7 @@ pub(crate) async fn start(
         Err(e) => {
             return Err(StartFailure {
                 target: None,
+                language: Language::Unknown,
                 mismatch: match e {
                     sockspec_process::TargetError::Spawn { program, source } => {
                         Mismatch::SpawnFailed {
@@ -140,6 +143,7 @@ pub(crate) async fn start(
     diagnoses.splice(0..0, wrong.into_iter().chain(died).chain(errors));
     Err(StartFailure {
         target: Some(target),
+        language: program.language,
         mismatch,
         diagnoses,
         ran,
