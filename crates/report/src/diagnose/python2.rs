@@ -65,11 +65,11 @@ pub(super) fn python2(
     };
     let mut text = match lang {
         Lang::En => format!(
-            "{head}, and Python 3 runs it: run it with python2, or port it to Python 3 \
+            "{head}, which Python 3 cannot run: run it with python2, or port it to Python 3 \
              (print(...), input(), bytes: .encode()/.decode())"
         ),
         Lang::Zh => format!(
-            "{head}，却是用 Python 3 运行的：用 python2 运行它，或者改成 Python 3 的写法\
+            "{head}，Python 3 运行不了：用 python2 运行它，或者改成 Python 3 的写法\
              （print(...)、input()，字节串用 .encode()/.decode()）"
         ),
     };

@@ -32,13 +32,13 @@ fn a_print_statement_run_by_python3() {
     assert_eq!(
         en,
         "this is Python 2 code (a print statement, at server.py, line 3: print \"listening\"), \
-         and Python 3 runs it: run it with python2, or port it to Python 3 (print(...), \
+         which Python 3 cannot run: run it with python2, or port it to Python 3 (print(...), \
          input(), bytes: .encode()/.decode())"
     );
     assert_eq!(
         zh,
         "这是 Python 2 的代码（server.py 第 3 行 print \"listening\"：print 语句），\
-         却是用 Python 3 运行的：用 python2 运行它，或者改成 Python 3 的写法\
+         Python 3 运行不了：用 python2 运行它，或者改成 Python 3 的写法\
          （print(...)、input()，字节串用 .encode()/.decode()）"
     );
     // Where the machine has a python2, the assignment can name it.
