@@ -21,9 +21,9 @@ fn have(tool: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// The report of `target` (run in `dir`) under scenario `only`, in JSON,
-/// and the one result's failure.
-fn failure(dir: &Path, target: &str, only: &str) -> Value {
+/// The report of `target` (run in `dir`) under scenario `only`, in JSON:
+/// the one result.
+fn result(dir: &Path, target: &str, only: &str) -> Value {
     let dir = dir.to_str().expect("a UTF-8 path");
     let (_, report) = run_json(&[
         "--role",
@@ -37,7 +37,7 @@ fn failure(dir: &Path, target: &str, only: &str) -> Value {
         "--only",
         only,
     ]);
-    report["results"][0]["failure"].clone()
+    report["results"][0].clone()
 }
 
 /// The diagnosis of `kind` in `failure`, or a panic that shows them all.
@@ -91,9 +91,13 @@ fn a_c_server_dead_of_sigpipe_is_told_about_sig_ign() {
         .output()
         .unwrap();
     assert!(built.status.success(), "{built:?}");
-    let f = failure(dir.path(), "./server {port}", "tcp-server/peer-exit");
+    let r = result(dir.path(), "./server {port}", "tcp-server/peer-exit");
+    // The scenario's own advice in C's terms.
+    let hint = r["hint"]["en"].as_str().unwrap();
+    assert!(hint.contains("recv() returns 0"), "{hint}");
+    let f = &r["failure"];
     assert_eq!(f["target"]["language"], "c", "{f:#}");
-    let d = diagnosis(&f, "signaled");
+    let d = diagnosis(f, "signaled");
     assert_eq!(d["signal"], "SIGPIPE");
     let en = d["text"]["en"].as_str().unwrap();
     assert!(en.contains("signal(SIGPIPE, SIG_IGN);"), "{en}");
@@ -139,9 +143,12 @@ fn a_java_server_is_read_from_its_stack_trace() {
         .output()
         .unwrap();
     assert!(built.status.success(), "{built:?}");
-    let f = failure(dir.path(), "java Server {port}", "tcp-server/peer-exit");
+    let r = result(dir.path(), "java Server {port}", "tcp-server/peer-exit");
+    let hint = r["hint"]["en"].as_str().unwrap();
+    assert!(hint.contains("InputStream.read() returns -1"), "{hint}");
+    let f = &r["failure"];
     assert_eq!(f["target"]["language"], "java", "{f:#}");
-    let d = diagnosis(&f, "java_exception");
+    let d = diagnosis(f, "java_exception");
     assert_eq!(d["class"], "java.net.BindException");
     assert_eq!(d["at"]["method"], "Server.main");
     assert_eq!(d["at"]["line"], 9);
@@ -162,13 +169,14 @@ fn python2_code_run_by_python3_is_said_to_be_python2() {
         "import socket, sys\ns = socket.socket()\nprint \"listening on\", sys.argv[1]\n",
     )
     .unwrap();
-    let f = failure(
+    let r = result(
         dir.path(),
         "python3 server.py {port}",
         "tcp-server/peer-exit",
     );
+    let f = &r["failure"];
     assert_eq!(f["target"]["language"], "python2", "{f:#}");
-    let d = diagnosis(&f, "python2");
+    let d = diagnosis(f, "python2");
     assert_eq!(d["sign"], "print_statement");
     assert_eq!(d["at"]["line"], 3);
     let en = d["text"]["en"].as_str().unwrap();

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use sockspec_model::{Scenario, Step};
+use sockspec_model::{Localized, Scenario, Step};
 use sockspec_process::{Target, TargetSpec};
 use tokio::time::Instant;
 
@@ -18,7 +18,7 @@ use crate::start::{never_ran, readiness, start, target_report};
 use crate::timeline;
 use crate::{Program, RunConfig, ports::PortPool};
 use sockspec_results::event::{FailedAt, Failure, ScenarioResult, Status};
-use sockspec_results::{Doing, Mismatch, Why};
+use sockspec_results::{Doing, Language, Mismatch, Why};
 
 /// Runs one scenario to its verdict.
 pub async fn run_scenario(
@@ -51,10 +51,26 @@ pub async fn run_scenario(
         Err(not_passed) => {
             result.status = not_passed.status;
             result.why = Some(Why::Mismatch(not_passed.mismatch));
+            let language = not_passed.failure.target.as_ref().map(|t| t.language);
+            if let Some(hint) = language.and_then(|l| hint_in(scenario, l)) {
+                result.hint = hint.clone();
+            }
             result.failure = Some(not_passed.failure);
         }
     }
     result
+}
+
+/// The scenario's advice in the terms of the language its program is
+/// written in, where the scenario gives it (`hint_c:`, `hint_java:`); a
+/// Python program, or one whose language is not known, gets the notes'
+/// own `hint:`.
+fn hint_in(scenario: &Scenario, language: Language) -> Option<&Localized> {
+    match language {
+        Language::C => scenario.hint_c.as_ref(),
+        Language::Java => scenario.hint_java.as_ref(),
+        Language::Python | Language::Python2 | Language::Unknown => None,
+    }
 }
 
 /// Whether a verdict says the program could not even be started (or never
