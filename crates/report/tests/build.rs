@@ -107,19 +107,37 @@ fn the_terminal_says_build_error_once_with_the_compiler_lines() {
         en.contains("BUILD ERROR: gcc -Wall -o server server.c exited with code 1 after 0.3 s"),
         "{en}"
     );
-    assert!(en.contains("server.c:14:17: error: expected ';' before 'while'"), "{en}");
-    assert!(en.contains("The scenarios of tcp-server were not run"), "{en}");
+    assert!(
+        en.contains("server.c:14:17: error: expected ';' before 'while'"),
+        "{en}"
+    );
+    assert!(
+        en.contains("The scenarios of tcp-server were not run"),
+        "{en}"
+    );
     assert!(en.contains("NOT BUILT  2 scenarios not run"), "{en}");
     assert!(!en.contains("FAIL "), "no scenario line of its own:\n{en}");
-    assert!(!en.contains("no one should read"), "no hint for what never ran:\n{en}");
-    assert!(en.contains("0 passed, 0 failed, 0 errors, 0 skipped, 2 not built — points 0/4"), "{en}");
+    assert!(
+        !en.contains("no one should read"),
+        "no hint for what never ran:\n{en}"
+    );
+    assert!(
+        en.contains("0 passed, 0 failed, 0 errors, 0 skipped, 2 not built — points 0/4"),
+        "{en}"
+    );
     assert!(en.contains("(exit code 1)"), "{en}");
     let zh = human(Lang::Zh);
-    assert!(zh.contains("编译失败：gcc -Wall -o server server.c 0.3 秒后已退出，退出码 1"), "{zh}");
+    assert!(
+        zh.contains("编译失败：gcc -Wall -o server server.c 0.3 秒后已退出，退出码 1"),
+        "{zh}"
+    );
     assert!(zh.contains("tcp-server 的测试都没有运行"), "{zh}");
     assert!(zh.contains("未编译  2 项测试没有运行"), "{zh}");
     assert!(zh.contains("编译失败：提交没有编译成功"), "{zh}");
-    assert!(zh.contains("server.c:14:17: error:"), "the compiler's own words:\n{zh}");
+    assert!(
+        zh.contains("server.c:14:17: error:"),
+        "the compiler's own words:\n{zh}"
+    );
 }
 
 #[test]
@@ -136,7 +154,10 @@ fn json_gives_the_build_and_each_scenario_not_built() {
     assert!(b["text"]["zh"].as_str().unwrap().starts_with("编译失败"));
     for r in doc["results"].as_array().unwrap() {
         assert_eq!(r["status"], "not-built");
-        assert_eq!(r["message"], "not run: its program did not build (see BUILD ERROR)");
+        assert_eq!(
+            r["message"],
+            "not run: its program did not build (see BUILD ERROR)"
+        );
     }
     assert_eq!(doc["summary"]["not_built"], 2);
     assert_eq!(doc["summary"]["points_possible"], 4);
@@ -155,7 +176,10 @@ fn junit_gradescope_autolab_and_html_say_it_too() {
         .find(|s| s.name.as_str() == "build")
         .expect("a build suite");
     assert_eq!(build.failures, 1, "{xml}");
-    assert!(xml.contains("expected &apos;;&apos; before") || xml.contains("expected ';' before"), "{xml}");
+    assert!(
+        xml.contains("expected &apos;;&apos; before") || xml.contains("expected ';' before"),
+        "{xml}"
+    );
 
     let mut out = Vec::new();
     render(Gradescope::new(&mut out, GradescopeOptions::default()).with_lang(Lang::Zh));
@@ -179,7 +203,13 @@ fn junit_gradescope_autolab_and_html_say_it_too() {
     let mut out = Vec::new();
     render(Html::new(&mut out, HtmlOptions { lang: Lang::En }));
     let page = String::from_utf8(out).unwrap();
-    assert!(page.contains("<section class=\"fail build\" id=\"build\">"), "{page}");
-    assert!(page.contains("server.c:14:17: error: expected &#39;;&#39; before &#39;while&#39;"), "{page}");
+    assert!(
+        page.contains("<section class=\"fail build\" id=\"build\">"),
+        "{page}"
+    );
+    assert!(
+        page.contains("server.c:14:17: error: expected &#39;;&#39; before &#39;while&#39;"),
+        "{page}"
+    );
     assert!(page.contains("NOT BUILT"), "{page}");
 }
