@@ -12,7 +12,7 @@
 //! kernel frees when the run ends, however it ends, and leaves no file.
 
 use std::collections::HashSet;
-use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, UdpSocket};
+use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr, UnixListener};
 use std::sync::Mutex;
@@ -55,9 +55,16 @@ fn claim(port: u16) -> Option<UnixListener> {
 
 /// Whether nothing on the machine holds the port, TIME_WAIT included: a
 /// bind without SO_REUSEADDR to all addresses fails if any socket uses it.
+/// (Not std's `TcpListener::bind`, which sets SO_REUSEADDR on Unix and so
+/// binds straight over a TIME_WAIT that a program without it would meet:
+/// a fast program killed with a client connected, in another run moments
+/// before, then failed to start on a port this pool called free.)
 fn free(port: u16) -> bool {
-    TcpListener::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port)).is_ok()
-        && UdpSocket::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port)).is_ok()
+    use socket2::{Domain, Protocol, Socket, Type};
+    let addr = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port).into();
+    let tcp = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))
+        .and_then(|s| s.bind(&addr).map(|()| s));
+    tcp.is_ok() && UdpSocket::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port)).is_ok()
 }
 
 impl PortPool {
@@ -144,6 +151,24 @@ pub(crate) async fn until_free(
 mod tests {
     use super::*;
 
+    /// A port whose server closed first (and so holds it in TIME_WAIT) is
+    /// not free: a program without SO_REUSEADDR could not bind it.
+    #[test]
+    fn a_port_in_time_wait_is_not_free() {
+        use std::io::Read;
+        let pool = PortPool::new();
+        let port = pool.take().unwrap();
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+        let mut client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let (server_side, _) = listener.accept().unwrap();
+        drop(server_side);
+        drop(listener);
+        let mut end = [0u8; 1];
+        assert_eq!(client.read(&mut end).unwrap(), 0);
+        drop(client);
+        assert!(!free(port), "port {port} is in TIME_WAIT");
+    }
+
     #[test]
     fn never_gives_a_port_twice() {
         let pool = PortPool::new();
@@ -167,7 +192,7 @@ mod tests {
         let first = pool.take().unwrap();
         // Hold the next one as another program would.
         let next = if first == LAST { FIRST } else { first + 1 };
-        let _busy = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, next));
+        let _busy = std::net::TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, next));
         let second = pool.take().unwrap();
         assert_ne!(second, next);
     }
