@@ -273,7 +273,12 @@ fn points_for_a_scenario_of_no_program_are_an_error() {
 
 #[test]
 fn the_shipped_examples_load() {
-    for name in ["four-programs.yaml", "http-page.yaml"] {
+    for name in [
+        "four-programs.yaml",
+        "four-programs-c.yaml",
+        "four-programs-java.yaml",
+        "http-page.yaml",
+    ] {
         let path = format!("{}/../../assignments/{name}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).unwrap();
         let a = load_assignment(&Source {
@@ -289,6 +294,72 @@ fn the_shipped_examples_load() {
         };
         assert!(!a.select(all).unwrap().is_empty(), "{name}");
     }
+}
+
+/// Builds: the submission's first, then each program's, one run for the
+/// programs that share a command and folder; `--role` keeps what builds
+/// its program. An empty command or a deadline no build can have is an
+/// error at its place.
+#[test]
+fn builds_run_the_submission_s_first_and_each_command_once() {
+    let text = r#"assignment: hw
+build: make
+build_s: 30
+programs:
+  tcp-server:
+    build: gcc -o s s.c
+    command: ./s {port}
+  udp-server:
+    build: gcc -o s s.c
+    command: ./s {port}
+  tcp-client:
+    build: javac C.java
+    command: java C {host} {port}
+    cwd: client
+"#;
+    let a = load_assignment(&src(text)).unwrap();
+    assert_eq!(a.build_deadline, Some(std::time::Duration::from_secs(30)));
+    let all: Vec<(String, Option<String>, Vec<Role>)> = a
+        .builds(None)
+        .into_iter()
+        .map(|b| (b.command, b.cwd, b.roles))
+        .collect();
+    assert_eq!(
+        all,
+        [
+            ("make".to_owned(), None, vec![]),
+            (
+                "gcc -o s s.c".to_owned(),
+                None,
+                vec![Role::TcpServer, Role::UdpServer]
+            ),
+            (
+                "javac C.java".to_owned(),
+                Some("client".to_owned()),
+                vec![Role::TcpClient]
+            ),
+        ]
+    );
+    let client: Vec<String> = a
+        .builds(Some(Role::TcpClient))
+        .into_iter()
+        .map(|b| b.command)
+        .collect();
+    assert_eq!(client, ["make", "javac C.java"]);
+
+    let e = error(
+        "assignment: hw\nprograms:\n  tcp-server:\n    command: ./s {port}\n    build: \"  \"\n",
+    )
+    .to_string();
+    assert!(e.contains("the tcp-server's build command is empty"), "{e}");
+    assert!(e.contains("hw.yaml:5:"), "{e}");
+    let e =
+        error("assignment: hw\nbuild_s: 0\nprograms:\n  tcp-server:\n    command: ./s {port}\n")
+            .to_string();
+    assert!(
+        e.contains("`build_s: 0` is not a time a build can take"),
+        "{e}"
+    );
 }
 
 proptest! {
