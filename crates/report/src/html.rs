@@ -62,7 +62,7 @@ font:16px/1.55 system-ui,-apple-system,\"Segoe UI\",\"PingFang SC\",\"Microsoft 
 h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.05rem;margin:0}h3{font-size:.95rem;margin:1rem 0 .3rem}
 code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.88em}
 code{overflow-wrap:anywhere}
-pre{margin:0;padding:.5rem .7rem;background:var(--box);border-radius:6px;overflow-x:auto;white-space:pre}
+pre{margin:0;padding:.5rem .7rem;background:var(--box);border-radius:6px;white-space:pre-wrap;overflow-wrap:anywhere}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.15rem .8rem;margin:.5rem 0}
 dt{color:var(--muted)}dd{margin:0;min-width:0;overflow-wrap:anywhere}
 @media (max-width:36rem){dl{grid-template-columns:1fr}dd{margin-bottom:.3rem}}
@@ -88,10 +88,13 @@ td.who{white-space:nowrap}
 ";
 
 /// `s` as HTML text: markup characters escaped, control characters made
-/// visible (a program's output may carry escape codes).
+/// visible (a program's output may carry escape codes), line ends kept as
+/// line ends: a traceback in a `<pre>` reads as lines, not as one line
+/// of `\n`.
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in printable(s).chars() {
+    let lines: Vec<String> = s.split('\n').map(printable).collect();
+    for c in lines.join("\n").chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -375,6 +378,11 @@ mod tests {
             esc("<script>alert('x') & \"y\"</script>\x1b[31m"),
             "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;\\u{1b}[31m"
         );
+    }
+
+    #[test]
+    fn output_keeps_its_lines() {
+        assert_eq!(esc("a <b>\n\tc\r\n"), "a &lt;b&gt;\n\tc\\r\n");
     }
 
     #[test]

@@ -212,4 +212,9 @@ fn junit_gradescope_autolab_and_html_say_it_too() {
         "{page}"
     );
     assert!(page.contains("NOT BUILT"), "{page}");
+    assert!(
+        page.contains("server.c: In function &#39;main&#39;:\nserver.c:14:17:"),
+        "the compiler's lines stay lines: {page}"
+    );
+    assert!(!page.contains("\\n"), "no literal \\n: {page}");
 }
