@@ -197,6 +197,7 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
     };
     write_outputs(&batch, &out_dir)?;
     print!("{}", batch.table());
+    print!("{}", batch.class_view());
     println!(
         "graded in {:.1} s with --jobs {jobs}; reports in {}",
         started.elapsed().as_secs_f64(),

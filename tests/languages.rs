@@ -255,6 +255,7 @@ fn a_compile_error_is_a_build_error_with_the_compiler_output() {
         "{table}\n{}",
         String::from_utf8_lossy(&batch.stderr)
     );
+    assert!(table.contains("did not build: 1 (bob)"), "{table}");
     let csv = std::fs::read_to_string(out_dir.join("scores.csv")).unwrap();
     assert!(csv.contains("error:"), "{csv}");
 }

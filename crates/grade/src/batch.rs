@@ -318,6 +318,90 @@ impl BatchReport {
 }
 
 /// The first few ids of a list, with the scenario ids' common role kept.
+impl BatchReport {
+    /// What the class missed, the first thing a teacher looks at: each
+    /// scenario failed (or not carried out) by some submission, most
+    /// failed first, with who failed it; the submissions that did not
+    /// build; and how the scores spread, in tenths.
+    pub fn class_view(&self) -> String {
+        let graded: Vec<&SubmissionGrade> = self
+            .submissions
+            .iter()
+            .filter(|s| s.problem.is_none())
+            .collect();
+        if graded.is_empty() {
+            return String::new();
+        }
+        let n = graded.len();
+        // id → (failed by, errors in)
+        let mut missed: BTreeMap<&str, (Vec<String>, usize)> = BTreeMap::new();
+        for s in &graded {
+            for id in &s.failed_ids {
+                missed.entry(id).or_default().0.push(s.student.clone());
+            }
+            for id in &s.error_ids {
+                missed.entry(id).or_default().1 += 1;
+            }
+        }
+        let mut rows: Vec<(&str, Vec<String>, usize)> =
+            missed.into_iter().map(|(id, (f, e))| (id, f, e)).collect();
+        rows.sort_by(|a, b| {
+            b.1.len()
+                .cmp(&a.1.len())
+                .then(b.2.cmp(&a.2))
+                .then(a.0.cmp(b.0))
+        });
+        let mut out = String::new();
+        if !rows.is_empty() {
+            let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+            out.push_str(&format!("what the class missed (of {n} graded):\n"));
+            for (id, failed, errors) in &rows {
+                let percent = failed.len() as f64 * 100.0 / n as f64;
+                let mut line =
+                    format!("  {id:width$}  failed {:>3}  {percent:>5.1}%", failed.len());
+                if *errors > 0 {
+                    line.push_str(&format!("  could not run {errors}"));
+                }
+                if !failed.is_empty() {
+                    line.push_str(&format!("  {}", short_list(failed)));
+                }
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+        let unbuilt: Vec<String> = graded
+            .iter()
+            .filter(|s| s.build_error.is_some())
+            .map(|s| s.student.clone())
+            .collect();
+        if !unbuilt.is_empty() {
+            out.push_str(&format!(
+                "did not build: {} ({})\n",
+                unbuilt.len(),
+                short_list(&unbuilt)
+            ));
+        }
+        let mut tenths = [0usize; 11];
+        for s in &graded {
+            tenths[((s.percent() / 10.0).floor() as usize).min(10)] += 1;
+        }
+        out.push_str("scores:\n");
+        for (i, count) in tenths.iter().enumerate() {
+            let label = if i == 10 {
+                "   100%".to_owned()
+            } else {
+                format!("{:>3}–{:>2}%", i * 10, i * 10 + 9)
+            };
+            out.push_str(&format!(
+                "  {label}  {:<width$} {count}\n",
+                "#".repeat(*count),
+                width = n.min(40)
+            ));
+        }
+        out
+    }
+}
+
 fn short_list(ids: &[String]) -> String {
     const SHOWN: usize = 4;
     let mut s = ids
@@ -438,6 +522,33 @@ mod tests {
             csv.lines().nth(1).unwrap().ends_with("before 'while'"),
             "{csv}"
         );
+    }
+
+    /// The class view sorts the scenarios by how many failed them, names
+    /// who did, lists the submissions that did not build, and spreads the
+    /// scores over tenths.
+    #[test]
+    fn the_class_view_says_what_the_class_missed() {
+        let mut b = batch("1/1", &["alice", "bob"]);
+        b.submissions[1]
+            .failed_ids
+            .push("tcp-server/peer-exit".into());
+        b.submissions[1].points = 10;
+        b.submissions[1].build_error = Some("gcc: error".into());
+        b.submissions
+            .push(SubmissionGrade::broken("carol", "killed".into(), -1, 5));
+        let view = b.class_view();
+        let lines: Vec<&str> = view.lines().collect();
+        assert_eq!(lines[0], "what the class missed (of 2 graded):", "{view}");
+        assert!(lines[1].starts_with("  tcp-server/restart"), "{view}");
+        assert!(
+            lines[1].contains("failed   2  100.0%  alice, bob"),
+            "{view}"
+        );
+        assert!(view.contains("did not build: 1 (bob)"), "{view}");
+        assert!(view.contains("   100%  #"), "{view}");
+        assert!(view.contains(" 40–49%  #"), "{view}");
+        assert!(!view.contains("carol"), "not graded, not counted: {view}");
     }
 
     #[test]
