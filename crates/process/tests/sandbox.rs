@@ -637,7 +637,7 @@ print(os.getcwd())
     };
     let out = t.output().stdout;
     let lines: Vec<&str> = out.lines().collect();
-    // C's stdio is line-buffered through coreutils' libstdbuf, where the
+    // C's stdio is unbuffered through coreutils' libstdbuf, where the
     // machine has it.
     let stdbuf = std::path::Path::new("/usr/libexec/coreutils/libstdbuf.so").is_file()
         || std::path::Path::new("/usr/lib/coreutils/libstdbuf.so").is_file();

@@ -29,9 +29,13 @@ const LIBSTDBUF: [&str; 3] = [
 /// and C's printf both keep what they print until a buffer of 4–8 KiB
 /// fills or the program exits, so a client that prints each reply would
 /// seem to print nothing: `PYTHONUNBUFFERED=1` for Python, and for C (and
-/// anything on its stdio) what `stdbuf -oL` does, preloading coreutils'
-/// libstdbuf with `_STDBUF_O=L`. A program that links stdio statically, or
-/// a machine without coreutils' library, keeps its buffer.
+/// anything on its stdio) what `stdbuf -o0` does, preloading coreutils'
+/// libstdbuf with `_STDBUF_O=0`. Unbuffered rather than line-buffered:
+/// on a terminal glibc also flushes stdout when the program reads its
+/// input, so a prompt or a reply printed without `\n` before the next
+/// `fgets()` shows; on a pipe only no buffer at all does that. A program
+/// that links stdio statically, or a machine without coreutils' library,
+/// keeps its buffer.
 pub(crate) fn unbuffered() -> Vec<(&'static str, std::ffi::OsString)> {
     static LIB: std::sync::OnceLock<Option<&'static str>> = std::sync::OnceLock::new();
     let lib = LIB.get_or_init(|| {
@@ -50,7 +54,7 @@ pub(crate) fn unbuffered() -> Vec<(&'static str, std::ffi::OsString)> {
             _ => (*lib).into(),
         };
         env.push(("LD_PRELOAD", preload));
-        env.push(("_STDBUF_O", "L".into()));
+        env.push(("_STDBUF_O", "0".into()));
     }
     env
 }
