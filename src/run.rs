@@ -36,6 +36,10 @@ struct Plan {
 }
 
 pub fn run(args: RunArgs) -> u8 {
+    if args.build.iter().any(|b| b.trim().is_empty()) {
+        eprintln!("error: --build needs a command, e.g. --build \"gcc -Wall -o server server.c\"");
+        return 2;
+    }
     // A program that hard-codes its port would meet, in every scenario, the
     // TIME_WAIT the one before left on that port: a private network per
     // scenario gives each a port of its own.

@@ -323,6 +323,19 @@ fn run_build_and_its_edges() {
 
     sockspec()
         .arg("run")
+        .args([
+            "--build",
+            " ",
+            "--target",
+            "./s {port}",
+            "--role",
+            "tcp-server",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--build needs a command"));
+    sockspec()
+        .arg("run")
         .args(["--build", "make"])
         .assert()
         .code(2)

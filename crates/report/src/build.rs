@@ -60,6 +60,40 @@ fn how_it_failed(b: &BuildReport, lang: Lang) -> String {
 /// not run, and what to do.
 pub(crate) fn consequence(b: &BuildReport, lang: Lang) -> String {
     let roles: Vec<&str> = b.roles.iter().map(|r| r.as_str()).collect();
+    let not_run = match (lang, roles.is_empty()) {
+        (Lang::En, true) => "No scenario was run".to_owned(),
+        (Lang::En, false) => format!("The scenarios of {} were not run", roles.join(", ")),
+        (Lang::Zh, true) => "没有运行任何测试".to_owned(),
+        (Lang::Zh, false) => format!("{} 的测试都没有运行", roles.join("、")),
+    };
+    // Not the compiler's words: the shell found no such command, or the
+    // build never ended. Neither is fixed in the student's code.
+    if b.ended == Some(Ended::Code(127)) {
+        return lang.pick(
+            format!(
+                "{not_run}. The shell could not find a command of the build (exit 127): \
+                 check the build command itself, and that its compiler is installed on \
+                 the grading machine"
+            ),
+            format!(
+                "{not_run}。shell 找不到编译命令里的某个程序（退出码 127）：\
+                 检查编译命令本身，以及评分机器上有没有装这个编译器"
+            ),
+        );
+    }
+    if b.ended.is_none() && b.not_started.is_none() {
+        return lang.pick(
+            format!(
+                "{not_run}. A build that does not end waits for something (input, the \
+                 network) or loops (a Makefile that runs the program): build it yourself \
+                 and see where it stops, or give it more time (build_s)"
+            ),
+            format!(
+                "{not_run}。一直不结束的编译是在等什么（输入、网络），或者陷入了循环\
+                 （比如 Makefile 里运行了程序本身）：自己编译一遍看它停在哪里，或者给它更多时间（build_s）"
+            ),
+        );
+    }
     match (lang, roles.is_empty()) {
         (Lang::En, true) => "No scenario was run: the programs do not exist until the \
                              submission builds. Fix the first error the compiler reports \
@@ -159,6 +193,22 @@ mod tests {
             headline(&ok, Lang::En),
             "built: gcc -Wall -o server server.c (0.3 s)"
         );
+    }
+
+    /// A command the shell cannot find, or a build that never ends, is
+    /// not the student's compile error: the advice says what to check.
+    #[test]
+    fn a_missing_compiler_and_a_hung_build_get_their_own_advice() {
+        let missing = report(Some(Ended::Code(127)), "sh: 1: gccc: not found\n");
+        assert!(
+            consequence(&missing, Lang::En).contains("The shell could not find a command"),
+            "{}",
+            consequence(&missing, Lang::En)
+        );
+        assert!(consequence(&missing, Lang::Zh).contains("退出码 127"));
+        let hung = report(None, "");
+        assert!(consequence(&hung, Lang::En).contains("give it more time (build_s)"));
+        assert!(consequence(&hung, Lang::Zh).contains("build_s"));
     }
 
     #[test]

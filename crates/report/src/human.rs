@@ -373,8 +373,8 @@ fn verdict_en(s: &Summary) -> (Paint, String) {
     match s.exit_code() {
         1 if s.not_built > 0 => {
             let v = format!(
-                "BUILD ERROR: the submission did not build, so {} could not be run; \
-                 the compiler's first error above is the place to start",
+                "BUILD ERROR: a build failed, so {} could not be run; the first error \
+                 it printed above is the place to start",
                 count(s.not_built, "scenario")
             );
             (Paint::Red, v)
@@ -439,7 +439,7 @@ fn verdict_zh(s: &Summary) -> (Paint, String) {
     match s.exit_code() {
         1 if s.not_built > 0 => {
             let v = format!(
-                "编译失败：提交没有编译成功，{} 项测试无法运行；从上面编译器报的第一个错误看起",
+                "编译失败：有程序没有编译成功，{} 项测试无法运行；从上面它报的第一个错误看起",
                 s.not_built
             );
             (Paint::Red, v)

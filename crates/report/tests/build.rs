@@ -133,7 +133,7 @@ fn the_terminal_says_build_error_once_with_the_compiler_lines() {
     );
     assert!(zh.contains("tcp-server 的测试都没有运行"), "{zh}");
     assert!(zh.contains("未编译  2 项测试没有运行"), "{zh}");
-    assert!(zh.contains("编译失败：提交没有编译成功"), "{zh}");
+    assert!(zh.contains("编译失败：有程序没有编译成功"), "{zh}");
     assert!(
         zh.contains("server.c:14:17: error:"),
         "the compiler's own words:\n{zh}"
