@@ -419,11 +419,7 @@ fn assignment_plan(args: &RunArgs, file: &Path, private: bool) -> Result<Plan, u
                 _ => None,
             }));
             // A program that is built is looked for once it is.
-            let built = assignment
-                .builds(Some(p.role))
-                .iter()
-                .any(|b| b.roles.is_empty() || b.roles.contains(&p.role))
-                || !args.build.is_empty();
+            let built = !assignment.builds(Some(p.role)).is_empty() || !args.build.is_empty();
             let missing = (!built)
                 .then(|| sockspec_runner::files::missing_file(&p.command, &cwd))
                 .flatten()

@@ -43,6 +43,13 @@ pub struct Build {
     pub deadline: Duration,
 }
 
+impl Build {
+    /// Whether it builds the program of `role`.
+    pub fn builds(&self, role: Role) -> bool {
+        self.roles.is_empty() || self.roles.contains(&role)
+    }
+}
+
 /// Runs `build` to its end or its deadline, and says how it went.
 pub(crate) async fn run(build: &Build, timing: &Timing) -> BuildReport {
     let deadline = timing.pause(build.deadline);

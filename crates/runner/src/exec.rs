@@ -259,7 +259,7 @@ async fn play(
         }
     };
     let role = scenario.role;
-    let mut spec = TargetSpec {
+    let spec = TargetSpec {
         command: program.command.clone(),
         host: config.host.to_string(),
         port,
@@ -271,16 +271,6 @@ async fn play(
         sandbox: program.sandbox.clone(),
         waits: config.timing.waits(),
     };
-    // A JVM reserves gigabytes of address space at start (heap, class
-    // space, code cache) that it never touches: under the sandbox's cap on
-    // address space it cannot even create its threads. A Java program gets
-    // no such cap; the JVM bounds its own heap.
-    if spec.sandbox.is_some()
-        && crate::language::of(&spec).language == sockspec_results::Language::Java
-        && let Some(sandbox) = spec.sandbox.as_mut()
-    {
-        sandbox.limits.memory_bytes = u64::MAX;
-    }
     let mut run = Run {
         config,
         program,

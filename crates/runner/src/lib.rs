@@ -149,6 +149,25 @@ impl Program {
         })
     }
 
+    /// A JVM reserves gigabytes of address space at start (heap, class
+    /// space, code cache) that it never touches: under the sandbox's cap on
+    /// address space it cannot even create its threads. A Java program gets
+    /// no such cap; the JVM bounds its own heap. Decided once per program,
+    /// from its command, not at each start.
+    fn fit_sandbox_to_language(&mut self) {
+        let Some(sandbox) = self.sandbox.as_mut() else {
+            return;
+        };
+        let spec = sockspec_process::TargetSpec {
+            command: self.command.clone(),
+            cwd: self.cwd.clone(),
+            ..sockspec_process::TargetSpec::default()
+        };
+        if language::of(&spec).language == sockspec_results::Language::Java {
+            sandbox.limits.memory_bytes = u64::MAX;
+        }
+    }
+
     /// Whether the program picks its own port, to be found where it
     /// listens: a server whose command has no `{port}` and whose port the
     /// grader did not state.
@@ -363,30 +382,30 @@ pub async fn run(
             let report = build::run(b, &config.timing).await;
             let failed = !report.ok();
             reports.push(report);
+            if failed {
+                // One program's build: the others are built as usual.
+                not_built.extend(Role::ALL.into_iter().filter(|&r| b.builds(r)));
+            }
             if failed && b.roles.is_empty() {
                 // The submission's own build makes what every program
                 // needs: the builds after it are not tried either.
-                not_built = Role::ALL.to_vec();
                 break;
-            }
-            if failed {
-                // One program's build: the others are built as usual.
-                not_built.extend(b.roles.iter().copied());
             }
         }
         let _ = events.send(Event::Built(reports));
         // What a build made is there now, or its program is missing.
-        let builds = config.builds.clone();
-        for p in &mut config.programs {
-            if p.missing.is_none()
-                && builds
-                    .iter()
-                    .any(|b| b.roles.is_empty() || b.roles.contains(&p.role))
-            {
+        let RunConfig {
+            programs, builds, ..
+        } = &mut config;
+        for p in programs.iter_mut() {
+            if p.missing.is_none() && builds.iter().any(|b| b.builds(p.role)) {
                 let cwd = p.cwd.clone().unwrap_or_else(|| PathBuf::from("."));
                 p.missing = files::missing_file(&p.command, &cwd);
             }
         }
+    }
+    for p in &mut config.programs {
+        p.fit_sandbox_to_language();
     }
     // A fixed port cannot be shared by scenarios running at the same time.
     let jobs = if config.programs.iter().any(Program::shares_a_port) {
