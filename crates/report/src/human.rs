@@ -62,9 +62,6 @@ pub struct Human<W: Write> {
     /// Whether the last line written was blank, so that blocks are
     /// separated by exactly one blank line.
     after_blank: bool,
-    /// Scenarios not run because their program did not build: said once,
-    /// under the BUILD ERROR, not line by line.
-    not_built: Vec<String>,
 }
 
 /// Columns of the id on a verdict line: the longest ids of the suite fit,
@@ -101,7 +98,6 @@ impl<W: Write> Human<W> {
             out,
             options,
             after_blank: true,
-            not_built: Vec::new(),
         }
     }
 
@@ -173,8 +169,9 @@ impl<W: Write> Human<W> {
     }
 
     fn scenario(&mut self, r: &ScenarioResult) -> std::io::Result<()> {
+        // Not run because its program did not build: counted once, in
+        // the summary, under the BUILD ERROR, not line by line.
         if r.status == Status::NotBuilt {
-            self.not_built.push(r.id.clone());
             return Ok(());
         }
         let (label, paint) = match (r.status, r.counted) {
@@ -218,7 +215,7 @@ impl<W: Write> Human<W> {
             }
         }
         match r.status {
-            Status::Pass => Ok(()),
+            Status::Pass | Status::NotBuilt => Ok(()),
             Status::Skip => {
                 let skipped = lang.pick("skipped: ", "跳过：");
                 let why = self.paint(
@@ -227,7 +224,6 @@ impl<W: Write> Human<W> {
                 );
                 self.line(&format!("{INDENT}{why}"))
             }
-            Status::NotBuilt => Ok(()),
             Status::Fail | Status::Error | Status::Flaky => {
                 let limits = Limits {
                     output_lines: if self.options.verbose {
@@ -256,8 +252,8 @@ impl<W: Write> Human<W> {
     fn summary(&mut self, s: &Summary, wall: Duration) -> std::io::Result<()> {
         self.blank()?;
         let lang = self.options.lang;
-        if !self.not_built.is_empty() {
-            let n = self.not_built.len();
+        if s.not_built > 0 {
+            let n = s.not_built;
             let label = self.paint(Paint::Red, lang.pick("NOT BUILT", "未编译"));
             let text = lang.pick(
                 format!(
