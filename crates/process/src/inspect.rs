@@ -108,21 +108,23 @@ pub fn stalled(pids: &[i32]) -> bool {
         let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
             return false;
         };
-        let tids: Vec<i32> = tasks
-            .flatten()
-            .filter_map(|t| t.file_name().to_str()?.parse().ok())
-            .collect();
-        let names: Vec<(i32, String)> = tids
-            .iter()
-            .map(|&tid| {
-                let comm =
-                    fs::read_to_string(format!("/proc/{pid}/task/{tid}/comm")).unwrap_or_default();
-                (tid, comm.trim_end().to_owned())
-            })
-            .collect();
-        let jvm = names.iter().any(|(_, n)| n == "VM Thread");
-        for (tid, name) in names {
-            if jvm && (tid == pid || is_jvm_thread(&name)) {
+        let comm = |tid: i32| {
+            fs::read_to_string(format!("/proc/{pid}/task/{tid}/comm"))
+                .map(|c| c.trim_end().to_owned())
+                .unwrap_or_default()
+        };
+        // The launcher is named `java`: only then are the threads' names
+        // read (a poll of any other program costs nothing more).
+        let jvm = comm(pid) == "java";
+        for task in tasks.flatten() {
+            let Some(tid) = task
+                .file_name()
+                .to_str()
+                .and_then(|t| t.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            if jvm && (tid == pid || is_jvm_thread(&comm(tid))) {
                 continue;
             }
             // Asleep in the kernel ('S'), not running, stopped or dying.
