@@ -10,6 +10,11 @@ Figures (each the median of N runs):
   - property cases per second, against a reference and a Python fixture;
   - a batch of 50 four-program submissions (scripts/make-batch.sh four 50),
     --jobs 2;
+  - a class of 100 (--class N, 0 to skip) graded once with --jobs 2 and
+    split over 4 partitions (--partitions P) as a CI matrix would: each
+    partition is one machine's job, so the matrix's wall time is its
+    slowest partition plus the merge (CI's own start-up not counted), and
+    the merged scores.csv must equal the single run's;
   - the harness's peak memory (the JSON report's harness.peak_rss_kb).
 
 The floor of a suite is what no harness can avoid: every scenario needs its
@@ -115,6 +120,8 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--label", default="current")
     ap.add_argument("--batch", type=int, default=50)
+    ap.add_argument("--class", dest="klass", type=int, default=int(os.environ.get("CLASS", "100")))
+    ap.add_argument("--partitions", type=int, default=4)
     a = ap.parse_args()
     bin_, runs = a.bin, a.runs
     lines = []
@@ -217,6 +224,9 @@ def main():
                     pass
             say(f"| {what} ({mode}) | {a.batch} | {statistics.median(walls):.1f} s | < 60 s |")
     say()
+    if a.klass:
+        class_split(bin_, a.klass, a.partitions, say)
+        say()
     say(f"Harness peak memory (largest VmHWM of any run above): {peak / 1024:.1f} MB (goal < 30 MB). "
         f"Worst actual/floor ratio: {max(ratios):.2f}x.")
     say()
@@ -232,6 +242,52 @@ def main():
             text = text.rstrip("\n") + "\n\n" + section if text else section
         with open(a.out, "w") as f:
             f.write(text)
+
+
+def grade_wall(bin_, args):
+    """Runs `sockspec grade ARGS`; returns its wall seconds (exits on failure)."""
+    t0 = time.monotonic()
+    out = subprocess.run([bin_, "grade", *args], capture_output=True, text=True)
+    wall = time.monotonic() - t0
+    if out.returncode != 0:
+        sys.exit(f"grade {' '.join(args)} failed: {out.stderr[-2000:]}")
+    return wall
+
+
+def class_split(bin_, n, parts, say):
+    """A class of N graded by one machine against a matrix of PARTS jobs."""
+    say(f"| class of {n} (four, half buggy) | wall | CPU share | note |")
+    say("|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([os.path.join(ROOT, "scripts/make-batch.sh"), tmp, str(n), "four"],
+                       check=True, capture_output=True)
+        subs, hw = os.path.join(tmp, "submissions"), os.path.join(tmp, "hw.yaml")
+        c0 = os.times()
+        one = grade_wall(bin_, [subs, "--assignment", hw, "--out-dir", os.path.join(tmp, "one"),
+                                "--jobs", "2"])
+        c1 = os.times()
+        cpu = (c1.children_user + c1.children_system - c0.children_user - c0.children_system)
+        say(f"| one `grade --jobs 2` | {one:.1f} s | {cpu / one / (os.cpu_count() or 1) * 100:.0f}% |"
+            f" {n / one * 60:.0f} submissions a minute |")
+        walls = []
+        for i in range(1, parts + 1):
+            walls.append(grade_wall(bin_, [subs, "--assignment", hw, "--partition", f"{i}/{parts}",
+                                           "--out-dir", os.path.join(tmp, f"part{i}"), "--jobs", "2"]))
+        t0 = time.monotonic()
+        merged = subprocess.run([bin_, "merge", *[os.path.join(tmp, f"part{i}", "grade.json")
+                                                  for i in range(1, parts + 1)],
+                                 "--out-dir", os.path.join(tmp, "all")], capture_output=True, text=True)
+        merge = time.monotonic() - t0
+        if merged.returncode != 0:
+            sys.exit(f"merge failed: {merged.stderr[-2000:]}")
+        same = open(os.path.join(tmp, "one", "scores.csv")).read() == \
+            open(os.path.join(tmp, "all", "scores.csv")).read()
+        say(f"| {parts} partitions, one machine each | {max(walls) + merge:.1f} s | | "
+            f"slowest partition {max(walls):.1f} s + merge {merge:.2f} s; partitions "
+            f"{', '.join(f'{w:.1f}' for w in walls)} s; "
+            f"scores.csv {'identical' if same else 'DIFFERENT'} |")
+        if not same:
+            sys.exit("the merged scores.csv differs from the single run's")
 
 
 if __name__ == "__main__":
