@@ -84,7 +84,7 @@ impl Say {
                 e.map_or_else(|| "ended".to_owned(), |e| ended(e, lang))
             ),
             Mismatch::Stalled(inner) => format!(
-                "{}: the program only waits to receive (every thread in recv(), accept() or input() with nothing to read) and will not act, so the harness stopped waiting",
+                "{}: the program only waits (every thread blocked waiting on a socket or on its input, with nothing to read) and will not act, so the harness stopped waiting",
                 Say {
                     within: false,
                     ..self

@@ -87,7 +87,7 @@ impl Say {
                 e.map_or_else(|| "已结束".to_owned(), |e| ended(e, lang))
             ),
             Mismatch::Stalled(inner) => format!(
-                "{}：程序只在等待接收（每个线程都阻塞在 recv()、accept() 或 input() 上，却没有可读的数据），不会再有动作，所以测试端不再等待",
+                "{}：程序只在等待（每个线程都阻塞在套接字或输入上等待，却没有可读的数据），不会再有动作，所以测试端不再等待",
                 Say {
                     within: false,
                     ..self
