@@ -14,7 +14,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use sockspec_model::Level;
-use sockspec_results::{Event, ScenarioResult, Status, Summary};
+use sockspec_results::{Event, Mismatch, ScenarioResult, Status, Summary, Unrunnable, Why};
 
 use crate::evidence::{Limits, Tone, evidence, pass_rate_in};
 use crate::text::{count, width};
@@ -62,6 +62,10 @@ pub struct Human<W: Write> {
     /// Whether the last line written was blank, so that blocks are
     /// separated by exactly one blank line.
     after_blank: bool,
+    /// The missing files already said in full, each with the scenario that
+    /// said it: every scenario of a program without its file fails for the
+    /// same reason, which is worth one block, not one per scenario.
+    missing_said: Vec<(String, String)>,
 }
 
 /// Columns of the id on a verdict line: the longest ids of the suite fit,
@@ -98,6 +102,7 @@ impl<W: Write> Human<W> {
             out,
             options,
             after_blank: true,
+            missing_said: Vec::new(),
         }
     }
 
@@ -225,6 +230,15 @@ impl<W: Write> Human<W> {
                 self.line(&format!("{INDENT}{why}"))
             }
             Status::Fail | Status::Error | Status::Flaky => {
+                if let Some((first, file)) = self.missing_said_in(r) {
+                    let text = match lang {
+                        Lang::En => format!("as in {first}: the submission has no {file}"),
+                        Lang::Zh => format!("同 {first}：提交的作业里没有 {file}"),
+                    };
+                    let text = self.paint(Paint::Dim, &text);
+                    self.line(&format!("{INDENT}{text}"))?;
+                    return self.line("");
+                }
                 let limits = Limits {
                     output_lines: if self.options.verbose {
                         usize::MAX
@@ -279,6 +293,26 @@ impl<W: Write> Human<W> {
     }
 
     /// Switches the language (Autolab builds its human report itself).
+    /// The scenario that already said, in full, that this one's program
+    /// lacks its file, and the file; `None` (and remembered) the first time.
+    fn missing_said_in(&mut self, r: &ScenarioResult) -> Option<(String, String)> {
+        let Some(Why::Mismatch(Mismatch::Unrunnable(Unrunnable::MissingFile {
+            file, dir, ..
+        }))) = &r.why
+        else {
+            return None;
+        };
+        if self.options.verbose {
+            return None;
+        }
+        let key = format!("{dir}/{file}");
+        if let Some((_, first)) = self.missing_said.iter().find(|(k, _)| *k == key) {
+            return Some((first.clone(), file.clone()));
+        }
+        self.missing_said.push((key, r.id.clone()));
+        None
+    }
+
     pub(crate) fn set_lang(&mut self, lang: Lang) {
         self.options.lang = lang;
     }

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{check_snapshot, events, render, render_diagnosed, results};
+use common::{check_snapshot, events, missing_file_events, render, render_diagnosed, results};
 use sockspec_report::{Human, HumanOptions, Lang, Reporter};
 use sockspec_results::{Event, Status, Summary};
 
@@ -451,4 +451,56 @@ fn explained_prose_fits_80_columns_in_both_languages() {
             }
         }
     }
+}
+
+#[test]
+fn a_missing_file_is_said_in_full_once_and_named_after() {
+    let said = |options: HumanOptions| {
+        let mut out = Vec::new();
+        let mut human = Human::new(&mut out, options);
+        for e in missing_file_events() {
+            human.event(&e).unwrap();
+        }
+        drop(human);
+        String::from_utf8(out).unwrap()
+    };
+    let en = said(pinned());
+    assert_eq!(
+        en.matches("the submission has no tcp_server.py (").count(),
+        1,
+        "{en}"
+    );
+    assert_eq!(
+        en.matches("the submission has no tcp_client.py (").count(),
+        1,
+        "{en}"
+    );
+    assert_eq!(
+        en.matches("as in tcp-server/reply: the submission has no tcp_server.py\n")
+            .count(),
+        2,
+        "{en}"
+    );
+    let zh = said(HumanOptions {
+        lang: Lang::Zh,
+        ..pinned()
+    });
+    assert_eq!(
+        zh.matches("同 tcp-server/reply：提交的作业里没有 tcp_server.py\n")
+            .count(),
+        2,
+        "{zh}"
+    );
+    // --verbose keeps every block whole.
+    let whole = said(HumanOptions {
+        verbose: true,
+        ..pinned()
+    });
+    assert_eq!(
+        whole
+            .matches("the submission has no tcp_server.py (")
+            .count(),
+        3,
+        "{whole}"
+    );
 }

@@ -303,6 +303,33 @@ fn events_of(results: Vec<ScenarioResult>, contract: &str) -> Vec<Event> {
     events
 }
 
+/// Three scenarios of a server whose file is not in the submission, and
+/// one of a client whose file is missing too.
+pub fn missing_file_events() -> Vec<Event> {
+    let missing = |file: &str| {
+        mm(Mismatch::Unrunnable(
+            sockspec_results::Unrunnable::MissingFile {
+                file: file.into(),
+                command: format!("python3 {file} {{port}}"),
+                dir: "/subs/alice".into(),
+                has: vec!["server.py".into()],
+            },
+        ))
+    };
+    let results = ["reply", "peer-exit", "restart", "client"]
+        .iter()
+        .map(|id| {
+            let file = if *id == "client" {
+                "tcp_client.py"
+            } else {
+                "tcp_server.py"
+            };
+            result(id, "A scenario", Status::Error, missing(file))
+        })
+        .collect();
+    events_of(results, "--reply fixed:Thanks --framing none")
+}
+
 /// Feeds every event of [`events`] to `reporter`.
 pub fn render(reporter: impl Reporter) {
     render_events(reporter, events());
