@@ -313,3 +313,45 @@ fn the_timeline_shows_the_exchange_when_asked_for() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&quiet.stdout).contains("timeline:"));
 }
+
+/// The kinds (with the blocked call, if any) of the diagnoses of one
+/// scenario of a tcp-server fixture.
+fn diagnoses_of(file: &str, scenario: &str) -> Vec<String> {
+    let output = sockspec()
+        .args(["run", "--role", "tcp-server", "--reply", "fixed:Thanks"])
+        .args(["--strict", "--format", "json", "--only", scenario])
+        .arg("--target")
+        .arg(format!(
+            "python3 {} {{port}}",
+            fixture("tcp-server", file).display()
+        ))
+        .args(time_scale())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["results"][0]["failure"]["diagnoses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| match d["call"].as_str() {
+            Some(call) => format!("{}:{call}", d["kind"].as_str().unwrap_or("")),
+            None => d["kind"].as_str().unwrap_or("").to_owned(),
+        })
+        .collect()
+}
+
+#[test]
+fn accept_is_blamed_only_while_a_client_it_accepted_waits() {
+    // accept() inside the message loop: the harness's connection is open,
+    // waiting for its second reply, while the server waits for a client.
+    let in_loop = diagnoses_of("accept_in_loop.py", "tcp-server/conversation");
+    assert!(
+        in_loop.contains(&"blocked:accept".to_owned()),
+        "{in_loop:?}"
+    );
+    // Back in accept() with the last client's socket left in CLOSE_WAIT is
+    // the leak, not accept() in the wrong place.
+    let leak = diagnoses_of("leaking_server.py", "tcp-server/closes-connections");
+    assert!(leak.contains(&"leaking_sockets".to_owned()), "{leak:?}");
+    assert!(!leak.contains(&"blocked:accept".to_owned()), "{leak:?}");
+}

@@ -340,6 +340,20 @@ pub fn socket_counts(pids: &[i32]) -> (usize, usize) {
     (inodes.len(), close_wait)
 }
 
+/// How many of the program's TCP sockets are connections still open both
+/// ways (ESTABLISHED): a peer is connected and may be waiting on it.
+pub fn established(pids: &[i32]) -> usize {
+    let inodes: HashSet<u64> = proc::socket_inodes(pids);
+    let Some(&pid) = pids.first() else {
+        return 0;
+    };
+    const ESTABLISHED: u8 = 0x01;
+    proc::sockets(pid, Proto::Tcp)
+        .iter()
+        .filter(|e| e.state == ESTABLISHED && inodes.contains(&e.inode))
+        .count()
+}
+
 /// The name of a TCP state code, as `ss` and `netstat` print it.
 pub fn tcp_state_name(state: u8) -> &'static str {
     match state {

@@ -70,7 +70,7 @@ pub(crate) async fn diagnose(run: &mut Run<'_>) -> Vec<Diagnosis> {
     if alive && run.stuck {
         // It stalled: blocked, so not spinning; no need to measure.
         let pids = inspect::program_pids(target.pid() as i32);
-        found.extend(blocked(inspect::waiting(&pids)));
+        found.extend(blocked(&pids));
     } else if alive && waited.is_some() {
         // Sampled now, not during every wait: a passing run pays nothing.
         let pids = inspect::program_pids(target.pid() as i32);
@@ -108,7 +108,7 @@ pub(crate) async fn diagnose(run: &mut Run<'_>) -> Vec<Diagnosis> {
                 after_peer_closed: crate::timeline::harness_closed(),
             });
         } else {
-            found.extend(blocked(inspect::waiting(&pids)));
+            found.extend(blocked(&pids));
         }
     }
     // Growing counts alone could be a close not yet seen when the next
@@ -131,11 +131,21 @@ pub(crate) async fn diagnose(run: &mut Run<'_>) -> Vec<Diagnosis> {
     found
 }
 
-/// The threads blocked in calls a socket program makes, the most telling
-/// first (a conversation's recv before the listener's accept).
-fn blocked(waiting: Vec<Waiting>) -> Vec<Diagnosis> {
+/// The threads of `pids` blocked in calls a socket program makes, the most
+/// telling first (a conversation's recv before the listener's accept).
+/// accept() is telling only while a connection it accepted is still open
+/// (the peer connected, waiting on it): back in accept() with every
+/// connection closed or left in CLOSE_WAIT is where a server should be, or
+/// a leak, said by its own diagnosis.
+fn blocked(pids: &[i32]) -> Vec<Diagnosis> {
+    let connected = inspect::established(pids) > 0;
+    blocked_in(inspect::waiting(pids), connected)
+}
+
+fn blocked_in(waiting: Vec<Waiting>, connected: bool) -> Vec<Diagnosis> {
     let mut found: Vec<(u8, Diagnosis)> = waiting
         .into_iter()
+        .filter(|w| connected || w.call != Call::Accept)
         .filter_map(|w| {
             let (rank, call) = match (w.call, &w.socket, w.fd) {
                 (Call::Recv, _, _) => (0, BlockedCall::Recv),
