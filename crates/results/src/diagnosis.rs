@@ -93,6 +93,10 @@ pub enum Diagnosis {
         wrapper: Option<JavaThrowable>,
         /// The first frame in the student's own classes.
         at: Option<JavaFrame>,
+        /// The socket call the JDK was in when it threw, read off the
+        /// library's frames above the student's (`NioSocketImpl.implWrite`
+        /// is a send): "Connection reset" from a write is not a read's.
+        call: Option<crate::SocketCall>,
     },
     /// The program is Python 2 code run by Python 3 (or the other way
     /// round: Python 3's `input()` run by python2, which evaluates what is

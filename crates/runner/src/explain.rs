@@ -308,6 +308,7 @@ pub(crate) fn from_output(
                 thrown: t.thrown,
                 wrapper: t.wrapper,
                 at: t.at,
+                call: t.call,
             }]
         })
     };

@@ -284,6 +284,25 @@ pub(super) fn explain(
             ),
             end_of_peer(role, language, lang),
         ),
+        Errno::ConnReset if call == Some(SocketCall::Send) => {
+            let send = match words(language) {
+                Words::Java => "write()",
+                _ => "send()",
+            };
+            (
+                lang.pick(
+                    format!(
+                        "{peer} reset the connection (RST: it was killed, or closed with data \
+                         it had not read), and the {send} that came next failed with ECONNRESET"
+                    ),
+                    format!(
+                        "{peer}重置了连接（RST：对方进程被杀掉，或者关闭时还有数据没读），\
+                         之后的 {send} 就失败了，errno 为 ECONNRESET"
+                    ),
+                ),
+                end_of_peer(role, language, lang),
+            )
+        }
         Errno::ConnReset => (
             lang.pick(
                 format!(

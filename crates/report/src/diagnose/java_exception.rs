@@ -15,12 +15,13 @@ pub(super) fn java_exception(
     thrown: &JavaThrowable,
     wrapper: Option<&JavaThrowable>,
     at: Option<&JavaFrame>,
+    call: Option<SocketCall>,
     role: Role,
     lang: Lang,
 ) -> String {
     let short = thrown.short_name();
     let message = &thrown.message;
-    let (meaning, fix) = explain(thrown, at, role, lang);
+    let (meaning, fix) = explain(thrown, at, call, role, lang);
     let quoted = |open: &str, close: &str| {
         if message.is_empty() {
             String::new()
@@ -83,6 +84,7 @@ fn errno_in(message: &str) -> Option<Errno> {
 fn explain(
     thrown: &JavaThrowable,
     at: Option<&JavaFrame>,
+    call: Option<SocketCall>,
     role: Role,
     lang: Lang,
 ) -> (String, String) {
@@ -100,7 +102,7 @@ fn explain(
             Some(SocketCall::Connect),
         ),
         "SocketException" if message == "Socket closed" => errno(Errno::BadF, None),
-        "SocketException" | "IOException" => errno_in(message).and_then(|e| errno(e, None)),
+        "SocketException" | "IOException" => errno_in(message).and_then(|e| errno(e, call)),
         _ => None,
     };
     if let Some(found) = found {

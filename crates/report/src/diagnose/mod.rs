@@ -66,7 +66,10 @@ pub(crate) fn sentence(d: &Diagnosis, role: Role, language: Language, lang: Lang
             thrown,
             wrapper,
             at,
-        } => java_exception::java_exception(thrown, wrapper.as_ref(), at.as_ref(), role, lang),
+            call,
+        } => {
+            java_exception::java_exception(thrown, wrapper.as_ref(), at.as_ref(), *call, role, lang)
+        }
         Diagnosis::Python2 { sign, at, python2 } => {
             python2::python2(sign, at.as_ref(), python2.as_deref(), lang)
         }

@@ -72,6 +72,8 @@ pub(super) enum DiagnosisJson<'a> {
         message: &'a str,
         wrapper: Option<&'a str>,
         at: Option<JavaFrameJson<'a>>,
+        /// The socket call it was thrown in (`send`), when its frames say.
+        call: Option<&'static str>,
         text: Text,
     },
     Python2 {
@@ -219,7 +221,9 @@ pub(super) fn diagnosis(d: &Diagnosis, role: Role, language: Language) -> Diagno
             thrown,
             wrapper,
             at,
+            call,
         } => DiagnosisJson::JavaException {
+            call: call.map(|c| c.name()),
             class: &thrown.class,
             short: thrown.short_name(),
             message: &thrown.message,

@@ -968,6 +968,7 @@ pub fn by_language() -> Vec<ScenarioResult> {
                     file: Some("Server.java".into()),
                     line: Some(9),
                 }),
+                call: Some(sockspec_results::SocketCall::Bind),
             }],
             ..Failure::default()
         },

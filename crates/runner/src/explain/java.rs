@@ -5,7 +5,7 @@
 //! the fix goes. When one exception wraps another (`Caused by:`), the
 //! innermost is the one that says what happened.
 
-use sockspec_results::{JavaFrame, JavaThrowable};
+use sockspec_results::{JavaFrame, JavaThrowable, SocketCall};
 
 /// The exception a stack trace in `stderr` ends with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +17,8 @@ pub(crate) struct StackTrace {
     /// The first frame in the student's classes: of the root cause, else
     /// of the exceptions around it (whose frames its `... N more` shares).
     pub(crate) at: Option<JavaFrame>,
+    /// The socket call the root cause was thrown in, if its frames say.
+    pub(crate) call: Option<SocketCall>,
 }
 
 /// Packages of the JDK, whose frames are never the student's.
@@ -70,12 +72,41 @@ pub(crate) fn parse(stderr: &str) -> Option<StackTrace> {
         .find_map(|(_, frames)| frames.iter().find(|f| is_students(f)).cloned())
         .map(without_module);
     let wrapper = (chain.len() > 1).then(|| chain[0].0.clone());
-    let thrown = chain.pop()?.0;
+    let (thrown, frames) = chain.pop()?;
+    let call = frames
+        .iter()
+        .take_while(|f| !is_students(f))
+        .find_map(call_of);
     Some(StackTrace {
         thrown,
         wrapper,
         at,
+        call,
     })
+}
+
+/// The socket call a JDK frame is part of, by its method's name: JDK 17's
+/// `sun.nio.ch.NioSocketImpl.implWrite`, `java.net.Socket$SocketInputStream.read`,
+/// older JDKs' `java.net.SocketOutputStream.socketWrite0`.
+fn call_of(f: &JavaFrame) -> Option<SocketCall> {
+    let method = f.method.rsplit('.').next()?.to_ascii_lowercase();
+    let class = f.method.to_ascii_lowercase();
+    let socket = class.contains("socket") || class.contains("sun.nio.ch.net");
+    if !socket {
+        return None;
+    }
+    [
+        ("write", SocketCall::Send),
+        ("send", SocketCall::Send),
+        ("read", SocketCall::Recv),
+        ("receive", SocketCall::Recv),
+        ("accept", SocketCall::Accept),
+        ("connect", SocketCall::Connect),
+        ("bind", SocketCall::Bind),
+    ]
+    .into_iter()
+    .find(|(name, _)| method.contains(name))
+    .map(|(_, call)| call)
 }
 
 /// `java.net.BindException: Address already in use`: a class (dotted, or

@@ -195,6 +195,7 @@ fn c_and_java_errors_are_typed() {
             thrown,
             wrapper,
             at,
+            ..
         },
     ] = ds.as_slice()
     else {
@@ -255,4 +256,27 @@ fn the_wrong_role_in_every_language() {
             "{language:?}"
         );
     }
+}
+
+#[test]
+fn a_java_trace_says_which_socket_call_threw() {
+    let call = |trace: &str| match read(trace, Language::Java).as_slice() {
+        [Diagnosis::JavaException { call, .. }] => *call,
+        other => panic!("{other:?}"),
+    };
+    // JDK 17: "Connection reset" from a read and from a write.
+    assert_eq!(
+        call(include_str!("traces/java_reset.txt")),
+        Some(SocketCall::Recv)
+    );
+    assert_eq!(
+        call(include_str!("traces/java_write_reset.txt")),
+        Some(SocketCall::Send)
+    );
+    assert_eq!(
+        call(include_str!("traces/java_bind.txt")),
+        Some(SocketCall::Bind)
+    );
+    // A NumberFormatException of Integer.parseInt is no socket call's.
+    assert_eq!(call(include_str!("traces/java_number_format.txt")), None);
 }

@@ -19,6 +19,7 @@ fn java(class: &str, message: &str, at: Option<(&str, &str, u32)>) -> Diagnosis 
             file: Some(file.into()),
             line: Some(line),
         }),
+        call: None,
     }
 }
 
@@ -170,6 +171,7 @@ fn a_wrapped_exception_is_said_by_its_cause() {
             message: "could not start".into(),
         }),
         at: None,
+        call: None,
     };
     let (en, zh) = say(&d, Role::TcpServer);
     assert!(
@@ -205,4 +207,41 @@ fn proc_diagnoses_in_javas_words() {
         socket: None,
     };
     has(&j(&poll, Role::TcpServer), &["setSoTimeout()"]);
+}
+
+#[test]
+fn a_reset_is_said_in_the_call_that_met_it() {
+    let reset = |with| match java(
+        "java.net.SocketException",
+        "Connection reset by peer",
+        Some(("Server.main", "Server.java", 10)),
+    ) {
+        Diagnosis::JavaException {
+            thrown,
+            wrapper,
+            at,
+            ..
+        } => Diagnosis::JavaException {
+            thrown,
+            wrapper,
+            at,
+            call: with,
+        },
+        other => other,
+    };
+    let (en, zh) = say(
+        &reset(Some(sockspec_results::SocketCall::Send)),
+        Role::TcpServer,
+    );
+    assert!(
+        en.contains("the write() that came next failed with ECONNRESET"),
+        "{en}"
+    );
+    assert!(!en.contains("read()"), "{en}");
+    assert!(zh.contains("之后的 write() 就失败了"), "{zh}");
+    let (en, _) = say(
+        &reset(Some(sockspec_results::SocketCall::Recv)),
+        Role::TcpServer,
+    );
+    assert!(en.contains("read() fails with ECONNRESET"), "{en}");
 }

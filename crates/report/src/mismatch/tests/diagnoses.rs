@@ -362,6 +362,7 @@ fn java_exceptions() -> Vec<Diagnosis> {
                 thrown: thrown(class, message),
                 wrapper,
                 at,
+                call: None,
             });
         }
     }
@@ -373,6 +374,7 @@ fn java_exceptions() -> Vec<Diagnosis> {
             file: None,
             line: None,
         }),
+        call: Some(sockspec_results::SocketCall::Recv),
     });
     all
 }
