@@ -113,6 +113,15 @@ const CASES: &[Case] = &[
         zh: "空转",
     },
     Case {
+        role: "tcp-client",
+        fixture: ("tcp-client", "tcp_client_ignores_eof.py"),
+        args: "{host} {port}",
+        scenario: "tcp-client/server-leaves",
+        kind: "blocked",
+        en: "although the server has closed the connection: recv() returned b'' and the client did not check it",
+        zh: "客户端却没有检查",
+    },
+    Case {
         role: "tcp-server",
         fixture: ("tcp-server", "leaking_server.py"),
         args: "{port}",

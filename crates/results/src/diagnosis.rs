@@ -26,6 +26,9 @@ pub enum Diagnosis {
         call: BlockedCall,
         /// The socket it waits on, when the call has one.
         socket: Option<SocketView>,
+        /// The harness had closed its end before: a client back in
+        /// `input()` then did not see its recv() return the end.
+        peer_closed: bool,
     },
     /// The program burns CPU in a window where it should be waiting.
     Spinning {

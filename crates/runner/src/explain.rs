@@ -139,10 +139,14 @@ pub(crate) async fn diagnose(run: &mut Run<'_>) -> Vec<Diagnosis> {
 /// a leak, said by its own diagnosis.
 fn blocked(pids: &[i32]) -> Vec<Diagnosis> {
     let connected = inspect::established(pids) > 0;
-    blocked_in(inspect::waiting(pids), connected)
+    blocked_in(
+        inspect::waiting(pids),
+        connected,
+        crate::timeline::harness_closed(),
+    )
 }
 
-fn blocked_in(waiting: Vec<Waiting>, connected: bool) -> Vec<Diagnosis> {
+fn blocked_in(waiting: Vec<Waiting>, connected: bool, peer_closed: bool) -> Vec<Diagnosis> {
     let mut found: Vec<(u8, Diagnosis)> = waiting
         .into_iter()
         .filter(|w| connected || w.call != Call::Accept)
@@ -171,7 +175,14 @@ fn blocked_in(waiting: Vec<Waiting>, connected: bool) -> Vec<Diagnosis> {
                     Proto::Udp => "bound",
                 },
             });
-            Some((rank, Diagnosis::Blocked { call, socket }))
+            Some((
+                rank,
+                Diagnosis::Blocked {
+                    call,
+                    socket,
+                    peer_closed,
+                },
+            ))
         })
         .collect();
     found.sort_by_key(|(rank, _)| *rank);

@@ -86,6 +86,7 @@ async fn two_ends_waiting_to_receive() {
         Diagnosis::Blocked {
             call: BlockedCall::Recv,
             socket: Some(s),
+            ..
         } => Some(s.clone()),
         _ => None,
     });

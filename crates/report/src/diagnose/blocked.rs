@@ -9,7 +9,7 @@
 use sockspec_model::Role;
 use sockspec_results::{BlockedCall, Language, SocketView};
 
-use super::{Words, args, is_udp, recv_call, stdin_call, who, words};
+use super::{Words, args, eof, is_udp, recv_call, stdin_call, who, words};
 use crate::Lang;
 
 /// `127.0.0.1:40001 ← 127.0.0.1:51234` (local, then peer), or the local
@@ -73,6 +73,7 @@ fn waiting_to_read(socket: Option<&SocketView>, language: Language, lang: Lang) 
 pub(super) fn blocked(
     call: BlockedCall,
     socket: Option<&SocketView>,
+    peer_closed: bool,
     role: Role,
     language: Language,
     lang: Lang,
@@ -84,6 +85,7 @@ pub(super) fn blocked(
     let w = words(language);
     let args = args(language);
     let input = stdin_call(language);
+    let eof = eof(language);
     let (send, reply) = match (w, is_udp(role)) {
         (Words::Java, _) => ("write()", "read()"),
         (_, true) => ("sendto()", "recvfrom()"),
@@ -94,7 +96,21 @@ pub(super) fn blocked(
         Words::C => "sleep()",
         Words::Java => "Thread.sleep()",
     };
+    let client = matches!(role, Role::TcpClient | Role::HttpClient);
     match (call, lang) {
+        // The server left, and the client went on to read its next line:
+        // the recv() that returned the end was not looked at.
+        (BlockedCall::ReadStdin, Lang::En) if peer_closed && client => format!(
+            "{who} is blocked reading standard input ({input}) for the next line to send, \
+             although the server has closed the connection: {recv} returned {eof} and the \
+             client did not check it; when it does, say that the server has gone, close \
+             the socket and quit"
+        ),
+        (BlockedCall::ReadStdin, Lang::Zh) if peer_closed && client => format!(
+            "{who}阻塞在读标准输入（{input}）上，等下一行要发送的内容，可是服务端已经关闭了连接：\
+             {recv} 返回了 {eof}，客户端却没有检查；应该检查它，提示服务端已经断开，\
+             关闭套接字后退出"
+        ),
         (BlockedCall::Recv, Lang::En) => format!("{who} is blocked in {recv}{at}{waiting}"),
         (BlockedCall::Recv, Lang::Zh) => format!("{who}阻塞在 {recv} 上{at}{waiting}"),
         (BlockedCall::Poll, Lang::En) => match w {

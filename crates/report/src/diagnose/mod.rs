@@ -44,9 +44,11 @@ use crate::Lang;
 /// in `lang`.
 pub(crate) fn sentence(d: &Diagnosis, role: Role, language: Language, lang: Lang) -> String {
     match d {
-        Diagnosis::Blocked { call, socket } => {
-            blocked::blocked(*call, socket.as_ref(), role, language, lang)
-        }
+        Diagnosis::Blocked {
+            call,
+            socket,
+            peer_closed,
+        } => blocked::blocked(*call, socket.as_ref(), *peer_closed, role, language, lang),
         Diagnosis::Spinning {
             cpu_percent,
             after_peer_closed,

@@ -134,7 +134,7 @@ pub(super) struct SocketJson {
 pub(super) fn diagnosis(d: &Diagnosis, role: Role, language: Language) -> DiagnosisJson<'_> {
     let text = Text::from(diagnose::both(d, role, language));
     match d {
-        Diagnosis::Blocked { call, socket } => DiagnosisJson::Blocked {
+        Diagnosis::Blocked { call, socket, .. } => DiagnosisJson::Blocked {
             call: match call {
                 BlockedCall::Accept => "accept",
                 BlockedCall::Recv => "recv",

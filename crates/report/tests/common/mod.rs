@@ -494,6 +494,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
             received: Some(Bytes(Vec::new())),
             target: Some(running(server)),
             diagnoses: vec![Diagnosis::Blocked {
+                peer_closed: false,
                 call: BlockedCall::Recv,
                 socket: Some(conn("127.0.0.1:40001", "127.0.0.1:51234", 0, 0)),
             }],
@@ -596,6 +597,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
             received: Some(Bytes(Vec::new())),
             target: Some(running(server)),
             diagnoses: vec![Diagnosis::Blocked {
+                peer_closed: false,
                 call: BlockedCall::Accept,
                 socket: Some(SocketView {
                     proto: "tcp",
@@ -779,6 +781,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
             line: 7,
             target: Some(running("python3 echo.py 40001")),
             diagnoses: vec![Diagnosis::Blocked {
+                peer_closed: false,
                 call: BlockedCall::Send,
                 socket: Some(conn(
                     "127.0.0.1:40001",
@@ -813,6 +816,7 @@ pub fn diagnosed() -> Vec<ScenarioResult> {
             line: 8,
             target: Some(running(client)),
             diagnoses: vec![Diagnosis::Blocked {
+                peer_closed: false,
                 call: BlockedCall::ReadStdin,
                 socket: None,
             }],

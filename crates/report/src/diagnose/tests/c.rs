@@ -271,6 +271,7 @@ fn perror_lines_become_their_errno_and_c_advice() {
 fn proc_diagnoses_in_cs_words() {
     let c = |d: &Diagnosis, role| super::super::sentence(d, role, Language::C, Lang::En);
     let recv = Diagnosis::Blocked {
+        peer_closed: false,
         call: BlockedCall::Recv,
         socket: Some(view(0, 0)),
     };
@@ -290,16 +291,39 @@ fn proc_diagnoses_in_cs_words() {
         &["recv() 一直返回 0，返回 0 时应当跳出循环"],
     );
     let stdin = Diagnosis::Blocked {
+        peer_closed: false,
         call: BlockedCall::ReadStdin,
         socket: None,
     };
     has(&c(&stdin, Role::TcpClient), &["(fgets())"]);
+    // Back in fgets() after the server left: recv()'s 0 was not checked.
+    let ignored = Diagnosis::Blocked {
+        peer_closed: true,
+        call: BlockedCall::ReadStdin,
+        socket: None,
+    };
+    let (en, zh) = say(&ignored, Role::TcpClient);
+    has(
+        &en,
+        &[
+            "(fgets())",
+            "recv() returned 0 and the client did not check it",
+        ],
+    );
+    has(&zh, &["recv() 返回了 0，客户端却没有检查"]);
+    // A server reading its console is not a client that missed the end.
+    has(
+        &c(&ignored, Role::TcpServer),
+        &["waiting for a line to be typed"],
+    );
     let sleep = Diagnosis::Blocked {
+        peer_closed: false,
         call: BlockedCall::Sleep,
         socket: None,
     };
     has(&c(&sleep, Role::TcpServer), &["(sleep())"]);
     let poll = Diagnosis::Blocked {
+        peer_closed: false,
         call: BlockedCall::Poll,
         socket: None,
     };

@@ -192,17 +192,20 @@ fn a_wrapped_exception_is_said_by_its_cause() {
 fn proc_diagnoses_in_javas_words() {
     let j = |d: &Diagnosis, role| super::super::sentence(d, role, Language::Java, Lang::En);
     let recv = Diagnosis::Blocked {
+        peer_closed: false,
         call: BlockedCall::Recv,
         socket: None,
     };
     assert!(j(&recv, Role::TcpServer).starts_with("the server is blocked in read()"));
     assert!(j(&recv, Role::UdpServer).starts_with("the server is blocked in receive()"));
     let sleep = Diagnosis::Blocked {
+        peer_closed: false,
         call: BlockedCall::Sleep,
         socket: None,
     };
     has(&j(&sleep, Role::TcpServer), &["(Thread.sleep())"]);
     let poll = Diagnosis::Blocked {
+        peer_closed: false,
         call: BlockedCall::Poll,
         socket: None,
     };

@@ -414,6 +414,7 @@ fn view(rx: u64, tx: u64) -> SocketView {
 #[test]
 fn blocked_in_recv_with_empty_queues_is_both_ends_waiting() {
     let d = Diagnosis::Blocked {
+        peer_closed: false,
         call: BlockedCall::Recv,
         socket: Some(view(0, 0)),
     };
@@ -445,6 +446,7 @@ fn every_blocked_call_has_a_sentence_in_both_languages() {
     ] {
         for socket in [None, Some(view(3, 9000))] {
             let d = Diagnosis::Blocked {
+                peer_closed: false,
                 call,
                 socket: socket.clone(),
             };
@@ -456,6 +458,7 @@ fn every_blocked_call_has_a_sentence_in_both_languages() {
         }
     }
     let send = Diagnosis::Blocked {
+        peer_closed: false,
         call: BlockedCall::Send,
         socket: Some(view(0, 2_626_560)),
     };
@@ -468,6 +471,7 @@ fn every_blocked_call_has_a_sentence_in_both_languages() {
         &["发送缓冲区已经满了"],
     );
     let accept = Diagnosis::Blocked {
+        peer_closed: false,
         call: BlockedCall::Accept,
         socket: None,
     };

@@ -422,9 +422,11 @@ pub(super) fn languages() -> Vec<Language> {
 
 pub(super) fn diagnoses() -> Vec<Diagnosis> {
     let blocked = calls().into_iter().flat_map(|call| {
-        sockets()
-            .into_iter()
-            .map(move |socket| Diagnosis::Blocked { call, socket })
+        sockets().into_iter().map(move |socket| Diagnosis::Blocked {
+            peer_closed: false,
+            call,
+            socket,
+        })
     });
     let problems = every!(BindProblem {
         WrongPort => [BindProblem::WrongPort { expected: 9000 }],
