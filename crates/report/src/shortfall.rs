@@ -98,7 +98,10 @@ mod tests {
             assert!(en.is_ascii() && !zh.is_ascii(), "{en} / {zh}");
         }
         let s = shortfall(&all[4], Lang::En);
-        assert!(s.starts_with("the process limit is not enforced: no cgroup"), "{s}");
+        assert!(
+            s.starts_with("the process limit is not enforced: no cgroup"),
+            "{s}"
+        );
         assert!(shortfall(&all[4], Lang::Zh).contains("进程数限制没有生效"));
         assert!(shortfall(&all[5], Lang::En).contains("Permission denied"));
     }

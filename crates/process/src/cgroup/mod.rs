@@ -94,7 +94,7 @@ pub(crate) struct CgroupSupport {
 /// process with a probe cgroup that is removed at once.
 pub(crate) fn support() -> &'static CgroupSupport {
     static SUPPORT: OnceLock<CgroupSupport> = OnceLock::new();
-    SUPPORT.get_or_init(|| probe(&hierarchies()))
+    SUPPORT.get_or_init(|| probe(hierarchies()))
 }
 
 /// This machine's hierarchies, read once; stale cgroups of dead harnesses

@@ -62,15 +62,15 @@ fn a_cgroup_is_made_limited_joined_killed_and_removed() {
         .find(|p| p.join("pids.max").exists())
         .expect("a pids cgroup");
     assert_eq!(
-        fs::read_to_string(pids_dir.join("pids.max")).unwrap().trim(),
+        fs::read_to_string(pids_dir.join("pids.max"))
+            .unwrap()
+            .trim(),
         "8"
     );
     if cg.limits_memory() {
         let mem = paths
             .iter()
-            .find(|p| {
-                p.join("memory.limit_in_bytes").exists() || p.join("memory.max").exists()
-            })
+            .find(|p| p.join("memory.limit_in_bytes").exists() || p.join("memory.max").exists())
             .unwrap();
         let file = ["memory.limit_in_bytes", "memory.max"]
             .into_iter()
@@ -96,7 +96,10 @@ fn a_cgroup_is_made_limited_joined_killed_and_removed() {
     let name = pids_dir.file_name().unwrap().to_str().unwrap();
     assert!(own.contains(name), "{own}");
     assert!(cg.hit().is_empty());
-    assert!(cg.kill(Some(child.id() as i32), Instant::now() + Duration::from_secs(5)));
+    assert!(cg.kill(
+        Some(child.id() as i32),
+        Instant::now() + Duration::from_secs(5)
+    ));
     assert!(child.wait().unwrap().code().is_none(), "killed by a signal");
     for pid in members {
         assert!(
@@ -142,7 +145,10 @@ time.sleep(300)
     assert_eq!(read_line(&mut child), "3\n", "three forks, then refused");
     assert_eq!(cg.pids().len(), 4, "{:?}", cg.pids());
     assert_eq!(cg.hit(), vec![LimitHit::Processes { max: 4 }]);
-    assert!(cg.kill(Some(child.id() as i32), Instant::now() + Duration::from_secs(5)));
+    assert!(cg.kill(
+        Some(child.id() as i32),
+        Instant::now() + Duration::from_secs(5)
+    ));
     assert!(child.wait().unwrap().code().is_none());
 }
 
@@ -168,7 +174,7 @@ fn where_no_cgroup_can_be_made_it_says_why() {
         memory: false,
     };
     assert!(matches!(
-        Cgroup::create(&[plain.clone()], limits(8)),
+        Cgroup::create(std::slice::from_ref(&plain), limits(8)),
         Err(NoCgroup::Denied(why)) if why.contains("is not a cgroup")
     ));
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
