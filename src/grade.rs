@@ -126,8 +126,9 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
     }
     // Said once here; each submission's run would say it again.
     let wanted = crate::homework::sandbox(&assignment, &args.submissions);
+    let lang = args.lang.unwrap_or_else(sockspec_report::Lang::from_env);
     for note in wanted.expected().shortfalls(&wanted) {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", sockspec_report::shortfall(&note, lang));
     }
     // The user's scale (flag, else SOCKSPEC_TIME_SCALE), on top of
     // calibration; each submission's run is then given the product.

@@ -14,8 +14,12 @@ use sockspec_results::Unrunnable;
 
 /// The sandbox of a submission's programs: the assignment's limits (the
 /// harness's defaults where it sets none), a clean environment, writes
-/// only in the submission's folder, and a PID namespace so that nothing a
-/// program forks outlives it. What this machine cannot do is said once by
+/// only in the submission's folder, a PID namespace so that nothing a
+/// program forks outlives it, and a cgroup so that its process and memory
+/// limits hold for root too (a fork flood would otherwise reach the
+/// machine: `RLIMIT_NPROC` does nothing for root). Its default process
+/// limit, 64, is room for a server with a process or a thread per client,
+/// and far from what a flood needs. What this machine cannot do is said once by
 /// the runner, not here.
 pub(crate) fn sandbox(assignment: &Assignment, submission: &Path) -> sockspec_process::Sandbox {
     let d = sockspec_process::Limits::default();
@@ -32,6 +36,8 @@ pub(crate) fn sandbox(assignment: &Assignment, submission: &Path) -> sockspec_pr
         clean_env: true,
         writable: Some(submission.to_path_buf()),
         pid_namespace: true,
+        cgroup: true,
+        cap_address_space: true,
     }
 }
 

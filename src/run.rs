@@ -444,8 +444,9 @@ fn assignment_plan(args: &RunArgs, file: &Path, private: bool) -> Result<Plan, u
         })
         .collect();
     let wanted = sandbox(&assignment, &submission);
+    let lang = args.lang.unwrap_or_else(sockspec_report::Lang::from_env);
     for note in wanted.expected().shortfalls(&wanted) {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", sockspec_report::shortfall(&note, lang));
     }
     if let Some(role) = args.role {
         if assignment.program(role).is_none() {

@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 mod capture;
+mod cgroup;
 mod command;
 pub mod inspect;
 pub mod proc;

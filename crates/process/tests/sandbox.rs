@@ -319,14 +319,16 @@ async fn a_daemon_that_left_the_group_dies_with_the_namespace() {
     }
 }
 
-/// The check above is not vacuous: without a PID namespace the same daemon
-/// does survive the group kill (and is cleaned up here by its pid).
+/// The check above is not vacuous: without a PID namespace (and without
+/// the cgroup, which would kill it too) the same daemon does survive the
+/// group kill (and is cleaned up here by its pid).
 #[tokio::test]
 async fn without_a_pid_namespace_the_daemon_survives() {
     let dir = tempfile::tempdir().unwrap();
     let port = tcp_port();
     let no_pid_ns = Sandbox {
         pid_namespace: false,
+        cgroup: false,
         ..sandbox(dir.path())
     };
     let (mut t, daemon) = start_daemon(dir.path(), port, Some(no_pid_ns)).await;
@@ -343,6 +345,29 @@ async fn without_a_pid_namespace_the_daemon_survives() {
         assert!(Instant::now() < deadline);
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
+}
+
+/// Where the cgroup holds, a daemon that left the group dies with its
+/// cgroup even without a PID namespace.
+#[tokio::test]
+async fn without_a_pid_namespace_the_cgroup_takes_the_daemon() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = tcp_port();
+    let no_pid_ns = Sandbox {
+        pid_namespace: false,
+        ..sandbox(dir.path())
+    };
+    let (mut t, daemon) = start_daemon(dir.path(), port, Some(no_pid_ns)).await;
+    if !t.sandboxed().process_limit {
+        t.kill().await;
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(daemon),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+        return;
+    }
+    assert!(t.cgroup_pids().contains(&daemon), "{:?}", t.cgroup_pids());
+    kill_and_check_gone(&mut t, "daemon_child.py", port).await;
 }
 
 #[tokio::test]
@@ -685,7 +710,13 @@ async fn limits_are_in_force_in_the_program() {
             .collect()
     };
     assert_eq!(row("Max cpu time")[..2], ["10", "11"]);
-    assert_eq!(row("Max address space")[..2], ["1073741824", "1073741824"]);
+    // Where a cgroup holds the memory, the cap on address space gives way.
+    let address_space = if t.sandboxed().memory_limit {
+        ["unlimited", "unlimited"]
+    } else {
+        ["1073741824", "1073741824"]
+    };
+    assert_eq!(row("Max address space")[..2], address_space);
     assert_eq!(row("Max processes")[..2], ["64", "64"]);
     assert_eq!(row("Max file size")[..2], ["16777216", "16777216"]);
     assert_eq!(row("Max open files")[..2], ["256", "256"]);
@@ -780,4 +811,81 @@ print("eof")
     t.close_stdin().await;
     assert_eq!(t.wait_exit(soon()).await, Some(ExitState::Code(0)));
     assert_eq!(t.output().stdout, "HELLO\neof\n");
+}
+
+/// A fork flood is stopped at the cgroup's process limit, which holds for
+/// root (RLIMIT_NPROC does not), and the refused fork is counted; where no
+/// cgroup can be made, the sandbox says the limit is not enforced.
+#[tokio::test]
+async fn a_fork_flood_stops_at_the_process_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = tcp_port();
+    let sb = Sandbox {
+        limits: Limits {
+            processes: 16,
+            ..Limits::default()
+        },
+        ..sandbox(dir.path())
+    };
+    let mut t = spawn("fork_flood.py", port, "", dir.path(), Some(sb.clone())).await;
+    if !t.sandboxed().process_limit {
+        assert!(t.sandboxed().shortfalls(&sb).iter().any(|s| matches!(
+            s,
+            sockspec_results::Shortfall::Cgroup {
+                limit: sockspec_results::CgroupLimit::Processes,
+                ..
+            }
+        )));
+        t.kill().await;
+        return;
+    }
+    t.wait_ready(Readiness::TcpListen { port }, soon())
+        .await
+        .unwrap();
+    let _client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let state = t.wait_exit(soon()).await;
+    let out = t.output();
+    assert_eq!(state, Some(ExitState::Code(1)), "{out:?}");
+    assert!(out.stderr.contains("BlockingIOError"), "{out:?}");
+    // Its workers die with its PID namespace; never more than the limit
+    // (and the two processes in front of it) were in the cgroup.
+    let left = t.cgroup_pids();
+    assert!(left.len() <= 16 + 2, "{left:?}");
+    let hit = vec![sockspec_results::LimitHit::Processes { max: 16 }];
+    assert_eq!(t.limit_hits(), hit);
+    kill_and_check_gone(&mut t, "fork_flood.py", port).await;
+    assert_eq!(t.limit_hits(), hit, "still known once the cgroup is gone");
+    assert!(t.cgroup_pids().is_empty());
+}
+
+/// A program that really uses more memory than its cgroup allows is
+/// killed by the kernel, and the kill is counted.
+#[tokio::test]
+async fn a_memory_hog_is_killed_at_the_memory_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = tcp_port();
+    let sb = Sandbox {
+        limits: Limits {
+            memory_bytes: 128 << 20,
+            ..Limits::default()
+        },
+        ..sandbox(dir.path())
+    };
+    let mut t = spawn("memory_hog.py", port, "", dir.path(), Some(sb)).await;
+    if !t.sandboxed().memory_limit {
+        t.kill().await;
+        return;
+    }
+    t.wait_ready(Readiness::TcpListen { port }, soon())
+        .await
+        .unwrap();
+    let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    client.write_all(b"hello").unwrap();
+    let state = t.wait_exit(soon()).await;
+    assert_eq!(state, Some(ExitState::Signal(9)), "{:?}", t.output());
+    assert_eq!(
+        t.limit_hits(),
+        vec![sockspec_results::LimitHit::Memory { max_mib: 128 }]
+    );
+    kill_and_check_gone(&mut t, "memory_hog.py", port).await;
 }

@@ -30,6 +30,7 @@ mod json;
 mod junit;
 mod lang;
 mod mismatch;
+mod shortfall;
 mod step;
 #[cfg(test)]
 mod test_support;
@@ -45,6 +46,7 @@ pub use human::{Human, HumanOptions};
 pub use json::Json;
 pub use junit::Junit;
 pub use lang::{Lang, ParseLangError};
+pub use shortfall::shortfall;
 
 use sockspec_results::Event;
 

@@ -139,6 +139,9 @@ pub enum Diagnosis {
         /// The working directory it was started in.
         cwd: std::path::PathBuf,
     },
+    /// The program ran into a limit of its sandbox and was stopped there
+    /// (a fork refused, or killed for its memory).
+    LimitHit(crate::LimitHit),
 }
 
 /// A Java exception: its class and its message.

@@ -15,6 +15,7 @@ pub mod diagnosis;
 pub mod event;
 mod expectation;
 pub mod language;
+pub mod limits;
 pub mod mismatch;
 mod property;
 pub mod system;
@@ -28,6 +29,7 @@ pub use event::{
     Event, FailedAt, Failure, PortWait, ScenarioResult, Status, Summary, TargetReport,
 };
 pub use language::Language;
+pub use limits::{CgroupLimit, LimitHit, NoCgroup, Shortfall};
 pub use mismatch::{
     CaseView, Doing, Ended, Expectation, Found, HttpMessage, Listen, Mismatch, Nth,
     PropertyFailure, Queue, ReplyShape, ScenarioBug, Seen, Unrunnable, Why,

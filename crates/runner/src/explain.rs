@@ -407,6 +407,18 @@ fn exception(t: Traceback) -> Diagnosis {
     }
 }
 
+/// The limits of its sandbox the program ran into, as the kernel counted
+/// them in its cgroup (a refused fork, an OOM kill): the cause of what the
+/// rest of the evidence shows (a BlockingIOError, a SIGKILL).
+pub(crate) fn limits_hit(target: Option<&sockspec_process::Target>) -> Vec<Diagnosis> {
+    target
+        .map(sockspec_process::Target::limit_hits)
+        .unwrap_or_default()
+        .into_iter()
+        .map(Diagnosis::LimitHit)
+        .collect()
+}
+
 /// The errno a diagnosis of the program's output stands for, whatever
 /// language reported it.
 pub(crate) fn errno_of(d: &Diagnosis) -> Option<Errno> {

@@ -152,8 +152,9 @@ impl Program {
     /// A JVM reserves gigabytes of address space at start (heap, class
     /// space, code cache) that it never touches: under the sandbox's cap on
     /// address space it cannot even create its threads. A Java program gets
-    /// no such cap; the JVM bounds its own heap. Decided once per program,
-    /// from its command, not at each start.
+    /// no such cap; the JVM bounds its own heap, and a cgroup, where there
+    /// is one, the memory it really uses. Decided once per program, from
+    /// its command, not at each start.
     fn fit_sandbox_to_language(&mut self) {
         let Some(sandbox) = self.sandbox.as_mut() else {
             return;
@@ -164,7 +165,7 @@ impl Program {
             ..sockspec_process::TargetSpec::default()
         };
         if language::of(&spec).language == sockspec_results::Language::Java {
-            sandbox.limits.memory_bytes = u64::MAX;
+            sandbox.cap_address_space = false;
         }
     }
 

@@ -199,7 +199,12 @@ impl Run<'_> {
         }
         let died =
             crate::explain::death(target.as_ref().and_then(|t| t.ended), &timeline::snapshot());
-        diagnoses.splice(0..0, wrong.into_iter().chain(died).chain(errors));
+        // A limit it ran into is why it died or failed: said first.
+        let hits = crate::explain::limits_hit(self.target.as_ref());
+        diagnoses.splice(
+            0..0,
+            hits.into_iter().chain(wrong).chain(died).chain(errors),
+        );
         (target, diagnoses)
     }
 

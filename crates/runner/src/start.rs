@@ -140,7 +140,11 @@ pub(crate) async fn start(
     );
     let wrong = crate::explain::wrong_role(role, None, spec.port, &errors);
     let died = crate::explain::death(target.try_exit().map(ended), &timeline::snapshot());
-    diagnoses.splice(0..0, wrong.into_iter().chain(died).chain(errors));
+    let hits = crate::explain::limits_hit(Some(&target));
+    diagnoses.splice(
+        0..0,
+        hits.into_iter().chain(wrong).chain(died).chain(errors),
+    );
     Err(StartFailure {
         target: Some(target),
         language: program.language,

@@ -16,7 +16,10 @@
 //!   `EROFS` instead of landing in another submission or the teacher's home;
 //! - a PID namespace, so killing the target ends everything it ever forked,
 //!   even a daemon that called `setsid()` and left the process group that
-//!   the harness kills.
+//!   the harness kills;
+//! - a cgroup ([`crate::cgroup`]), whose process and memory limits hold
+//!   for root too, which `RLIMIT_NPROC` does not; where its memory limit
+//!   holds it replaces the cap on address space (why is said there).
 //!
 //! Namespaces need privileges this machine may not grant. [`support`] probes
 //! once what works; a spawn applies what it can and says what it applied
@@ -61,6 +64,7 @@ use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 
 use nix::libc;
+use sockspec_results::{CgroupLimit, NoCgroup, Shortfall};
 
 mod capabilities;
 mod mounts;
@@ -100,6 +104,15 @@ pub struct Sandbox {
     /// Run the target in a new PID namespace, so that when it ends or is
     /// killed, everything it forked dies too.
     pub pid_namespace: bool,
+    /// Run the target in a cgroup of its own, whose `pids.max` and memory
+    /// limit are [`limits`](Sandbox::limits)' `processes` and
+    /// `memory_bytes` (for root too), and which is killed and removed
+    /// when the target ends.
+    pub cgroup: bool,
+    /// Cap the target's address space at `limits.memory_bytes`
+    /// (`RLIMIT_AS`) where no cgroup limits its memory. Off for a JVM,
+    /// which reserves gigabytes it never uses and cannot start under it.
+    pub cap_address_space: bool,
 }
 
 impl Default for Sandbox {
@@ -110,6 +123,8 @@ impl Default for Sandbox {
             clean_env: true,
             writable: None,
             pid_namespace: true,
+            cgroup: true,
+            cap_address_space: true,
         }
     }
 }
@@ -135,30 +150,41 @@ pub struct Applied {
     /// The target cannot gain privileges, nor keep those that would undo
     /// the namespaces or raise its limits.
     pub privileges_dropped: bool,
+    /// A cgroup holds the number of its processes (`pids.max`), for root
+    /// too.
+    pub process_limit: bool,
+    /// A cgroup holds its memory.
+    pub memory_limit: bool,
 }
 
 impl Applied {
-    /// What `asked` wanted and this does not give, in a teacher's words,
-    /// e.g. "this machine cannot isolate the file system: submissions can
-    /// write outside their folder".
-    pub fn shortfalls(&self, asked: &Sandbox) -> Vec<&'static str> {
+    /// What `asked` wanted and this does not give, as facts the reporters
+    /// word (in the grader's language): no private file system, no PID
+    /// namespace, no cgroup to hold the process or memory limit and why.
+    pub fn shortfalls(&self, asked: &Sandbox) -> Vec<Shortfall> {
         let mut missing = Vec::new();
         if asked.writable.is_some() && !self.private_fs {
-            missing.push(
-                "this machine cannot isolate the file system: submissions can write outside their folder",
-            );
+            missing.push(Shortfall::PrivateFs);
         }
         if asked.pid_namespace && !self.pid_namespace {
-            missing.push(
-                "this machine cannot give submissions a PID namespace: a process that leaves its \
-                 process group (setsid) can outlive the kill",
-            );
+            missing.push(Shortfall::PidNamespace);
         }
         if !self.limits {
-            missing.push("the resource limits could not be set");
+            missing.push(Shortfall::Rlimits);
+        }
+        let no_cgroup = |limit, result: &Result<(), NoCgroup>| Shortfall::Cgroup {
+            limit,
+            why: result.clone().err().unwrap_or(NoCgroup::NoController),
+        };
+        let cgroups = crate::cgroup::support();
+        if asked.cgroup && !self.process_limit {
+            missing.push(no_cgroup(CgroupLimit::Processes, &cgroups.processes));
+        }
+        if asked.cgroup && asked.limits.memory_bytes != u64::MAX && !self.memory_limit {
+            missing.push(no_cgroup(CgroupLimit::Memory, &cgroups.memory));
         }
         if asked.clean_env && !self.clean_env {
-            missing.push("the environment was not cleaned");
+            missing.push(Shortfall::CleanEnv);
         }
         missing
     }
@@ -213,6 +239,8 @@ struct Plan {
     limits: Option<[libc::rlimit; 6]>,
     drop_privileges: bool,
     report: Option<OwnedFd>,
+    /// The `cgroup.procs` files of the target's cgroup, joined first.
+    cgroup: Vec<OwnedFd>,
 }
 
 impl Plan {
@@ -223,6 +251,7 @@ impl Plan {
             limits: None,
             drop_privileges: false,
             report: None,
+            cgroup: Vec::new(),
         }
     }
 
@@ -234,6 +263,10 @@ impl Plan {
             private_fs: sandbox.writable.is_some() && support.mount_namespace,
             pid_namespace: sandbox.pid_namespace && support.pid_namespace,
             privileges_dropped: true,
+            process_limit: sandbox.cgroup && support.process_cgroup,
+            memory_limit: sandbox.cgroup
+                && support.memory_cgroup
+                && sandbox.limits.memory_bytes != u64::MAX,
         }
     }
 }
@@ -255,6 +288,8 @@ mod tests {
                 mount_namespace: true,
                 pid_failure: None,
                 mount_failure: None,
+                process_cgroup: true,
+                memory_cgroup: true,
             },
         );
         assert!(all.shortfalls(&asked).is_empty());
@@ -265,11 +300,12 @@ mod tests {
                 mount_namespace: false,
                 pid_failure: None,
                 mount_failure: None,
+                process_cgroup: true,
+                memory_cgroup: true,
             },
         );
         let said = none.shortfalls(&asked);
         assert_eq!(said.len(), 2, "{said:?}");
-        assert!(said[0].contains("cannot isolate the file system"));
-        assert!(said[1].contains("PID namespace"));
+        assert_eq!(said, [Shortfall::PrivateFs, Shortfall::PidNamespace]);
     }
 }

@@ -95,7 +95,7 @@ pub(super) fn report(fd: RawFd, result: Result<u8, Failure>) {
     unsafe { libc::write(fd, buf.as_ptr().cast(), len) };
 }
 
-// The whole setup, in order: file system, PID namespace, limits,
+// The whole setup, in order: cgroup, file system, PID namespace, limits,
 // capabilities.
 
 impl Plan {
@@ -107,6 +107,18 @@ impl Plan {
     /// Only async-signal-safe calls: raw system calls on prepared data.
     fn enter(&self) -> Result<u8, Failure> {
         let mut applied = 0;
+        // First, so that everything after (init, the target, all they
+        // fork) is counted, and before the mounts turn read-only.
+        for fd in &self.cgroup {
+            // SAFETY: a write from a static buffer to an fd opened before
+            // the fork; "0" is the writing process itself.
+            if unsafe { libc::write(fd.as_raw_fd(), b"0".as_ptr().cast(), 1) } != 1 {
+                return Err(Failure {
+                    step: Step::Cgroup,
+                    errno: errno(),
+                });
+            }
+        }
         if let Some(fs) = &self.fs {
             fs.enter()?;
             applied |= APPLIED_FS;

@@ -5,7 +5,8 @@
 //! not one, a working directory the private `/tmp` would hide), allocate or
 //! read the file system happens here, before the fork: the clean
 //! environment, a scratch folder for `HOME` and `TMPDIR` when there is no
-//! private file system, and the [`Plan`] the new process carries out. After
+//! private file system, the target's cgroup, and the [`Plan`] the new
+//! process carries out. After
 //! the spawn, [`Prepared::finish`] reads back the new process's report, so
 //! the caller learns what was applied or which step failed.
 
@@ -25,6 +26,7 @@ use super::report::{
 };
 use super::rlimits::rlimits;
 use super::{Applied, Plan, Sandbox, SandboxError};
+use crate::cgroup::{self, Cgroup, CgroupLimits};
 
 /// A host folder of the harness's own, removed when dropped (after the
 /// target is gone): `HOME` and `TMPDIR` when the target has no private
@@ -64,6 +66,8 @@ pub(crate) struct Prepared {
     report: OwnedFd,
     clean_env: bool,
     pub(crate) scratch: Option<Scratch>,
+    /// The target's cgroup, which it joined before exec.
+    pub(crate) cgroup: Option<Cgroup>,
 }
 
 impl Prepared {
@@ -80,6 +84,8 @@ impl Prepared {
                 private_fs: bits & APPLIED_FS != 0,
                 pid_namespace: bits & APPLIED_PID != 0,
                 privileges_dropped: bits & APPLIED_PRIVS != 0,
+                process_limit: self.cgroup.as_ref().is_some_and(Cgroup::limits_processes),
+                memory_limit: self.cgroup.as_ref().is_some_and(Cgroup::limits_memory),
             }),
             // Exec'd without a report: cannot happen, but claim nothing.
             (true, _) => Ok(Applied {
@@ -191,18 +197,50 @@ pub(crate) fn prepare(
         what: "a pipe",
         source,
     })?;
+    // A cgroup that cannot be made now although the probe made one (the
+    // hierarchy full, a limit refused) leaves the target without it; the
+    // spawn says so in what it applied.
+    let cgroup = (want.process_limit || want.memory_limit)
+        .then(|| {
+            Cgroup::create(
+                cgroup::hierarchies(),
+                CgroupLimits {
+                    processes: sandbox.limits.processes,
+                    overhead: if want.pid_namespace { 2 } else { 0 },
+                    memory_bytes: sandbox.limits.memory_bytes,
+                },
+            )
+            .ok()
+        })
+        .flatten();
+    let join = match &cgroup {
+        Some(cg) => cg.join_fds().map_err(|source| SandboxError::Prepare {
+            what: "the target's cgroup",
+            source,
+        })?,
+        None => Vec::new(),
+    };
+    // Where the cgroup holds memory, the cap on address space gives way
+    // to it (why: the cgroup module's doc); without one, it stays, but
+    // for a program that cannot start under it.
+    let mut limits = sandbox.limits;
+    if cgroup.as_ref().is_some_and(Cgroup::limits_memory) || !sandbox.cap_address_space {
+        limits.memory_bytes = u64::MAX;
+    }
     let plan = Plan {
         fs,
         pid_ns: want.pid_namespace,
-        limits: Some(rlimits(&sandbox.limits)),
+        limits: Some(rlimits(&limits)),
         drop_privileges: true,
         report: Some(write),
+        cgroup: join,
     };
     postfork::install(cmd, plan);
     Ok(Prepared {
         report: read,
         clean_env: sandbox.clean_env,
         scratch,
+        cgroup,
     })
 }
 
@@ -257,9 +295,12 @@ mod tests {
                 private_fs: false,
                 pid_namespace: false,
                 privileges_dropped: true,
+                process_limit: false,
+                memory_limit: false,
             }
         );
-        assert_eq!(applied.shortfalls(&asked).len(), 2);
+        // No file system, no PID namespace, no cgroup for either limit.
+        assert_eq!(applied.shortfalls(&asked).len(), 4);
         let out = t.output().stdout;
         let (home, tmpdir) = out.lines().next().unwrap().split_once(' ').unwrap();
         assert_eq!(Path::new(home), folder.canonicalize().unwrap());

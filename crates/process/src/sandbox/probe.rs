@@ -29,6 +29,10 @@ pub struct Support {
     pub mount_namespace: bool,
     pub(super) pid_failure: Option<Failure>,
     pub(super) mount_failure: Option<Failure>,
+    /// A cgroup can hold the number of processes.
+    pub(super) process_cgroup: bool,
+    /// A cgroup can hold memory.
+    pub(super) memory_cgroup: bool,
 }
 
 impl Support {
@@ -38,6 +42,8 @@ impl Support {
         mount_namespace: false,
         pid_failure: None,
         mount_failure: None,
+        process_cgroup: false,
+        memory_cgroup: false,
     };
 }
 
@@ -49,7 +55,14 @@ impl fmt::Display for Support {
         };
         say(f, "pid namespace", self.pid_failure)?;
         f.write_str("; ")?;
-        say(f, "private file system", self.mount_failure)
+        say(f, "private file system", self.mount_failure)?;
+        let yes = |b: bool| if b { "yes" } else { "no" };
+        write!(
+            f,
+            "; process limit for root (cgroup): {}; memory cgroup: {}",
+            yes(self.process_cgroup),
+            yes(self.memory_cgroup)
+        )
     }
 }
 
@@ -89,6 +102,8 @@ fn probe() -> Support {
         mount_namespace: mount_failure.is_none(),
         pid_failure,
         mount_failure,
+        process_cgroup: crate::cgroup::support().processes.is_ok(),
+        memory_cgroup: crate::cgroup::support().memory.is_ok(),
     }
 }
 

@@ -33,10 +33,11 @@ pub(super) enum Step {
     PidNs,
     Fork,
     Report,
+    Cgroup,
 }
 
 impl Step {
-    const ALL: [Step; 12] = [
+    const ALL: [Step; 13] = [
         Step::Prepare,
         Step::MountNs,
         Step::Private,
@@ -49,6 +50,7 @@ impl Step {
         Step::PidNs,
         Step::Fork,
         Step::Report,
+        Step::Cgroup,
     ];
 
     pub(super) fn what(self) -> &'static str {
@@ -65,6 +67,7 @@ impl Step {
             Step::PidNs => "create a PID namespace",
             Step::Fork => "fork into the PID namespace",
             Step::Report => "report what was applied",
+            Step::Cgroup => "join its cgroup",
         }
     }
 

@@ -54,6 +54,12 @@ impl Target {
         };
         self.exit = Some(state);
         reap_group(pgid, deadline).await;
+        // What left the group (a setsid daemon without a PID namespace)
+        // is still in the cgroup.
+        if let Some(mut cg) = self.cgroup.take() {
+            self.hits = cg.hit();
+            cg.end(Some(pgid), deadline.max(Instant::now()).into_std());
+        }
         self.settle_output((Instant::now() + self.waits.drain).min(deadline))
             .await;
         for reader in self.readers.drain(..) {
@@ -81,13 +87,18 @@ impl Drop for Target {
         // The target itself is reaped by tokio (kill_on_drop); the rest of
         // the group, reparented here, is reaped in the background.
         let deadline = Instant::now() + self.waits.kill;
-        // Removed once nothing of the group can write there any more.
+        // Removed once nothing of the group can write there any more; the
+        // cgroup is killed and removed as it is dropped, after that.
         let scratch = self.scratch.take();
+        let cgroup = self.cgroup.take();
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => {
                 handle.spawn(async move {
                     reap_group(pgid, deadline).await;
                     drop(scratch);
+                    if let Some(cg) = cgroup {
+                        let _ = tokio::task::spawn_blocking(move || drop(cg)).await;
+                    }
                 });
             }
             Err(_) => {
@@ -96,6 +107,7 @@ impl Drop for Target {
                         std::thread::sleep(POLL);
                     }
                     drop(scratch);
+                    drop(cgroup);
                 });
             }
         }

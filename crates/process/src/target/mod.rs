@@ -24,6 +24,7 @@ use tokio::process::{Child, ChildStdin};
 use tokio::task::JoinHandle;
 
 use crate::capture::Capture;
+use crate::cgroup::Cgroup;
 use crate::sandbox::{Applied, Scratch};
 
 mod exit;
@@ -63,6 +64,10 @@ pub struct Target {
     applied: Applied,
     /// The target's private host folder, removed once its group is gone.
     scratch: Option<Scratch>,
+    /// The target's cgroup, killed and removed at its end.
+    cgroup: Option<Cgroup>,
+    /// The limits it ran into, read from its cgroup before that was removed.
+    hits: Vec<sockspec_results::LimitHit>,
     /// The group was killed and reaped: nothing left to do on drop.
     done: bool,
     /// How long to wait to kill and to drain output.
@@ -80,6 +85,23 @@ impl Target {
     /// What the sandbox applied (all false without one).
     pub fn sandboxed(&self) -> Applied {
         self.applied
+    }
+
+    /// The limits of its cgroup the target ran into so far (a fork
+    /// refused at the process limit, a process killed for its memory),
+    /// from the kernel's counts; after [`kill`](Target::kill), those it
+    /// had run into by then.
+    pub fn limit_hits(&self) -> Vec<sockspec_results::LimitHit> {
+        match &self.cgroup {
+            Some(cg) => cg.hit(),
+            None => self.hits.clone(),
+        }
+    }
+
+    /// The pids in the target's cgroup now (empty without one), for a
+    /// test to see that nothing escaped it.
+    pub fn cgroup_pids(&self) -> Vec<i32> {
+        self.cgroup.as_ref().map(Cgroup::pids).unwrap_or_default()
     }
 
     /// The words the target was started with, split and substituted.

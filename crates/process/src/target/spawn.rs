@@ -116,13 +116,13 @@ impl Target {
             None => None,
         };
         let spawned = cmd.spawn();
-        let (applied, scratch) = match prepared {
+        let (applied, scratch, cgroup) = match prepared {
             Some(p) => match p.finish(spawned.is_ok()) {
-                Ok(applied) => (applied, p.scratch),
+                Ok(applied) => (applied, p.scratch, p.cgroup),
                 Err(Some(e)) => return Err(e.into()),
-                Err(None) => (Applied::default(), None),
+                Err(None) => (Applied::default(), None, None),
             },
-            None => (Applied::default(), None),
+            None => (Applied::default(), None, None),
         };
         drop(cmd);
         let mut child = spawned.map_err(|source| TargetError::Spawn {
@@ -155,6 +155,8 @@ impl Target {
             ready_addr: None,
             applied,
             scratch,
+            cgroup,
+            hits: Vec::new(),
             done: false,
             waits: spec.waits,
         })

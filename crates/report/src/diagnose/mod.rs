@@ -27,6 +27,7 @@ mod errno;
 mod exception;
 mod java_exception;
 mod leaking_sockets;
+mod limit_hit;
 mod page_not_found;
 mod python2;
 mod signaled;
@@ -82,6 +83,7 @@ pub(crate) fn sentence(d: &Diagnosis, role: Role, language: Language, lang: Lang
         Diagnosis::PageNotFound { path, cwd } => {
             page_not_found::page_not_found(path, cwd, language, lang)
         }
+        Diagnosis::LimitHit(hit) => limit_hit::limit_hit(*hit, role, lang),
     }
 }
 

@@ -105,6 +105,13 @@ pub(super) enum DiagnosisJson<'a> {
         cwd: String,
         text: Text,
     },
+    LimitHit {
+        /// processes | memory
+        limit: &'static str,
+        /// The limit: processes, or MiB of memory.
+        max: u64,
+        text: Text,
+    },
 }
 
 #[derive(Serialize)]
@@ -288,5 +295,12 @@ pub(super) fn diagnosis(d: &Diagnosis, role: Role, language: Language) -> Diagno
             cwd: cwd.display().to_string(),
             text,
         },
+        Diagnosis::LimitHit(hit) => {
+            let (limit, max) = match *hit {
+                sockspec_results::LimitHit::Processes { max } => ("processes", max),
+                sockspec_results::LimitHit::Memory { max_mib } => ("memory", max_mib),
+            };
+            DiagnosisJson::LimitHit { limit, max, text }
+        }
     }
 }

@@ -470,5 +470,10 @@ pub(super) fn diagnoses() -> Vec<Diagnosis> {
             path: "/".into(),
             cwd: "/sub/student".into(),
         }],
+        LimitHit => [
+            sockspec_results::LimitHit::Processes { max: 64 },
+            sockspec_results::LimitHit::Memory { max_mib: 256 },
+        ]
+        .map(Diagnosis::LimitHit),
     })
 }
