@@ -69,8 +69,8 @@ pub fn run_autograder(f: &Fill) -> String {
 const MESSAGES: [(&str, &str, &str); 7] = [
     (
         "@NO_BINARY@",
-        "The autograder is broken: the sockspec program it ships is missing. This is not your fault; please tell your teacher.",
-        "自动评分器出了问题：它附带的 sockspec 程序不见了。这不是你的错，请告诉老师。",
+        "The autograder is broken: the sockspec program it ships is missing or cannot be run. This is not your fault; please tell your teacher.",
+        "自动评分器出了问题：它附带的 sockspec 程序不见了或无法运行。这不是你的错，请告诉老师。",
     ),
     (
         "@NO_SUBMISSION@",
@@ -126,8 +126,8 @@ mod tests {
             limit_s: 540,
             lang: Lang::Zh,
         };
+        let marks = regex::Regex::new("@[A-Z_]+@").unwrap();
         for text in [setup(&fill), run_autograder(&fill), install()] {
-            let marks = regex::Regex::new("@[A-Z_]+@").unwrap();
             assert!(!marks.is_match(&text), "{text}");
         }
         let run = run_autograder(&fill);
