@@ -253,9 +253,10 @@ fn run_autograder_always_leaves_a_results_json() {
     let hw = dir.path().join("hw.yaml");
     std::fs::write(
         &hw,
-        "assignment: one server\nvisibility: after_due_date\nprograms:\n  \
+        "assignment: one server\nvisibility: after_due_date\n\
+         test_visibility: { tcp-server/peer-*: visible }\nprograms:\n  \
          tcp-server:\n    command: python3 tcp_server.py {port}\n    reply: fixed:Thanks\n    \
-         only: [tcp-server/reply]\n",
+         only: [tcp-server/reply, tcp-server/peer-exit]\n",
     )
     .unwrap();
     let zip = bundle(&hw, dir.path());
@@ -263,8 +264,13 @@ fn run_autograder_always_leaves_a_results_json() {
 
     let graded = run_autograder(&autograder_root(&dir.path().join("ok"), &zip, &server));
     assert_eq!(graded["visibility"], "after_due_date");
-    assert_eq!(graded["tests"][0]["visibility"], "after_due_date");
-    assert_eq!(graded["tests"][0]["status"], "passed", "{graded:#}");
+    let reply = test_named(&graded, "tcp-server/reply");
+    assert_eq!(reply["visibility"], "after_due_date");
+    assert_eq!(reply["status"], "passed", "{graded:#}");
+    assert_eq!(
+        test_named(&graded, "tcp-server/peer-exit")["visibility"],
+        "visible"
+    );
 
     // The binary is cut short (an upload that broke off): it cannot start.
     for kept in [64, 1 << 20] {
@@ -426,6 +432,16 @@ fn bad_input_stops_with_a_reason_and_writes_nothing() {
     )
     .unwrap();
     attempt(&["--assignment".as_ref(), typo.as_os_str()], "typo.yaml:5:");
+    std::fs::write(
+        &typo,
+        "assignment: x\ntest_visibility:\n  tcp-server/rstart: hidden\nprograms:\n  \
+         tcp-server:\n    command: python3 s.py {port}\n",
+    )
+    .unwrap();
+    attempt(
+        &["--assignment".as_ref(), typo.as_os_str()],
+        "`tcp-server/rstart` in test_visibility matches no scenario",
+    );
     let no_suite = dir.path().join("no-suite.yaml");
     std::fs::write(
         &no_suite,

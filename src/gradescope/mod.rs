@@ -80,6 +80,8 @@ struct Bundle {
     packages: Vec<&'static str>,
     shipped: binary::Shipped,
     scenarios: usize,
+    /// Scenarios whose `test_visibility` is not the assignment's.
+    shown_otherwise: usize,
 }
 
 /// The bundle of an assignment.
@@ -107,10 +109,12 @@ fn make(args: &SourceArgs) -> Result<Bundle, BundleError> {
     if !errors.is_empty() {
         return Err(BundleError::Suite(errors));
     }
-    let scenarios = assignment
-        .select(suite)
-        .map_err(BundleError::Assignment)?
-        .len();
+    let selected = assignment.select(suite).map_err(BundleError::Assignment)?;
+    let scenarios = selected.len();
+    let shown_otherwise = selected
+        .iter()
+        .filter(|s| assignment.visibility_of(&s.id) != assignment.visibility)
+        .count();
     let shipped = binary::inspect(args.binary.as_deref())?;
     let packages = needs::packages(&assignment);
 
@@ -156,6 +160,7 @@ fn make(args: &SourceArgs) -> Result<Bundle, BundleError> {
         packages,
         shipped,
         scenarios,
+        shown_otherwise,
     })
 }
 
@@ -213,7 +218,14 @@ impl Bundle {
         );
         s += &format!("  setup.sh installs: {}\n", self.packages.join(" "));
         s += &format!("  ships: {}\n", self.shipped.describe());
-        s += &format!("  results visible to students: {}\n", a.visibility.as_str());
+        s += &format!("  results visible to students: {}", a.visibility.as_str());
+        if self.shown_otherwise > 0 {
+            s += &format!(
+                " ({} scenario(s) otherwise, by test_visibility)",
+                self.shown_otherwise
+            );
+        }
+        s += "\n";
         let zip = match command {
             GradescopeCommand::Bundle(b) => b.out.display().to_string(),
             GradescopeCommand::Init(i) => {
