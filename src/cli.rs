@@ -338,9 +338,11 @@ const GRADESCOPE_HELP: &str = "The bundle holds:
   bin/sockspec          the binary (this one, or --binary); nothing is downloaded
   assignment/           the assignment file and the scenario files its suite names
 
-Visibility comes from the assignment's `visibility:` (visible, after_due_date,
-after_published, hidden). Choose Ubuntu 22.04 as the base image: the binary must
-start with its glibc 2.35 (checked here; a static musl build runs anywhere).
+Visibility comes from the assignment: `visibility:` (visible, after_due_date,
+after_published, hidden) for the whole result, `test_visibility:` (a scenario id
+or pattern: a visibility) for single tests. Choose Ubuntu 22.04 as the base
+image: the binary must start with its glibc 2.35 (checked here; a static build,
+for x86_64-unknown-linux-musl, needs no glibc at all).
 
 From an assignment file to the upload:
   cargo build --release
