@@ -38,6 +38,10 @@ pub enum Command {
     /// Join the batch reports (grade.json) of CI jobs that each graded a
     /// partition, into one set of outputs.
     Merge(MergeArgs),
+    /// Make the autograder Gradescope runs (setup.sh, run_autograder, this
+    /// sockspec and the assignment) from an assignment file.
+    #[command(subcommand)]
+    Gradescope(GradescopeCommand),
     /// Exit 0 if a private network can be entered here (used by `grade`).
     #[command(hide = true)]
     NetnsProbe,
@@ -309,6 +313,80 @@ impl RunArgs {
     pub fn contract(&self) -> Contract {
         self.contract.to_contract()
     }
+}
+
+/// `sockspec gradescope`: a Gradescope autograder for an assignment.
+#[derive(Subcommand, Debug)]
+pub enum GradescopeCommand {
+    /// Write the autograder zip to upload to Gradescope.
+    #[command(after_help = GRADESCOPE_HELP)]
+    Bundle(BundleArgs),
+    /// Write the same files into a folder instead, to read or adjust
+    /// before zipping them yourself.
+    #[command(after_help = GRADESCOPE_HELP)]
+    Init(InitArgs),
+}
+
+const GRADESCOPE_HELP: &str = "The bundle holds:
+  setup.sh              Gradescope runs it once, building the image: apt-get installs
+                        python3 and what the assignment's commands use (gcc and make,
+                        a JDK, socat, curl), then install_sockspec.sh
+  install_sockspec.sh   installs bin/sockspec to /usr/local/bin and runs it once
+  run_autograder        for each submission: grades a copy of /autograder/submission
+                        and writes /autograder/results/results.json, one with score 0
+                        and the reason when sockspec cannot grade
+  bin/sockspec          the binary (this one, or --binary); nothing is downloaded
+  assignment/           the assignment file and the scenario files its suite names
+
+Visibility comes from the assignment: `visibility:` (visible, after_due_date,
+after_published, hidden) for the whole result, `test_visibility:` (a scenario id
+or pattern: a visibility) for single tests. Choose Ubuntu 22.04 as the base
+image: the binary must start with its glibc 2.35 (checked here; a static build,
+for x86_64-unknown-linux-musl, needs no glibc at all).
+
+From an assignment file to the upload:
+  cargo build --release
+  sockspec gradescope bundle --assignment hw.yaml --binary target/release/sockspec
+  # Gradescope: the assignment → Configure Autograder → Zip file upload → autograder.zip";
+
+/// What a bundle is made from.
+#[derive(Args, Debug)]
+pub struct SourceArgs {
+    /// The assignment file the autograder grades with.
+    #[arg(long)]
+    pub assignment: PathBuf,
+    /// The sockspec executable to ship (default: this one). A release build
+    /// is a fraction of a debug build's size.
+    #[arg(long, value_name = "PATH")]
+    pub binary: Option<PathBuf>,
+    /// The language students read the results in: en or zh.
+    #[arg(long, default_value = "en", value_parser = parse_lang)]
+    pub lang: sockspec_report::Lang,
+    /// The wall time one grading may take before run_autograder stops it and
+    /// says so in results.json (keep it under the timeout set on Gradescope,
+    /// 10 minutes unless changed); also SOCKSPEC_LIMIT_S at grading time.
+    #[arg(long, default_value_t = 540, value_parser = clap::value_parser!(u64).range(10..=86400))]
+    pub time_limit_s: u64,
+}
+
+/// `sockspec gradescope bundle`.
+#[derive(Args, Debug)]
+pub struct BundleArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Where the zip goes.
+    #[arg(long, default_value = "autograder.zip")]
+    pub out: PathBuf,
+}
+
+/// `sockspec gradescope init`.
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// The folder to write the files into (new or empty).
+    #[arg(long, default_value = "autograder")]
+    pub dir: PathBuf,
 }
 
 /// The reference peers take the same contract flags as `run`, so that a

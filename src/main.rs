@@ -7,6 +7,7 @@ mod builtin;
 mod calibrate;
 mod cli;
 mod grade;
+mod gradescope;
 mod homework;
 mod run;
 
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         Command::Ref(args) => reference(args),
         Command::Grade(args) => grade::grade(args),
         Command::Merge(args) => grade::merge(args),
+        Command::Gradescope(command) => gradescope::gradescope(command),
         Command::NetnsProbe => match sockspec_netns::prepare() {
             Ok(_) if sockspec_netns::threads_can_isolate() => 0,
             Ok(_) => 2,

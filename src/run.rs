@@ -7,6 +7,7 @@
 //! dropped is a process group killed. A student pressing Ctrl-C, or a batch
 //! killing a submission that ran over its time, leaves nothing running.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,8 @@ struct Plan {
     strict: bool,
     retries: u32,
     visibility: Visibility,
+    /// Scenarios Gradescope shows otherwise than `visibility`, by id.
+    test_visibility: BTreeMap<String, Visibility>,
     builds: Vec<sockspec_runner::build::Build>,
 }
 
@@ -72,6 +75,7 @@ pub fn run(args: RunArgs) -> u8 {
         strict,
         retries,
         visibility,
+        test_visibility,
         builds,
     } = match plan {
         Ok(p) => p,
@@ -107,7 +111,7 @@ pub fn run(args: RunArgs) -> u8 {
         command_line: rerun_command(&args),
         builds,
     };
-    let mut reporters = match reporters(&args, visibility) {
+    let mut reporters = match reporters(&args, visibility, &test_visibility) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -200,7 +204,11 @@ pub(crate) async fn cancelled() {
 }
 
 /// The reporters: `--format` to `--out` (or stdout), then every `--report`.
-fn reporters(args: &RunArgs, visibility: Visibility) -> Result<Vec<Box<dyn Reporter>>, u8> {
+fn reporters(
+    args: &RunArgs,
+    visibility: Visibility,
+    test_visibility: &BTreeMap<String, Visibility>,
+) -> Result<Vec<Box<dyn Reporter>>, u8> {
     let create = |path: &Path| -> Result<Box<dyn Write + Send>, u8> {
         match std::fs::File::create(path) {
             Ok(f) => Ok(Box::new(std::io::BufWriter::new(f))),
@@ -219,6 +227,7 @@ fn reporters(args: &RunArgs, visibility: Visibility) -> Result<Vec<Box<dyn Repor
     let make = |format, out, to_terminal| {
         let options = ReportOptions {
             visibility,
+            test_visibility,
             lang,
             verbose: args.verbose,
             timeline: args.timeline,
@@ -233,8 +242,9 @@ fn reporters(args: &RunArgs, visibility: Visibility) -> Result<Vec<Box<dyn Repor
 }
 
 /// What every reporter of a run is told.
-struct ReportOptions {
+struct ReportOptions<'a> {
     visibility: Visibility,
+    test_visibility: &'a BTreeMap<String, Visibility>,
     lang: sockspec_report::Lang,
     verbose: bool,
     timeline: bool,
@@ -268,6 +278,11 @@ fn reporter(
                 out,
                 sockspec_report::GradescopeOptions {
                     visibility: o.visibility.as_str().to_owned(),
+                    tests: o
+                        .test_visibility
+                        .iter()
+                        .map(|(id, v)| (id.clone(), v.as_str().to_owned()))
+                        .collect(),
                 },
             )
             .with_lang(o.lang),
@@ -358,6 +373,7 @@ fn command_line_plan(args: &RunArgs, private: bool) -> Result<Plan, u8> {
         strict: args.strict,
         retries: args.retries.unwrap_or(0),
         visibility: Visibility::default(),
+        test_visibility: BTreeMap::new(),
         builds,
     })
 }
@@ -481,6 +497,11 @@ fn assignment_plan(args: &RunArgs, file: &Path, private: bool) -> Result<Plan, u
             .into_iter()
             .map(|b| build(&b.command, b.cwd.as_deref(), b.roles)),
     );
+    let test_visibility = scenarios
+        .iter()
+        .map(|s| (s.id.clone(), assignment.visibility_of(&s.id)))
+        .filter(|(_, v)| *v != assignment.visibility)
+        .collect();
     Ok(Plan {
         scenarios,
         programs,
@@ -488,6 +509,7 @@ fn assignment_plan(args: &RunArgs, file: &Path, private: bool) -> Result<Plan, u
         strict: assignment.strict || args.strict,
         retries: args.retries.or(assignment.retries).unwrap_or(0),
         visibility: assignment.visibility,
+        test_visibility,
         builds,
     })
 }

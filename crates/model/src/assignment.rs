@@ -48,6 +48,9 @@ pub struct Assignment {
     /// Scenarios whose level the grader changes, by pattern, in the order
     /// written (the last pattern that names a scenario wins).
     levels: Vec<(Pattern, Level)>,
+    /// Scenarios Gradescope shows otherwise than `visibility`, by
+    /// pattern, in the order written (the last that names one wins).
+    test_visibility: Vec<(Pattern, Visibility)>,
     source: Source,
 }
 
@@ -207,6 +210,8 @@ struct RawAssignment {
     levels: BTreeMap<InOrder, Level>,
     #[serde(default)]
     visibility: Visibility,
+    #[serde(default)]
+    test_visibility: BTreeMap<InOrder, Visibility>,
     limits: Option<Spanned<LimitsSpec>>,
     build: Option<Spanned<String>>,
     build_s: Option<Spanned<f64>>,
@@ -496,6 +501,11 @@ pub fn load_assignment(src: &Source) -> Result<Assignment, LoadError> {
             .into_iter()
             .map(|(k, v)| (pattern(k.0), v))
             .collect(),
+        test_visibility: raw
+            .test_visibility
+            .into_iter()
+            .map(|(k, v)| (pattern(k.0), v))
+            .collect(),
         source: src.clone(),
     })
 }
@@ -537,6 +547,16 @@ impl Assignment {
             }
         }
         steps
+    }
+
+    /// When Gradescope shows a scenario's result to students: the last
+    /// pattern of `test_visibility` that names it, else `visibility`.
+    pub fn visibility_of(&self, id: &str) -> Visibility {
+        self.test_visibility
+            .iter()
+            .rev()
+            .find(|(p, _)| p.matches(id))
+            .map_or(self.visibility, |(_, v)| *v)
     }
 
     /// The program for a role, if the assignment has one.
@@ -593,6 +613,13 @@ impl Assignment {
             .find(|(p, _)| !graded.iter().any(|s| p.matches(&s.id)))
         {
             return Err(unmatched(p, "levels", &graded));
+        }
+        if let Some((p, _)) = self
+            .test_visibility
+            .iter()
+            .find(|(p, _)| !graded.iter().any(|s| p.matches(&s.id)))
+        {
+            return Err(unmatched(p, "test_visibility", &graded));
         }
         for mut s in suite {
             let Some(program) = self.program(s.role) else {

@@ -34,6 +34,9 @@
 //!   total is set on Gradescope), so none is written; the run's counts, the
 //!   target and the contract go in `extra_data`, which Gradescope stores
 //!   for the instructor.
+//! - `visibility` is written at the top and on every test, each test's
+//!   from the assignment's `test_visibility` where it names the scenario
+//!   (a scenario revealed only after the due date), else the top one.
 //! - `stdout_visibility` is not written: the harness does not know what
 //!   else the course's `run_autograder` prints, so Gradescope's default
 //!   (instructors only) stands.
@@ -53,9 +56,12 @@ use crate::{Lang, Reporter};
 /// What the Gradescope report lets students see.
 #[derive(Clone, Debug)]
 pub struct GradescopeOptions {
-    /// When students see the tests: `visible` (the default),
+    /// When students see the results: `visible` (the default),
     /// `after_due_date`, `after_published` or `hidden`.
     pub visibility: String,
+    /// Scenarios (by id) whose test students see otherwise than
+    /// `visibility`, e.g. one shown only after the due date.
+    pub tests: std::collections::BTreeMap<String, String>,
 }
 
 impl GradescopeOptions {
@@ -68,6 +74,7 @@ impl Default for GradescopeOptions {
     fn default() -> Self {
         GradescopeOptions {
             visibility: "visible".to_owned(),
+            tests: Default::default(),
         }
     }
 }
@@ -307,7 +314,10 @@ impl<W: Write> Reporter for Gradescope<W> {
                 },
                 tests: played
                     .into_iter()
-                    .map(|r| test(r, visibility, self.lang))
+                    .map(|r| {
+                        let own = self.options.tests.get(&r.id).map_or(visibility, |v| v);
+                        test(r, own, self.lang)
+                    })
                     .collect(),
             };
             serde_json::to_writer_pretty(&mut self.out, &doc)?;

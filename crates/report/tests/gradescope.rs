@@ -231,6 +231,7 @@ fn tests_come_in_the_order_of_the_notes_then_by_id() {
 fn visibility_applies_to_the_submission_and_each_test() {
     let (_, doc) = document(GradescopeOptions {
         visibility: "after_due_date".into(),
+        ..Default::default()
     });
     assert_eq!(doc["visibility"], "after_due_date");
     for t in doc["tests"].as_array().unwrap() {
