@@ -5,7 +5,7 @@
 
 use crate::text::printable;
 
-pub(super) const STYLE: &str = "\
+const STYLE: &str = "\
 :root{color-scheme:light dark;--fg:#1f2328;--bg:#fff;--muted:#59636e;--box:#f6f8fa;--line:#d1d9e0;\
 --pass:#1a7f37;--fail:#cf222e;--error:#a40e26;--warn:#9a6700;--skip:#6e7781;--flaky:#8250df}
 @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#9198a1;--box:#161b22;\
@@ -54,6 +54,18 @@ td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 td.who a{margin-right:.4em}
 ";
 
+/// The page's start, up to and with `<body>`: its language, its title
+/// (escaped here), the viewport a phone needs, the style.
+pub(super) fn head(lang: crate::Lang, title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
+        lang.pick("en", "zh-CN"),
+        esc(title)
+    )
+}
+
 /// `s` as HTML text: markup characters escaped, control characters made
 /// visible (a program's output may carry escape codes), line ends kept as
 /// line ends: a traceback in a `<pre>` reads as lines, not as one line
@@ -75,7 +87,7 @@ pub(super) fn esc(s: &str) -> String {
 }
 
 /// An element id for a scenario id: letters, digits and dashes only.
-pub(crate) fn anchor(id: &str) -> String {
+pub(super) fn anchor(id: &str) -> String {
     let mut out = String::from("s-");
     out.extend(
         id.chars()

@@ -22,12 +22,13 @@ use crate::evidence::{Field, Limits, parts, pass_rate_in};
 use crate::human::{counts, verdict};
 use crate::{Lang, Reporter};
 
+mod class;
 mod markup;
 mod output;
 mod sequence;
 
-pub(crate) use markup::anchor;
-use markup::{STYLE, esc};
+pub use class::{ReportPaths, class_page};
+use markup::{anchor, esc};
 
 /// How the HTML report looks.
 #[derive(Clone, Copy, Debug, Default)]
@@ -72,13 +73,9 @@ impl<W: Write> Html<W> {
     fn page(&mut self, summary: &Summary) -> std::io::Result<()> {
         let lang = self.options.lang;
         let mut h = String::new();
-        h.push_str("<!DOCTYPE html>\n");
-        h.push_str(&format!(
-            "<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-             <title>sockspec: {}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
-            lang.pick("en", "zh-CN"),
-            esc(&self.run.target)
+        h.push_str(&markup::head(
+            lang,
+            &format!("sockspec: {}", self.run.target),
         ));
         self.run
             .results
