@@ -247,5 +247,8 @@ fn a_flood_of_output_is_cut_and_says_so() {
     let s = section(&page, "tcp-server/client-gone");
     assert!(s.contains("<p class=\"cut\">4960 earlier lines ("), "{s}");
     assert!(s.contains("these are the last 40. Before them the program printed 5.0 MiB more"));
-    assert!(s.contains("line 4999</pre>") && !s.contains("line 4959\n"), "{s}");
+    assert!(
+        s.contains("line 4999</pre>") && !s.contains("line 4959\n"),
+        "{s}"
+    );
 }
