@@ -180,6 +180,7 @@ fn percent_decode(s: &str) -> String {
 /// calls accept() once.
 #[test]
 fn a_students_report_reads_right_in_a_browser() {
+    chromium(); // before the run: without a browser, say so first
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("report.html");
     let output = sockspec()
@@ -284,6 +285,7 @@ programs:
 /// The class dashboard of a real batch, its links followed.
 #[test]
 fn the_class_dashboard_links_to_every_report_it_names() {
+    chromium();
     let root = tempfile::tempdir().unwrap();
     let subs = root.path().join("submissions");
     let good_udp = Some(("udp_server.py", fixture("udp-server", "udp_server.py")));
