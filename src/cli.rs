@@ -282,7 +282,8 @@ pub struct GradeArgs {
     /// Also write Autolab's output (last line: the scores) for each submission.
     #[arg(long)]
     pub autolab: bool,
-    /// Also write an HTML page for each submission (report.html), for students.
+    /// Also write an HTML page for each submission (report.html), for students,
+    /// and the class dashboard (index.html) linking to them, for the teacher.
     #[arg(long)]
     pub html: bool,
     /// The language of the reports: en or zh (default: from LC_ALL / LANG).

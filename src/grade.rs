@@ -197,8 +197,17 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
         submissions: grades,
     };
     write_outputs(&batch, &out_dir)?;
+    let dashboard = if args.html {
+        let lang = args.lang.unwrap_or_else(sockspec_report::Lang::from_env);
+        Some(write_dashboard(&batch, &out_dir, lang)?)
+    } else {
+        None
+    };
     print!("{}", batch.table());
     print!("{}", batch.class_view());
+    if let Some(path) = dashboard {
+        println!("class dashboard: {}", path.display());
+    }
     println!(
         "graded in {:.1} s with --jobs {jobs}; reports in {}",
         started.elapsed().as_secs_f64(),
@@ -442,6 +451,26 @@ fn write_outputs(batch: &BatchReport, out_dir: &Path) -> Result<(), String> {
     batch
         .write_csv(std::io::BufWriter::new(file))
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// The class dashboard, index.html in the output folder, linking to the
+/// report.html of each submission that has one.
+fn write_dashboard(
+    batch: &BatchReport,
+    out_dir: &Path,
+    lang: sockspec_report::Lang,
+) -> Result<PathBuf, String> {
+    let reports: sockspec_report::ReportPaths = batch
+        .submissions
+        .iter()
+        .map(|s| format!("{}/report.html", s.student))
+        .filter(|rel| out_dir.join(rel).is_file())
+        .map(|rel| (rel.trim_end_matches("/report.html").to_owned(), rel))
+        .collect();
+    let path = out_dir.join("index.html");
+    std::fs::write(&path, sockspec_report::class_page(batch, &reports, lang))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
 }
 
 /// Whether a child can enter a private network: asked of a child, since

@@ -37,6 +37,10 @@ pub struct SubmissionGrade {
     pub error_ids: Vec<String>,
     /// Ids of the flaky scenarios.
     pub flaky_ids: Vec<String>,
+    /// Ids of the scenarios that passed (absent from batch reports of
+    /// older versions, whose class view then counts no passes).
+    #[serde(default)]
+    pub passed_ids: Vec<String>,
     /// The exit code of the submission's run (0 pass, 1 fail, 2 error).
     pub exit_code: i32,
     /// Wall time of the submission's run.
@@ -88,6 +92,7 @@ impl SubmissionGrade {
             failed_ids: ids("fail", true),
             error_ids: ids("error", false),
             flaky_ids: ids("flaky", false),
+            passed_ids: ids("pass", false),
             exit_code,
             duration_ms,
             report: path.to_owned(),
@@ -109,6 +114,7 @@ impl SubmissionGrade {
             failed_ids: Vec::new(),
             error_ids: Vec::new(),
             flaky_ids: Vec::new(),
+            passed_ids: Vec::new(),
             exit_code,
             duration_ms,
             report: String::new(),
@@ -317,63 +323,45 @@ impl BatchReport {
     }
 }
 
-/// The first few ids of a list, with the scenario ids' common role kept.
 impl BatchReport {
-    /// What the class missed, the first thing a teacher looks at: each
-    /// scenario failed (or not carried out) by some submission, most
+    /// What the class missed, as the terminal shows it after the table:
+    /// each scenario failed (or not carried out) by some submission, most
     /// failed first, with who failed it; the submissions that did not
-    /// build; and how the scores spread, in tenths.
+    /// build; and how the scores spread, in tenths. The numbers are
+    /// [`BatchReport::class`]'s, which the HTML dashboard shows too.
     pub fn class_view(&self) -> String {
-        let graded: Vec<&SubmissionGrade> = self
-            .submissions
-            .iter()
-            .filter(|s| s.problem.is_none())
-            .collect();
-        if graded.is_empty() {
+        let view = self.class();
+        if view.graded == 0 {
             return String::new();
         }
-        let n = graded.len();
-        // id → (failed by, errors in)
-        let mut missed: BTreeMap<&str, (Vec<String>, usize)> = BTreeMap::new();
-        for s in &graded {
-            for id in &s.failed_ids {
-                missed.entry(id).or_default().0.push(s.student.clone());
-            }
-            for id in &s.error_ids {
-                missed.entry(id).or_default().1 += 1;
-            }
-        }
-        let mut rows: Vec<(&str, Vec<String>, usize)> =
-            missed.into_iter().map(|(id, (f, e))| (id, f, e)).collect();
-        rows.sort_by(|a, b| {
-            b.1.len()
-                .cmp(&a.1.len())
-                .then(b.2.cmp(&a.2))
-                .then(a.0.cmp(b.0))
-        });
+        let n = view.graded;
+        let rows: Vec<&crate::ScenarioTally> = view
+            .scenarios
+            .iter()
+            .filter(|t| !t.failed.is_empty() || !t.errors.is_empty())
+            .collect();
         let mut out = String::new();
         if !rows.is_empty() {
-            let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+            let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
             out.push_str(&format!("what the class missed (of {n} graded):\n"));
-            for (id, failed, errors) in &rows {
-                let percent = failed.len() as f64 * 100.0 / n as f64;
-                let mut line =
-                    format!("  {id:width$}  failed {:>3}  {percent:>5.1}%", failed.len());
-                if *errors > 0 {
-                    line.push_str(&format!("  could not run {errors}"));
+            for t in &rows {
+                let mut line = format!(
+                    "  {:width$}  failed {:>3}  {:>5.1}%",
+                    t.id,
+                    t.failed.len(),
+                    t.failed_percent
+                );
+                if !t.errors.is_empty() {
+                    line.push_str(&format!("  could not run {}", t.errors.len()));
                 }
-                if !failed.is_empty() {
-                    line.push_str(&format!("  {}", short_list(failed)));
+                if !t.failed.is_empty() {
+                    line.push_str(&format!("  {}", short_list(&t.failed)));
                 }
                 out.push_str(&line);
                 out.push('\n');
             }
         }
-        let unbuilt: Vec<String> = graded
-            .iter()
-            .filter(|s| s.build_error.is_some())
-            .map(|s| s.student.clone())
-            .collect();
+        let unbuilt: Vec<String> = view.not_built.iter().map(|(s, _)| s.clone()).collect();
         if !unbuilt.is_empty() {
             out.push_str(&format!(
                 "did not build: {} ({})\n",
@@ -381,20 +369,17 @@ impl BatchReport {
                 short_list(&unbuilt)
             ));
         }
-        let mut tenths = [0usize; 11];
-        for s in &graded {
-            tenths[((s.percent() / 10.0).floor() as usize).min(10)] += 1;
-        }
         out.push_str("scores:\n");
-        for (i, count) in tenths.iter().enumerate() {
-            let label = if i == 10 {
+        for b in &view.histogram {
+            let label = if b.from == 100 {
                 "   100%".to_owned()
             } else {
-                format!("{:>3}–{:>2}%", i * 10, i * 10 + 9)
+                format!("{:>3}–{:>2}%", b.from, b.to)
             };
             out.push_str(&format!(
-                "  {label}  {:<width$} {count}\n",
-                "#".repeat(*count),
+                "  {label}  {:<width$} {}\n",
+                "#".repeat(b.count),
+                b.count,
                 width = n.min(40)
             ));
         }

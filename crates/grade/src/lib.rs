@@ -12,9 +12,11 @@
 #![warn(missing_docs)]
 
 mod batch;
+mod class;
 mod partition;
 
 pub use batch::{BatchReport, MergeError, SubmissionGrade};
+pub use class::{Bucket, ClassView, ScenarioTally};
 pub use partition::{Partition, PartitionError};
 
 use std::path::{Path, PathBuf};

@@ -98,6 +98,11 @@ pub(crate) struct Output {
     pub total: usize,
     /// The last of them, control characters made visible.
     pub lines: Vec<String>,
+    /// Bytes of the captured lines before `lines`, not shown.
+    pub hidden_bytes: usize,
+    /// Bytes the program printed before what was captured, which the
+    /// capture's cap dropped (not counted in `total`).
+    pub dropped: usize,
 }
 
 impl Output {
@@ -432,28 +437,34 @@ pub(crate) fn reason(r: &ScenarioResult, lang: Lang) -> String {
 /// The target's output, stderr first: that is where a Python traceback
 /// lands, and it usually names the bug.
 fn outputs(t: &TargetReport, limits: Limits) -> Vec<Output> {
-    [("stderr", &t.stderr), ("stdout", &t.stdout)]
-        .into_iter()
-        .map(|(name, text)| {
-            let lines: Vec<&str> = text.lines().collect();
-            let skip = lines.len().saturating_sub(limits.output_lines);
-            Output {
-                name,
-                total: lines.len(),
-                lines: lines[skip..]
-                    .iter()
-                    .map(|l| {
-                        let l = printable(l);
-                        if limits.full {
-                            l
-                        } else {
-                            elide(&l, VALUE_WIDTH)
-                        }
-                    })
-                    .collect(),
-            }
-        })
-        .collect()
+    [
+        ("stderr", &t.stderr, t.stderr_dropped),
+        ("stdout", &t.stdout, t.stdout_dropped),
+    ]
+    .into_iter()
+    .map(|(name, text, dropped)| {
+        let lines: Vec<&str> = text.lines().collect();
+        let skip = lines.len().saturating_sub(limits.output_lines);
+        Output {
+            name,
+            total: lines.len(),
+            // Each hidden line ended with a line end.
+            hidden_bytes: lines[..skip].iter().map(|l| l.len() + 1).sum(),
+            dropped,
+            lines: lines[skip..]
+                .iter()
+                .map(|l| {
+                    let l = printable(l);
+                    if limits.full {
+                        l
+                    } else {
+                        elide(&l, VALUE_WIDTH)
+                    }
+                })
+                .collect(),
+        }
+    })
+    .collect()
 }
 
 #[cfg(test)]

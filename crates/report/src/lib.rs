@@ -41,7 +41,7 @@ use std::ffi::OsStr;
 
 pub use autolab::Autolab;
 pub use gradescope::{Gradescope, GradescopeOptions};
-pub use html::{Html, HtmlOptions};
+pub use html::{Html, HtmlOptions, ReportPaths, class_page};
 pub use human::{Human, HumanOptions};
 pub use json::Json;
 pub use junit::Junit;

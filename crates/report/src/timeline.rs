@@ -3,7 +3,9 @@
 //! connection `a`), and what, in the words of the notes (FIN, RST, b'').
 //! The human report aligns them in columns, the HTML report puts them in a
 //! table and the JSON report carries each line's text in both languages, so
-//! the wording lives here once.
+//! the wording lives here once. So does the direction of each line (which
+//! way it crossed the wire): the HTML report draws a sequence diagram from
+//! the same rows as its table, so the picture cannot say something else.
 
 use sockspec_model::Role;
 use sockspec_results::{Actor, Happening, TimelineEntry};
@@ -24,6 +26,35 @@ pub(crate) struct Row {
     pub actor: String,
     /// What, in words.
     pub what: String,
+    /// The lane it happened on: the program's, or one of the harness's.
+    pub lane: Lane,
+    /// Which way it went between the lanes.
+    pub flow: Flow,
+}
+
+/// A lane of the exchange: the program, or the harness on one of its
+/// connections or sockets (by its name; empty for the harness as a whole,
+/// which types on stdin, kills and waits).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Lane {
+    /// The program under test.
+    Program,
+    /// The harness, on the connection or socket of this name.
+    Harness(String),
+}
+
+/// Which way a line of the timeline went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flow {
+    /// From the harness to the program: a connect, bytes sent, a FIN, an
+    /// RST, a line typed, a kill.
+    ToProgram,
+    /// From the program to the harness: bytes or an end of stream read,
+    /// the program's connection accepted.
+    ToHarness,
+    /// Within one lane, nothing crossing the wire: the program starting,
+    /// listening or ending, the harness waiting, a UDP socket closed.
+    Within,
 }
 
 /// The rows of `entries` for a program of `role`; values are shortened
@@ -35,8 +66,42 @@ pub(crate) fn rows(entries: &[TimelineEntry], role: Role, lang: Lang, full: bool
             at_ms: e.at.as_millis(),
             actor: actor(&e.actor, lang),
             what: happening(&e.what, role, lang, full),
+            lane: match &e.actor {
+                Actor::Target => Lane::Program,
+                Actor::Harness(name) => Lane::Harness(name.clone()),
+            },
+            flow: flow(&e.actor, &e.what, role),
         })
         .collect()
+}
+
+/// Which way `what`, done by `actor`, went. The program's own lines never
+/// cross (the runner records only its start, readiness and end); what the
+/// harness reads came from the program, what it does went to it.
+fn flow(actor: &Actor, what: &Happening, role: Role) -> Flow {
+    if *actor == Actor::Target {
+        return Flow::Within;
+    }
+    match what {
+        Happening::Started { .. } | Happening::Ready { .. } | Happening::Exited { .. } => {
+            Flow::Within
+        }
+        Happening::Waited { .. } => Flow::Within,
+        // A UDP socket's close sends nothing.
+        Happening::Closed if is_udp(role) => Flow::Within,
+        Happening::Received { .. }
+        | Happening::SawEof
+        | Happening::SawReset
+        | Happening::Accepted => Flow::ToHarness,
+        Happening::Connected
+        | Happening::Sent { .. }
+        | Happening::ShutdownWrite
+        | Happening::Closed
+        | Happening::Reset
+        | Happening::Typed { .. }
+        | Happening::StdinClosed
+        | Happening::Killed => Flow::ToProgram,
+    }
 }
 
 /// The rows as aligned lines: `  98 ms  program   listening on ...`.
@@ -377,17 +442,54 @@ mod tests {
     }
 
     #[test]
+    fn each_line_goes_the_way_it_crossed_the_wire() {
+        let a = Actor::Harness("a".into());
+        let sent = Happening::Sent {
+            bytes: Bytes(b"hi".to_vec()),
+            len: 2,
+        };
+        let received = Happening::Received {
+            bytes: Bytes(b"ok".to_vec()),
+            len: 2,
+        };
+        let tcp = Role::TcpServer;
+        assert_eq!(flow(&a, &sent, tcp), Flow::ToProgram);
+        assert_eq!(flow(&a, &received, tcp), Flow::ToHarness);
+        assert_eq!(flow(&a, &Happening::Accepted, tcp), Flow::ToHarness);
+        assert_eq!(flow(&a, &Happening::SawEof, tcp), Flow::ToHarness);
+        assert_eq!(flow(&a, &Happening::Reset, tcp), Flow::ToProgram);
+        assert_eq!(flow(&a, &Happening::Closed, tcp), Flow::ToProgram);
+        assert_eq!(flow(&a, &Happening::Closed, Role::UdpServer), Flow::Within);
+        let started = Happening::Started {
+            command: "python3 s.py".into(),
+        };
+        assert_eq!(flow(&Actor::Target, &started, tcp), Flow::Within);
+        let entries = [TimelineEntry {
+            at: Duration::from_millis(3),
+            actor: a,
+            what: sent,
+        }];
+        let row = &rows(&entries, tcp, Lang::En, false)[0];
+        assert_eq!(row.lane, Lane::Harness("a".into()));
+        assert_eq!((row.at_ms, row.actor.as_str()), (3, "harness a"));
+    }
+
+    #[test]
     fn lines_align_times_and_actors_by_columns() {
         let rows = [
             Row {
                 at_ms: 0,
                 actor: "程序".into(),
                 what: "启动".into(),
+                lane: Lane::Program,
+                flow: Flow::Within,
             },
             Row {
                 at_ms: 2105,
                 actor: "测试端 a".into(),
                 what: "收到".into(),
+                lane: Lane::Harness("a".into()),
+                flow: Flow::ToHarness,
             },
         ];
         assert_eq!(

@@ -209,3 +209,46 @@ fn nothing_is_written_before_the_run_ends() {
     drop(reporter);
     assert!(out.is_empty());
 }
+
+#[test]
+fn each_timeline_is_drawn_as_one_arrow_per_row() {
+    for lang in [Lang::En, Lang::Zh] {
+        let page = diagnosed(lang);
+        let mut drawn = 0;
+        for s in page.split("<section").skip(1) {
+            let rows = s.matches("<tr><td class=\"ms\">").count();
+            let arrows = s.matches("<g class=\"arrow ").count();
+            assert_eq!(rows, arrows, "{s}");
+            if rows > 0 {
+                drawn += 1;
+                assert_eq!(s.matches("<svg ").count(), 1, "{s}");
+                assert!(s.contains("role=\"img\" aria-labelledby=\"seq-s-"), "{s}");
+                // The diagram comes before its table.
+                assert!(s.find("<svg ").unwrap() < s.find("<table").unwrap());
+            }
+        }
+        assert!(drawn > 0, "no timeline in the diagnosed page");
+    }
+}
+
+#[test]
+fn a_flood_of_output_is_cut_and_says_so() {
+    let mut events = diagnosed_events();
+    for e in &mut events {
+        if let Event::ScenarioFinished(r) = e
+            && r.id == "tcp-server/client-gone"
+        {
+            let t = r.failure.as_mut().unwrap().target.as_mut().unwrap();
+            t.stdout = (0..5000).map(|i| format!("line {i}\n")).collect();
+            t.stdout_dropped = 5 * 1024 * 1024;
+        }
+    }
+    let page = of_events(&events);
+    let s = section(&page, "tcp-server/client-gone");
+    assert!(s.contains("<p class=\"cut\">4960 earlier lines ("), "{s}");
+    assert!(s.contains("these are the last 40. Before them the program printed 5.0 MiB more"));
+    assert!(
+        s.contains("line 4999</pre>") && !s.contains("line 4959\n"),
+        "{s}"
+    );
+}

@@ -196,6 +196,11 @@ pub struct TargetReport {
     pub stdout: String,
     /// The end of what it printed on stderr (tracebacks land here).
     pub stderr: String,
+    /// Bytes of stdout before [`TargetReport::stdout`] that the capture's
+    /// cap dropped: a report says the output it shows is not all there was.
+    pub stdout_dropped: usize,
+    /// Bytes of stderr the capture dropped, likewise.
+    pub stderr_dropped: usize,
     /// What it is written in: the words its diagnoses are said in.
     pub language: crate::Language,
 }

@@ -170,6 +170,8 @@ pub(crate) fn target_report(target: &mut Target, language: Language) -> TargetRe
         ended: target.try_exit().map(ended),
         stdout: output.stdout,
         stderr: output.stderr,
+        stdout_dropped: output.stdout_dropped,
+        stderr_dropped: output.stderr_dropped,
         language,
     }
 }

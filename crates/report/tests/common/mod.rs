@@ -112,6 +112,7 @@ pub fn results() -> Vec<ScenarioResult> {
         stdout,
         stderr: TRACEBACK.into(),
         language: Language::Python,
+        ..TargetReport::default()
     };
 
     let mut pass = result(
@@ -194,6 +195,7 @@ pub fn results() -> Vec<ScenarioResult> {
             stdout: String::new(),
             stderr: "  File \"server.py\", line 3\n    s.bind(('', port)\n          ^\nSyntaxError: '(' was never closed\n".into(),
             language: Language::Python,
+            ..TargetReport::default()
         }),
         ..Failure::default()
     });
@@ -230,6 +232,7 @@ pub fn results() -> Vec<ScenarioResult> {
             stdout: "\x1b[32mlistening\x1b[0m\n".into(),
             stderr: "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe4 in position 4095: unexpected end of data\n".into(),
             language: Language::Python,
+            ..TargetReport::default()
         }),
         ..Failure::default()
     });
@@ -270,6 +273,7 @@ pub fn results() -> Vec<ScenarioResult> {
             stdout: "got b'm1'\ngot b'm2'\ngot b'm3'\n".into(),
             stderr: String::new(),
             language: Language::Python,
+            ..TargetReport::default()
         }),
         ..Failure::default()
     });
@@ -398,6 +402,7 @@ fn running(command: &str) -> TargetReport {
         stdout: String::new(),
         stderr: String::new(),
         language: Language::Python,
+        ..TargetReport::default()
     }
 }
 
@@ -408,6 +413,7 @@ fn crashed(command: &str, stderr: &str) -> TargetReport {
         stdout: String::new(),
         stderr: stderr.into(),
         language: Language::Python,
+        ..TargetReport::default()
     }
 }
 
@@ -932,6 +938,7 @@ pub fn by_language() -> Vec<ScenarioResult> {
                 stdout: String::new(),
                 stderr: String::new(),
                 language: Language::C,
+                ..TargetReport::default()
             }),
             diagnoses: vec![Diagnosis::Signaled {
                 signal: FatalSignal::Pipe,
@@ -960,6 +967,7 @@ pub fn by_language() -> Vec<ScenarioResult> {
                 stdout: String::new(),
                 stderr: "Exception in thread \"main\" java.net.BindException: Address already in use\n\tat java.base/sun.nio.ch.Net.bind0(Native Method)\n\tat java.base/java.net.ServerSocket.<init>(ServerSocket.java:167)\n\tat Server.main(Server.java:9)\n".into(),
                 language: Language::Java,
+                ..TargetReport::default()
             }),
             diagnoses: vec![Diagnosis::JavaException {
                 thrown: JavaThrowable {

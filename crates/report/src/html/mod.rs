@@ -1,9 +1,10 @@
 //! One self-contained HTML page per run, for the student who reads their
 //! grade on a phone, or a teacher who mails it: everything the terminal
 //! report says about each failure (the evidence, what the runner found
-//! out, what to change, the note of the course, the exchange as a table,
-//! the end of the program's output) laid out to be read rather than
-//! scrolled through.
+//! out, what to change, the note of the course, the exchange as a
+//! sequence diagram and a table, the end of the program's output) laid out
+//! to be read rather than scrolled through. The class dashboard of a
+//! batch ([`class`]) is a page of the same kind, linked to these.
 //!
 //! The page stands alone: inline CSS, no script, nothing fetched, so it
 //! opens from a mail attachment or an LMS upload the same as from disk.
@@ -19,8 +20,15 @@ use sockspec_results::{Event, ScenarioResult, Status, Summary};
 use crate::collect::Collected;
 use crate::evidence::{Field, Limits, parts, pass_rate_in};
 use crate::human::{counts, verdict};
-use crate::text::printable;
 use crate::{Lang, Reporter};
+
+mod class;
+mod markup;
+mod output;
+mod sequence;
+
+pub use class::{ReportPaths, class_page};
+use markup::{anchor, esc};
 
 /// How the HTML report looks.
 #[derive(Clone, Copy, Debug, Default)]
@@ -48,75 +56,6 @@ impl<W: Write> Html<W> {
     }
 }
 
-/// Lines of each output shown: a page has room for more than a terminal.
-const OUTPUT_LINES: usize = 30;
-
-const STYLE: &str = "\
-:root{color-scheme:light dark;--fg:#1f2328;--bg:#fff;--muted:#59636e;--box:#f6f8fa;--line:#d1d9e0;\
---pass:#1a7f37;--fail:#cf222e;--error:#a40e26;--warn:#9a6700;--skip:#6e7781;--flaky:#8250df}
-@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#9198a1;--box:#161b22;\
---line:#3d444d;--pass:#3fb950;--fail:#f85149;--error:#ff7b72;--warn:#d29922;--skip:#9198a1;--flaky:#ab7df8}}
-*{box-sizing:border-box}
-body{margin:0 auto;max-width:52rem;padding:1rem;color:var(--fg);background:var(--bg);\
-font:16px/1.55 system-ui,-apple-system,\"Segoe UI\",\"PingFang SC\",\"Microsoft YaHei\",sans-serif}
-h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.05rem;margin:0}h3{font-size:.95rem;margin:1rem 0 .3rem}
-code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.88em}
-code{overflow-wrap:anywhere}
-pre{margin:0;padding:.5rem .7rem;background:var(--box);border-radius:6px;white-space:pre-wrap;overflow-wrap:anywhere}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.15rem .8rem;margin:.5rem 0}
-dt{color:var(--muted)}dd{margin:0;min-width:0;overflow-wrap:anywhere}
-@media (max-width:36rem){dl{grid-template-columns:1fr}dd{margin-bottom:.3rem}}
-.summary{padding:.6rem .8rem;border:1px solid var(--line);border-radius:6px}
-.summary p{margin:.2rem 0}
-nav ul{margin:.3rem 0;padding-left:1.2rem}
-section{margin:1rem 0;padding:.5rem .8rem;border-left:4px solid var(--c);background:var(--bg)}
-section.pass,section.skip{padding:.2rem .8rem;margin:.4rem 0}
-.label{display:inline-block;min-width:4.2em;padding:0 .4em;margin-right:.4em;border-radius:4px;\
-color:#fff;background:var(--c);text-align:center;font-weight:600;font-size:.85em}
-.meta{margin:.1rem 0;color:var(--muted);font-size:.9em}
-.reason{margin:.4rem 0;color:var(--c);font-weight:600;white-space:pre-line}
-.verdict{font-weight:600;color:var(--c)}
-ul.diagnoses{margin:.2rem 0;padding-left:1.2rem}ul.diagnoses li{margin:.2rem 0}
-.scroll{overflow-x:auto}
-table{border-collapse:collapse;font-size:.9em}
-td,th{padding:.1rem .6rem .1rem 0;text-align:left;vertical-align:top}
-th{color:var(--muted);font-weight:normal}td.ms{text-align:right;white-space:nowrap}
-td.who{white-space:nowrap}
-.none{color:var(--muted)}
-.pass{--c:var(--pass)}.fail{--c:var(--fail)}.error{--c:var(--error)}.warn{--c:var(--warn)}\
-.skip{--c:var(--skip)}.flaky{--c:var(--flaky)}
-";
-
-/// `s` as HTML text: markup characters escaped, control characters made
-/// visible (a program's output may carry escape codes), line ends kept as
-/// line ends: a traceback in a `<pre>` reads as lines, not as one line
-/// of `\n`.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let lines: Vec<String> = s.split('\n').map(printable).collect();
-    for c in lines.join("\n").chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// An element id for a scenario id: letters, digits and dashes only.
-fn anchor(id: &str) -> String {
-    let mut out = String::from("s-");
-    out.extend(
-        id.chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }),
-    );
-    out
-}
-
 /// The CSS class and the word of a verdict.
 fn label(r: &ScenarioResult, lang: Lang) -> (&'static str, &'static str) {
     match (r.status, r.counted) {
@@ -130,22 +69,13 @@ fn label(r: &ScenarioResult, lang: Lang) -> (&'static str, &'static str) {
     }
 }
 
-/// A heading without its colon (`stdout (last 30 of 40 lines)`).
-fn unlabel(s: &str) -> &str {
-    s.trim_end_matches([':', '：'])
-}
-
 impl<W: Write> Html<W> {
     fn page(&mut self, summary: &Summary) -> std::io::Result<()> {
         let lang = self.options.lang;
         let mut h = String::new();
-        h.push_str("<!DOCTYPE html>\n");
-        h.push_str(&format!(
-            "<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-             <title>sockspec: {}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
-            lang.pick("en", "zh-CN"),
-            esc(&self.run.target)
+        h.push_str(&markup::head(
+            lang,
+            &format!("sockspec: {}", self.run.target),
         ));
         self.run
             .results
@@ -284,7 +214,7 @@ fn build(h: &mut String, b: &sockspec_results::BuildReport, lang: Lang) {
 /// went wrong, why, what to change, then the background.
 fn failure(h: &mut String, r: &ScenarioResult, lang: Lang) {
     let limits = Limits {
-        output_lines: OUTPUT_LINES,
+        output_lines: output::LINES,
         full: false,
         lang,
         timeline: true,
@@ -326,9 +256,10 @@ fn failure(h: &mut String, r: &ScenarioResult, lang: Lang) {
         }
     }
     if !p.timeline.is_empty() {
+        h.push_str(&format!("<h3>{}</h3>\n", lang.pick("timeline", "时间线")));
+        sequence::diagram(h, &p.timeline, &format!("seq-{}", anchor(&r.id)), lang);
         h.push_str(&format!(
-            "<h3>{}</h3>\n<div class=\"scroll\"><table>\n<thead><tr><th>ms</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",
-            lang.pick("timeline", "时间线"),
+            "<div class=\"scroll\"><table class=\"timeline\">\n<thead><tr><th>ms</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",
             lang.pick("who", "谁"),
             lang.pick("what", "做了什么"),
         ));
@@ -343,19 +274,7 @@ fn failure(h: &mut String, r: &ScenarioResult, lang: Lang) {
         h.push_str("</tbody>\n</table></div>\n");
     }
     for o in &p.outputs {
-        if o.total == 0 {
-            h.push_str(&format!(
-                "<h3>{}</h3>\n<p class=\"none\">{}</p>\n",
-                o.name,
-                lang.pick("(nothing)", "（没有输出）")
-            ));
-            continue;
-        }
-        h.push_str(&format!(
-            "<h3>{}</h3>\n<pre>{}</pre>\n",
-            esc(unlabel(&o.heading(lang))),
-            esc(&o.lines.join("\n"))
-        ));
+        output::block(h, o, lang);
     }
 }
 
@@ -365,29 +284,5 @@ impl<W: Write> Reporter for Html<W> {
             self.page(&end.summary)?;
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn markup_is_escaped_and_control_characters_shown() {
-        assert_eq!(
-            esc("<script>alert('x') & \"y\"</script>\x1b[31m"),
-            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;\\u{1b}[31m"
-        );
-    }
-
-    #[test]
-    fn output_keeps_its_lines() {
-        assert_eq!(esc("a <b>\n\tc\r\n"), "a &lt;b&gt;\n\tc\\r\n");
-    }
-
-    #[test]
-    fn anchors_are_plain() {
-        assert_eq!(anchor("tcp-server/peer-exit"), "s-tcp-server-peer-exit");
-        assert_eq!(anchor("a\"><b"), "s-a---b");
     }
 }
