@@ -308,6 +308,10 @@ pub struct MergeArgs {
     /// Where the merged grade.json and scores.csv go.
     #[arg(long, default_value = "sockspec-grades")]
     pub out_dir: PathBuf,
+    /// The language of the table and class view: en or zh (default: from
+    /// LC_ALL / LANG).
+    #[arg(long, value_parser = parse_lang)]
+    pub lang: Option<sockspec_report::Lang>,
 }
 
 impl RunArgs {

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sockspec_grade::{BatchReport, Submission, SubmissionGrade};
+use sockspec_report::Lang;
 
 use crate::cli::{GradeArgs, Isolate, MergeArgs};
 use crate::run::load_assignment;
@@ -197,22 +198,31 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
         submissions: grades,
     };
     write_outputs(&batch, &out_dir)?;
+    let lang = args.lang.unwrap_or_else(Lang::from_env);
     let dashboard = if args.html {
-        let lang = args.lang.unwrap_or_else(sockspec_report::Lang::from_env);
         Some(write_dashboard(&batch, &out_dir, lang)?)
     } else {
         None
     };
-    print!("{}", batch.table());
-    print!("{}", batch.class_view());
+    print!("{}", sockspec_report::batch_table(&batch, lang));
+    print!("{}", sockspec_report::class_summary(&batch, lang));
     if let Some(path) = dashboard {
-        println!("class dashboard: {}", path.display());
+        match lang {
+            Lang::En => println!("class dashboard: {}", path.display()),
+            Lang::Zh => println!("全班概览：{}", path.display()),
+        }
     }
-    println!(
-        "graded in {:.1} s with --jobs {jobs}; reports in {}",
-        started.elapsed().as_secs_f64(),
-        out_dir.display()
-    );
+    let secs = started.elapsed().as_secs_f64();
+    match lang {
+        Lang::En => println!(
+            "graded in {secs:.1} s with --jobs {jobs}; reports in {}",
+            out_dir.display()
+        ),
+        Lang::Zh => println!(
+            "评分用时 {secs:.1} 秒（--jobs {jobs}）；报告在 {}",
+            out_dir.display()
+        ),
+    }
     Ok(if batch.submissions.iter().any(|s| s.problem.is_some()) {
         2
     } else {
@@ -538,6 +548,8 @@ pub fn merge(args: MergeArgs) -> u8 {
         eprintln!("error: {e}");
         return 2;
     }
-    print!("{}", whole.table());
+    let lang = args.lang.unwrap_or_else(Lang::from_env);
+    print!("{}", sockspec_report::batch_table(&whole, lang));
+    print!("{}", sockspec_report::class_summary(&whole, lang));
     0
 }

@@ -255,150 +255,6 @@ impl BatchReport {
         w.flush()?;
         Ok(())
     }
-
-    /// The table printed at the end of a batch: one line per student with
-    /// the score and what to look at.
-    pub fn table(&self) -> String {
-        let width = self
-            .submissions
-            .iter()
-            .map(|s| s.student.chars().count())
-            .max()
-            .unwrap_or(0)
-            .max("student".len());
-        let mut out = format!(
-            "{:width$}  {:>9}  {:>6}  look at\n",
-            "student", "points", "%"
-        );
-        for s in &self.submissions {
-            let mut notes: Vec<String> = Vec::new();
-            if let Some(p) = &s.problem {
-                notes.push(format!("not graded: {p}"));
-            }
-            if let Some(b) = &s.build_error {
-                notes.push(format!("BUILD ERROR {b}"));
-            }
-            if !s.failed_ids.is_empty() {
-                notes.push(format!("failed {}", short_list(&s.failed_ids)));
-            }
-            if !s.error_ids.is_empty() {
-                notes.push(format!("could not run {}", short_list(&s.error_ids)));
-            }
-            if !s.flaky_ids.is_empty() {
-                notes.push(format!("FLAKY {}", short_list(&s.flaky_ids)));
-            }
-            let pad = width - s.student.chars().count();
-            out.push_str(&format!(
-                "{}{}  {:>9}  {:>6.1}  {}\n",
-                s.student,
-                " ".repeat(pad),
-                format!("{}/{}", s.points, s.points_possible),
-                s.percent(),
-                if notes.is_empty() {
-                    "-".to_owned()
-                } else {
-                    notes.join("; ")
-                }
-            ));
-        }
-        let full = self
-            .submissions
-            .iter()
-            .filter(|s| s.problem.is_none() && s.points == s.points_possible && s.errors == 0)
-            .count();
-        out.push_str(&format!(
-            "{} submission(s), {full} with full marks",
-            self.submissions.len()
-        ));
-        let review = self
-            .submissions
-            .iter()
-            .filter(|s| s.flaky > 0 || s.problem.is_some())
-            .count();
-        if review > 0 {
-            out.push_str(&format!(", {review} to review (flaky or not graded)"));
-        }
-        out.push('\n');
-        out
-    }
-}
-
-impl BatchReport {
-    /// What the class missed, as the terminal shows it after the table:
-    /// each scenario failed (or not carried out) by some submission, most
-    /// failed first, with who failed it; the submissions that did not
-    /// build; and how the scores spread, in tenths. The numbers are
-    /// [`BatchReport::class`]'s, which the HTML dashboard shows too.
-    pub fn class_view(&self) -> String {
-        let view = self.class();
-        if view.graded == 0 {
-            return String::new();
-        }
-        let n = view.graded;
-        let rows: Vec<&crate::ScenarioTally> = view
-            .scenarios
-            .iter()
-            .filter(|t| !t.failed.is_empty() || !t.errors.is_empty())
-            .collect();
-        let mut out = String::new();
-        if !rows.is_empty() {
-            let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
-            out.push_str(&format!("what the class missed (of {n} graded):\n"));
-            for t in &rows {
-                let mut line = format!(
-                    "  {:width$}  failed {:>3}  {:>5.1}%",
-                    t.id,
-                    t.failed.len(),
-                    t.failed_percent
-                );
-                if !t.errors.is_empty() {
-                    line.push_str(&format!("  could not run {}", t.errors.len()));
-                }
-                if !t.failed.is_empty() {
-                    line.push_str(&format!("  {}", short_list(&t.failed)));
-                }
-                out.push_str(&line);
-                out.push('\n');
-            }
-        }
-        let unbuilt: Vec<String> = view.not_built.iter().map(|(s, _)| s.clone()).collect();
-        if !unbuilt.is_empty() {
-            out.push_str(&format!(
-                "did not build: {} ({})\n",
-                unbuilt.len(),
-                short_list(&unbuilt)
-            ));
-        }
-        out.push_str("scores:\n");
-        for b in &view.histogram {
-            let label = if b.from == 100 {
-                "   100%".to_owned()
-            } else {
-                format!("{:>3}–{:>2}%", b.from, b.to)
-            };
-            out.push_str(&format!(
-                "  {label}  {:<width$} {}\n",
-                "#".repeat(b.count),
-                b.count,
-                width = n.min(40)
-            ));
-        }
-        out
-    }
-}
-
-fn short_list(ids: &[String]) -> String {
-    const SHOWN: usize = 4;
-    let mut s = ids
-        .iter()
-        .take(SHOWN)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if ids.len() > SHOWN {
-        s.push_str(&format!(" and {} more", ids.len() - SHOWN));
-    }
-    s
 }
 
 #[cfg(test)]
@@ -499,7 +355,6 @@ mod tests {
         assert_eq!((g.points, g.points_possible), (0, 2));
         let mut b = batch("1/1", &[]);
         b.submissions.push(g);
-        assert!(b.table().contains("BUILD ERROR gcc -Wall"), "{}", b.table());
         let mut csv = Vec::new();
         b.write_csv(&mut csv).unwrap();
         let csv = String::from_utf8(csv).unwrap();
@@ -509,35 +364,8 @@ mod tests {
         );
     }
 
-    /// The class view sorts the scenarios by how many failed them, names
-    /// who did, lists the submissions that did not build, and spreads the
-    /// scores over tenths.
     #[test]
-    fn the_class_view_says_what_the_class_missed() {
-        let mut b = batch("1/1", &["alice", "bob"]);
-        b.submissions[1]
-            .failed_ids
-            .push("tcp-server/peer-exit".into());
-        b.submissions[1].points = 10;
-        b.submissions[1].build_error = Some("gcc: error".into());
-        b.submissions
-            .push(SubmissionGrade::broken("carol", "killed".into(), -1, 5));
-        let view = b.class_view();
-        let lines: Vec<&str> = view.lines().collect();
-        assert_eq!(lines[0], "what the class missed (of 2 graded):", "{view}");
-        assert!(lines[1].starts_with("  tcp-server/restart"), "{view}");
-        assert!(
-            lines[1].contains("failed   2  100.0%  alice, bob"),
-            "{view}"
-        );
-        assert!(view.contains("did not build: 1 (bob)"), "{view}");
-        assert!(view.contains("   100%  #"), "{view}");
-        assert!(view.contains(" 40–49%  #"), "{view}");
-        assert!(!view.contains("carol"), "not graded, not counted: {view}");
-    }
-
-    #[test]
-    fn csv_and_table() {
+    fn csv() {
         let mut b = batch("1/1", &["alice", "bob, the \"second\""]);
         b.submissions.push(SubmissionGrade::broken(
             "carol",
@@ -560,15 +388,5 @@ mod tests {
             lines[2]
         );
         assert!(lines[3].ends_with("the run was killed,"), "{}", lines[3]);
-        let table = b.table();
-        assert!(table.contains("alice"), "{table}");
-        assert!(table.contains("4/10"), "{table}");
-        assert!(table.contains("failed tcp-server/restart"), "{table}");
-        assert!(table.contains("FLAKY udp-server/burst"), "{table}");
-        assert!(table.contains("not graded: the run was killed"), "{table}");
-        assert!(
-            table.contains("3 submission(s), 0 with full marks, 3 to review"),
-            "{table}"
-        );
     }
 }

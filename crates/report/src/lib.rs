@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 mod autolab;
+mod batch;
 mod build;
 mod collect;
 mod diagnose;
@@ -40,6 +41,7 @@ mod timeline;
 use std::ffi::OsStr;
 
 pub use autolab::Autolab;
+pub use batch::{batch_table, class_summary};
 pub use gradescope::{Gradescope, GradescopeOptions};
 pub use html::{Html, HtmlOptions, ReportPaths, class_page};
 pub use human::{Human, HumanOptions};
