@@ -308,6 +308,11 @@ pub struct MergeArgs {
     /// Where the merged grade.json and scores.csv go.
     #[arg(long, default_value = "sockspec-grades")]
     pub out_dir: PathBuf,
+    /// Also write the class dashboard (index.html), linking to the
+    /// students' report.html pages, which are copied from each job's folder
+    /// (grade each share with --html, and keep its whole --out-dir).
+    #[arg(long)]
+    pub html: bool,
     /// The language of the table and class view: en or zh (default: from
     /// LC_ALL / LANG).
     #[arg(long, value_parser = parse_lang)]

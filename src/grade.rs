@@ -541,15 +541,66 @@ pub fn merge(args: MergeArgs) -> u8 {
             return 2;
         }
     };
-    if let Err(e) = std::fs::create_dir_all(&args.out_dir)
-        .map_err(|e| format!("cannot create {}: {e}", args.out_dir.display()))
-        .and_then(|()| write_outputs(&whole, &args.out_dir))
-    {
-        eprintln!("error: {e}");
-        return 2;
-    }
+    let mut whole = whole;
     let lang = args.lang.unwrap_or_else(Lang::from_env);
+    let written = std::fs::create_dir_all(&args.out_dir)
+        .map_err(|e| format!("cannot create {}: {e}", args.out_dir.display()))
+        .and_then(|()| gather_reports(&mut whole, &args.out_dir))
+        .and_then(|()| write_outputs(&whole, &args.out_dir))
+        .and_then(|()| {
+            args.html
+                .then(|| write_dashboard(&whole, &args.out_dir, lang))
+                .transpose()
+        });
+    let dashboard = match written {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
     print!("{}", sockspec_report::batch_table(&whole, lang));
     print!("{}", sockspec_report::class_summary(&whole, lang));
+    if let Some(path) = dashboard {
+        match lang {
+            Lang::En => println!("class dashboard: {}", path.display()),
+            Lang::Zh => println!("全班概览：{}", path.display()),
+        }
+    }
     0
+}
+
+/// Copies each student's report folder from the job that graded it into
+/// `out_dir`, where one `grade` run would have written it, and points the
+/// merged report at the copy: the merged folder is then the whole class,
+/// whichever machines graded it. A job whose folder was not kept (only its
+/// grade.json) leaves its students pointing at where it was.
+fn gather_reports(batch: &mut BatchReport, out_dir: &Path) -> Result<(), String> {
+    let out = std::fs::canonicalize(out_dir)
+        .map_err(|e| format!("cannot read {}: {e}", out_dir.display()))?;
+    for s in &mut batch.submissions {
+        let report = PathBuf::from(&s.report);
+        let Some(folder) = report.parent().filter(|f| f.is_dir()) else {
+            continue;
+        };
+        let to = out.join(&s.student);
+        if std::fs::canonicalize(folder).is_ok_and(|f| f == to) {
+            continue;
+        }
+        std::fs::create_dir_all(&to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+        for entry in std::fs::read_dir(folder)
+            .map_err(|e| format!("cannot read {}: {e}", folder.display()))?
+            .flatten()
+        {
+            if entry.file_type().is_ok_and(|t| t.is_file()) {
+                let target = to.join(entry.file_name());
+                std::fs::copy(entry.path(), &target)
+                    .map_err(|e| format!("cannot copy to {}: {e}", target.display()))?;
+            }
+        }
+        if let Some(name) = report.file_name() {
+            s.report = format!("{}/{}", s.student, name.to_string_lossy());
+        }
+    }
+    Ok(())
 }

@@ -239,6 +239,7 @@ fn grade(subs: &Path, hw: &Path, out: &Path, partition: &str) -> std::process::O
             partition,
             "--gradescope",
             "--autolab",
+            "--html",
         ])
         .args(["--no-calibrate"])
         .output()
@@ -289,6 +290,7 @@ fn a_batch_of_twenty_grades_right_in_every_output() {
         .args(&parts)
         .arg("--out-dir")
         .arg(&merged)
+        .args(["--html", "--lang", "en"])
         .output()
         .unwrap();
     assert!(
@@ -298,6 +300,22 @@ fn a_batch_of_twenty_grades_right_in_every_output() {
     );
     let table = String::from_utf8_lossy(&output.stdout);
     assert!(table.contains("20 submission(s)"), "{table}");
+    assert!(table.contains("what the class missed"), "{table}");
+    // The merged folder is the whole class, as one grade run writes it:
+    // every student's reports, and a dashboard whose links all lead there.
+    let dashboard = std::fs::read_to_string(merged.join("index.html")).unwrap();
+    let links: Vec<&str> = dashboard
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|l| l.split('"').next())
+        .filter(|l| !l.starts_with('#'))
+        .collect();
+    assert!(links.len() >= all.len(), "{dashboard}");
+    let base = url::Url::from_directory_path(&merged).unwrap();
+    for link in links {
+        let file = base.join(link).unwrap().to_file_path().unwrap();
+        assert!(file.is_file(), "{link} leads nowhere");
+    }
 
     let batch: Value =
         serde_json::from_str(&std::fs::read_to_string(merged.join("grade.json")).unwrap()).unwrap();
@@ -348,7 +366,7 @@ fn a_batch_of_twenty_grades_right_in_every_output() {
         );
 
         // The submission's own reports say why, in each format.
-        let report_path = PathBuf::from(g["report"].as_str().unwrap());
+        let report_path = merged.join(g["report"].as_str().unwrap());
         let dir = report_path.parent().unwrap();
         let report: Value =
             serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap()).unwrap();
