@@ -37,6 +37,11 @@ pub struct SendStep {
 /// `messages`) and how to write it.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [
+    { "required": ["text"] },
+    { "required": ["hex"] },
+    { "required": ["messages"] },
+]))]
 struct RawSend {
     /// The connection to write on.
     to: ConnName,
