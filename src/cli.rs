@@ -42,6 +42,9 @@ pub enum Command {
     /// sockspec and the assignment) from an assignment file.
     #[command(subcommand)]
     Gradescope(GradescopeCommand),
+    /// Print the JSON Schema of scenario or assignment files, for editors
+    /// (`# yaml-language-server: $schema=...` at the top of a file).
+    Schema(SchemaArgs),
     /// Exit 0 if a private network can be entered here (used by `grade`).
     #[command(hide = true)]
     NetnsProbe,
@@ -297,6 +300,39 @@ pub struct GradeArgs {
 fn parse_partition(s: &str) -> Result<sockspec_grade::Partition, String> {
     s.parse()
         .map_err(|e: sockspec_grade::PartitionError| e.to_string())
+}
+
+/// `sockspec schema`: which file format, and where the schema goes.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  sockspec schema assignment --out docs/schema/assignment.schema.json
+  sockspec schema scenario > scenario.schema.json")]
+pub struct SchemaArgs {
+    /// Which file format.
+    #[arg(value_enum)]
+    pub kind: SchemaKind,
+    /// Write the schema to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// The file formats `sockspec schema` describes.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaKind {
+    /// A scenario file.
+    Scenario,
+    /// An assignment file.
+    Assignment,
+}
+
+impl SchemaKind {
+    /// The model's name for it.
+    pub fn file_kind(self) -> sockspec_model::schema::FileKind {
+        match self {
+            SchemaKind::Scenario => sockspec_model::schema::FileKind::Scenario,
+            SchemaKind::Assignment => sockspec_model::schema::FileKind::Assignment,
+        }
+    }
 }
 
 /// `sockspec merge`: the grade.json of each CI job.

@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Command::Grade(args) => grade::grade(args),
         Command::Merge(args) => grade::merge(args),
         Command::Gradescope(command) => gradescope::gradescope(command),
+        Command::Schema(args) => schema(&args),
         Command::NetnsProbe => match sockspec_netns::prepare() {
             Ok(_) if sockspec_netns::threads_can_isolate() => 0,
             Ok(_) => 2,
@@ -85,6 +86,24 @@ fn check(paths: &[std::path::PathBuf]) -> u8 {
             0
         }
         Err(code) => code,
+    }
+}
+
+/// Prints (or writes) the JSON Schema of a file format.
+fn schema(args: &cli::SchemaArgs) -> u8 {
+    let text = sockspec_model::schema::schema_text(args.kind.file_kind());
+    match &args.out {
+        None => {
+            print!("{text}");
+            0
+        }
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                2
+            }
+        },
     }
 }
 

@@ -13,12 +13,13 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 
 use crate::contract::{Contract, Framing, Level, Page, ReplyRule, Role};
 use crate::load::{LoadError, LoadErrorKind, Source, yaml_error};
 use crate::scenario::Scenario;
+use crate::spanned::Spanned;
 
 /// A homework: its programs and how they are graded.
 #[derive(Clone, Debug)]
@@ -106,7 +107,7 @@ pub struct BuildStep {
 
 /// The resource limits a grader states for every program of a submission
 /// (each one unset keeps the harness's default).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LimitsSpec {
     /// CPU seconds a program may use (a busy loop ends there).
@@ -122,7 +123,7 @@ pub struct LimitsSpec {
 }
 
 /// Gradescope's visibility of a result.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
     /// Shown at once.
@@ -193,42 +194,89 @@ struct Points {
     scenarios: Vec<(Pattern, u32)>,
 }
 
-#[derive(Deserialize)]
+/// An assignment file: one homework, its programs and how they are graded.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawAssignment {
+#[schemars(title = "sockspec assignment")]
+pub(crate) struct RawAssignment {
+    /// The homework's title, for reports.
     assignment: String,
+    /// Scenario files or folders, relative to the assignment file (none:
+    /// the built-in suite).
     #[serde(default)]
     suite: Vec<String>,
+    /// The programs of a submission, one per role, each with the command
+    /// that starts it from inside the submission's folder.
+    #[schemars(schema_with = "programs_schema")]
     programs: Spanned<BTreeMap<Role, Spanned<RawProgram>>>,
+    /// Recommended scenarios count too.
     #[serde(default)]
     strict: bool,
+    /// Extra tries of a failing scenario (FLAKY when the verdict changes).
     retries: Option<u32>,
+    /// The wall time, in seconds (more than 0, at most 3600), one try of one
+    /// scenario may take (every program's, unless it states its own).
+    #[schemars(range(max = 3600.0), extend("exclusiveMinimum" = 0))]
     budget_s: Option<Spanned<f64>>,
+    /// Points per level, and per scenario by id or pattern.
     #[serde(default)]
     points: RawPoints,
+    /// Scenarios whose level the grader changes, by id or pattern with `*`
+    /// (the last pattern that names a scenario wins).
     #[serde(default)]
     levels: BTreeMap<InOrder, Level>,
+    /// How Gradescope shows the results to students.
     #[serde(default)]
     visibility: Visibility,
+    /// Gradescope visibility per scenario, by id or pattern with `*` (the
+    /// last pattern that names a scenario wins), over `visibility`.
     #[serde(default)]
     test_visibility: BTreeMap<InOrder, Visibility>,
+    /// Resource limits for every program (unset ones keep the harness's
+    /// defaults).
     limits: Option<Spanned<LimitsSpec>>,
+    /// The command that builds the whole submission (`make`), run by
+    /// `sh -c` once in its folder before any scenario.
+    #[schemars(length(min = 1))]
     build: Option<Spanned<String>>,
+    /// The wall time, in seconds (more than 0, at most 3600), a build may take.
+    #[schemars(range(max = 3600.0), extend("exclusiveMinimum" = 0))]
     build_s: Option<Spanned<f64>>,
 }
 
-#[derive(Deserialize, Default)]
+/// `programs:` maps a role to a program. Its schema names every role as a
+/// key, so that an editor completes them and flags a misspelt one.
+fn programs_schema(generator: &mut SchemaGenerator) -> Schema {
+    let program = generator.subschema_for::<RawProgram>();
+    let roles: serde_json::Map<String, serde_json::Value> = Role::ALL
+        .iter()
+        .map(|r| (r.as_str().to_owned(), program.clone().into()))
+        .collect();
+    json_schema!({
+        "type": "object",
+        "properties": roles,
+        "additionalProperties": false,
+        "minProperties": 1,
+    })
+}
+
+/// Points per level, and per scenario.
+#[derive(Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawPoints {
+    /// Points of each required scenario.
     required: Option<u32>,
+    /// Points of each recommended scenario.
     recommended: Option<u32>,
+    /// Points of the scenarios an id or a pattern with `*` names (the last
+    /// pattern that names a scenario wins).
     #[serde(default)]
     scenarios: BTreeMap<InOrder, u32>,
 }
 
 /// A map key that remembers where it was written and sorts in the order
 /// of the file, so a `BTreeMap` of them iterates as the grader wrote it.
-#[derive(Deserialize, PartialEq, Eq)]
+#[derive(Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(transparent)]
 struct InOrder(Spanned<String>);
 
@@ -251,22 +299,46 @@ impl PartialOrd for InOrder {
     }
 }
 
-#[derive(Deserialize)]
+/// One program of a submission and the contract it is judged by.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawProgram {
+    /// The command, run in the submission's folder, with `{port}`, `{host}`
+    /// and `{broadcast}` placeholders (split like a shell, never run by one).
+    #[schemars(length(min = 1))]
     command: Spanned<String>,
+    /// How the program answers a message (`any` unless stated).
+    #[schemars(with = "Option<ReplyRule>")]
     reply: Option<Spanned<String>>,
+    /// Where one message ends and the next begins (`none` unless stated).
     framing: Option<Framing>,
+    /// The line that makes a client program quit.
     quit: Option<String>,
+    /// http-server: what a path must answer.
     #[serde(default)]
+    #[schemars(with = "Vec<Page>")]
     pages: Vec<Spanned<String>>,
+    /// A port the program hard-codes, if it does.
+    #[schemars(range(min = 1))]
     port: Option<Spanned<u16>>,
+    /// The IPv4 address and port a client (or sender) hard-codes as its
+    /// server's, e.g. 10.16.129.97:7777 (else it is read from the source).
+    #[schemars(regex(pattern = r"^[0-9]{1,3}(\.[0-9]{1,3}){3}:[0-9]{1,5}$"))]
     server: Option<Spanned<String>>,
+    /// A sub-folder of the submission to run it in (relative, without `..`).
     cwd: Option<Spanned<String>>,
+    /// The wall time, in seconds (more than 0, at most 3600), one try of one
+    /// of its scenarios may take.
+    #[schemars(range(max = 3600.0), extend("exclusiveMinimum" = 0))]
     budget_s: Option<Spanned<f64>>,
+    /// The command that builds this program (`gcc -Wall -o server
+    /// server.c`), run by `sh -c` once in its folder before any scenario.
+    #[schemars(length(min = 1))]
     build: Option<Spanned<String>>,
+    /// Grade only the scenarios these ids or patterns with `*` name.
     #[serde(default)]
     only: Vec<Spanned<String>>,
+    /// Do not grade the scenarios these ids or patterns with `*` name.
     #[serde(default)]
     skip: Vec<Spanned<String>>,
 }

@@ -3,13 +3,15 @@
 //! student's wording, so the same suite grades `b'Thanks'` servers and echo
 //! servers alike.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 
 /// The kind of program under test; the harness plays the other end.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// Binds, listens, accepts clients in turn and replies to each message.
@@ -142,7 +144,7 @@ impl FromStr for Role {
 }
 
 /// Whether a scenario counts toward the verdict by default.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Level {
     /// The notes demand it; always counts.
@@ -201,7 +203,7 @@ pub enum ReplyRule {
 }
 
 /// The shape of a reply rule, for scenarios that only apply to some rules.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReplyKind {
     /// `echo`
@@ -278,8 +280,27 @@ impl FromStr for ReplyRule {
     }
 }
 
+/// A reply rule is written as text (`fixed:Thanks`); its schema says which
+/// texts parse, so an editor can check and complete them.
+impl JsonSchema for ReplyRule {
+    fn schema_name() -> Cow<'static, str> {
+        "ReplyRule".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "How the program answers a message: `echo` (the message itself), \
+                `any` (any non-empty reply), `fixed:TEXT` (always TEXT, e.g. fixed:Thanks) \
+                or `regex:RE` (the reply, read as text, matches the regular expression RE).",
+            "pattern": r"^(echo|any|fixed:[\s\S]+|regex:[\s\S]*)$",
+            "examples": ["fixed:Thanks", "echo", "any", r"regex:^\d{2}:\d{2}"],
+        })
+    }
+}
+
 /// Where one message ends and the next begins: the cure for sticky packets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Framing {
     /// No boundaries: a message is whatever one write carries.
@@ -360,6 +381,24 @@ pub struct Page {
     pub status: u16,
     /// A regular expression the body must match (checked when parsed).
     pub body: Option<String>,
+}
+
+/// A page rule is written as text (`/=200:Welcome`); its schema says which
+/// texts parse.
+impl JsonSchema for Page {
+    fn schema_name() -> Cow<'static, str> {
+        "Page".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "What an HTTP server must answer for one path: PATH=STATUS, \
+                optionally followed by :REGEX for the body (PATH starts with / or is *).",
+            "pattern": r"^(/[^=]*|\*)=[1-5][0-9]{2}(:[\s\S]*)?$",
+            "examples": ["/=200:Welcome", "/index.html=200", "/missing=404"],
+        })
+    }
 }
 
 impl FromStr for Page {

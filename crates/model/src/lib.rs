@@ -12,6 +12,8 @@ pub mod contract;
 pub mod load;
 pub mod property;
 pub mod scenario;
+pub mod schema;
+mod spanned;
 pub mod step;
 
 pub use addressing::Addressing;

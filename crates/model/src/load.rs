@@ -4,16 +4,18 @@
 //! error carries the file, the line and column, the offending line itself, and,
 //! for a misspelt key, the key that was probably meant.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 
 use crate::contract::{Level, Role};
 use crate::property::PropertySpec;
 use crate::scenario::{Localized, Scenario, When};
+use crate::spanned::Spanned;
 use crate::step::{ConnName, Step, StepAt};
 
 /// A scenario file's name and text.
@@ -182,21 +184,70 @@ impl<'de> Deserialize<'de> for Title {
     }
 }
 
-#[derive(Deserialize)]
+/// Text in English alone, or in both languages: the schema of [`Concept`]
+/// and [`Title`], which read either.
+fn text_or_localized_schema(generator: &mut SchemaGenerator, what: &str) -> Schema {
+    let localized = generator.subschema_for::<Localized>();
+    json_schema!({
+        "description": format!("The {what}: English text, or {{ en: ..., zh: ... }}."),
+        "anyOf": [{ "type": "string" }, localized],
+    })
+}
+
+impl JsonSchema for Concept {
+    fn schema_name() -> Cow<'static, str> {
+        "Concept".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        text_or_localized_schema(generator, "note of the course the scenario checks")
+    }
+}
+
+impl JsonSchema for Title {
+    fn schema_name() -> Cow<'static, str> {
+        "Title".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        text_or_localized_schema(generator, "one line saying what is checked")
+    }
+}
+
+/// A scenario file: one check of a program of one role, as steps the
+/// harness takes or a property checked on generated cases.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawScenario {
+#[schemars(title = "sockspec scenario")]
+pub(crate) struct RawScenario {
+    /// `ROLE/NAME`, unique in a suite; NAME is letters, digits and '-', and
+    /// ROLE must be the scenario's `role`.
+    #[schemars(regex(pattern = r"^[a-z]+-[a-z]+/[A-Za-z0-9-]+$"))]
     id: Spanned<String>,
+    /// One line saying what is checked.
     title: Spanned<Title>,
+    /// The kind of program the scenario grades.
     role: Spanned<Role>,
+    /// Whether the scenario counts by default (`required`) or only under
+    /// `--strict` (`recommended`).
     level: Level,
+    /// The note of the course the scenario checks, in words a student reads.
     concept: Concept,
+    /// What to change when the scenario fails.
     hint: Option<Localized>,
+    /// The hint in C's terms, where it differs from the notes' Python.
     hint_c: Option<Localized>,
+    /// The hint in Java's terms, where it differs from the notes' Python.
     hint_java: Option<Localized>,
+    /// Points a grader may give it (1 unless stated).
     points: Option<u32>,
+    /// The contracts under which the scenario applies (empty lists: any).
     #[serde(default)]
     when: When,
+    /// What the harness does and expects, in order (or give a `property`).
+    #[schemars(length(min = 1))]
     steps: Option<Spanned<Vec<Spanned<Step>>>>,
+    /// A property checked on generated cases instead of fixed steps.
     property: Option<Spanned<PropertySpec>>,
 }
 

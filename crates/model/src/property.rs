@@ -1,10 +1,11 @@
 //! Property scenarios: which property, and the bounds of the generators
 //! that make its cases.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// The properties a scenario can check on generated cases.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum PropertyName {
     /// tcp-server: any messages, written with any coalescing and splitting,
@@ -61,7 +62,7 @@ impl PropertyName {
 }
 
 /// The bytes generated messages are made of.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Alphabet {
     /// Printable ASCII.
@@ -74,10 +75,12 @@ pub enum Alphabet {
 }
 
 /// An inclusive range written `[min, max]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(try_from = "[u32; 2]")]
 pub struct Bounds {
+    /// The least value.
     pub min: u32,
+    /// The greatest value.
     pub max: u32,
 }
 
@@ -100,7 +103,7 @@ impl Bounds {
 }
 
 /// A property and the bounds of its generators.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PropertySpec {
     /// Which property.

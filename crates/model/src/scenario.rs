@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::contract::{Contract, Framing, Level, ReplyKind, Role};
@@ -68,7 +69,7 @@ impl Scenario {
 }
 
 /// A text in the two languages of the course's students.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Localized {
     /// English.
@@ -91,7 +92,7 @@ impl Localized {
 }
 
 /// The contracts under which a scenario applies; empty lists mean "any".
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct When {
     /// Framings the scenario applies to.

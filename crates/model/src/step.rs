@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::contract::Role;
@@ -29,7 +30,7 @@ pub struct StepAt {
 }
 
 /// The name a scenario gives one of the harness's connections.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(transparent)]
 pub struct ConnName(pub String);
 
@@ -40,7 +41,7 @@ impl fmt::Display for ConnName {
 }
 
 /// One thing the harness does or expects.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Step {
     /// Open a TCP connection to the target under this name.

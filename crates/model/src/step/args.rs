@@ -2,8 +2,10 @@
 //! their defaults, and the checks a field needs on its own (hex that is
 //! hex, chunk sizes above zero).
 
+use std::borrow::Cow;
 use std::time::Duration;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 
 use super::{Bytes, ConnName};
@@ -31,22 +33,57 @@ pub struct SendStep {
     pub queued: bool,
 }
 
-#[derive(Deserialize)]
+/// A send as the file writes it: what to send (one of `text`, `hex` and
+/// `messages`) and how to write it.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [
+    { "required": ["text"] },
+    { "required": ["hex"] },
+    { "required": ["messages"] },
+]))]
 struct RawSend {
+    /// The connection to write on.
     to: ConnName,
+    /// One message, as text.
     text: Option<String>,
+    /// One message, as hex digits (whitespace between them is ignored).
+    #[schemars(regex(pattern = r"^\s*([0-9A-Fa-f]\s*[0-9A-Fa-f]\s*)*$"))]
     hex: Option<String>,
+    /// Several messages, coalesced into one write.
+    #[schemars(length(min = 1))]
     messages: Option<Vec<String>>,
+    /// Split the framed bytes into pieces of these sizes (the rest is a last
+    /// piece); each is written once the target has read the one before.
+    #[schemars(inner(range(min = 1)))]
     chunks: Option<Vec<usize>>,
+    /// An extra pause after each piece has been read, before the next.
     pause_ms: Option<u64>,
+    /// Send each message this many times over, as one message.
+    #[schemars(range(min = 1))]
     repeat: Option<usize>,
+    /// Whether the contract's framing is applied (false: the bytes go as they are).
     #[serde(default = "yes")]
     framed: bool,
+    /// Close the connection with the last piece: data and FIN in one
+    /// segment, so the client is gone before the target can answer.
     #[serde(default)]
     close: bool,
+    /// Pause the target (SIGSTOP) while writing, so that everything sent
+    /// waits in its queue at once; then resume it.
     #[serde(default)]
     queued: bool,
+}
+
+/// A send is read as a [`RawSend`], so that is what a file must look like.
+impl JsonSchema for SendStep {
+    fn schema_name() -> Cow<'static, str> {
+        "SendStep".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        RawSend::json_schema(generator)
+    }
 }
 
 fn yes() -> bool {
@@ -106,7 +143,7 @@ fn decode_hex(h: &str) -> Result<Vec<u8>, String> {
 }
 
 /// Read replies on a connection.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectReplyStep {
     /// The connection to read from.
@@ -121,7 +158,7 @@ fn one() -> usize {
 }
 
 /// Expect the target to have exited.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectExitStep {
     /// The exit code it must have, if any.
@@ -129,7 +166,7 @@ pub struct ExpectExitStep {
 }
 
 /// Receive messages from the target.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectMessageStep {
     /// The connection (tcp-client); none: the harness's UDP server socket.
@@ -141,7 +178,7 @@ pub struct ExpectMessageStep {
 }
 
 /// Answer the target's messages.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyStep {
     /// The connection (tcp-client); none: the harness's UDP server socket.
@@ -155,7 +192,7 @@ pub struct ReplyStep {
 }
 
 /// What the target must print.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectPrintedStep {
     /// This text, anywhere on stdout.
@@ -166,7 +203,7 @@ pub struct ExpectPrintedStep {
 }
 
 /// Expect broadcast datagrams at every harness receiver.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectBroadcastStep {
     /// Datagrams each receiver must get (at least).
@@ -178,7 +215,7 @@ pub struct ExpectBroadcastStep {
 }
 
 /// A broadcast datagram.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BroadcastStep {
     /// The datagram's text.
@@ -197,7 +234,7 @@ pub enum Expected {
 }
 
 /// An HTTP request the harness sends to an http-server.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestStep {
     /// The connection to write on.
@@ -258,7 +295,7 @@ fn slash() -> String {
 }
 
 /// Read and judge one HTTP response.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectResponseStep {
     /// The connection to read from.
@@ -272,7 +309,7 @@ pub struct ExpectResponseStep {
 }
 
 /// Read and judge one HTTP request the target sends.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectRequestStep {
     /// The connection to read from.
@@ -284,7 +321,7 @@ pub struct ExpectRequestStep {
 }
 
 /// How a response tells where its body ends.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum BodyLength {
     /// A Content-Length header.
@@ -308,7 +345,7 @@ impl BodyLength {
 }
 
 /// An HTTP response the harness sends to an http-client.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RespondStep {
     /// The connection to write on.
