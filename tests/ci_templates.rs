@@ -322,8 +322,21 @@ fn check_published(merge_dir: &Path, published: &[String], expected_csv: &str) {
         "the shares, merged, do not score the class as one grade run does"
     );
     assert!(csv[0].join("grade.json").is_file());
+    // The class dashboard, beside the students' pages it links to.
+    let dashboard = std::fs::read_to_string(csv[0].join("index.html"))
+        .expect("the merge job publishes the class dashboard (merge --html)");
     for (student, ..) in CLASS {
-        let pages = files
+        assert!(
+            dashboard.contains(&format!("href=\"{student}/report.html")),
+            "the dashboard does not link to {student}'s page"
+        );
+    }
+    let mut every = Vec::new();
+    for f in &files {
+        walk(f, &mut every);
+    }
+    for (student, ..) in CLASS {
+        let pages = every
             .iter()
             .filter(|p| p.ends_with(format!("{student}/report.html")))
             .count();
@@ -331,6 +344,18 @@ fn check_published(merge_dir: &Path, published: &[String], expected_csv: &str) {
             pages, 1,
             "{student}'s report.html is published {pages} times"
         );
+    }
+}
+
+/// Every file under `path` (or `path` itself).
+fn walk(path: &Path, out: &mut Vec<PathBuf>) {
+    match std::fs::read_dir(path) {
+        Ok(entries) => {
+            for e in entries.flatten() {
+                walk(&e.path(), out);
+            }
+        }
+        Err(_) => out.push(path.to_path_buf()),
     }
 }
 
