@@ -69,6 +69,11 @@ pub(crate) struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// The pid of the running target (the leader of its process group).
+    pub(crate) fn target_pid(&self) -> Option<i32> {
+        self.target.as_ref().map(|t| t.pid() as i32)
+    }
+
     /// The framing replies and messages are cut by: HTTP carries its own
     /// boundaries; the contract's framing is for the plain stream roles.
     pub(crate) fn framing(&self) -> sockspec_model::Framing {

@@ -64,9 +64,12 @@ impl Timing {
     }
 
     /// For the target to read a piece the harness wrote before the next is
-    /// written; past it the next piece goes anyway.
+    /// written; past it the next piece goes anyway. Long, because the wait
+    /// ends as soon as the target reads or is seen blocked elsewhere: only
+    /// a target that is runnable but starved of CPU (a loaded machine)
+    /// waits it out, and splitting its message depends on that wait.
     pub fn consumed(&self) -> Duration {
-        self.base(1000)
+        self.base(5000)
     }
 
     /// For the end of a connection (EOF or reset) to show.

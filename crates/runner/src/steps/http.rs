@@ -41,6 +41,7 @@ impl Run<'_> {
             Some(head) if r.split_body && r.chunks.is_empty() => vec![head],
             _ => r.chunks.clone(),
         };
+        let reader = self.target_pid();
         let conn = self.conn(&r.to)?;
         crate::steps::send_pieces(
             conn,
@@ -48,6 +49,7 @@ impl Run<'_> {
             &chunks,
             pause,
             timing,
+            reader,
             crate::steps::Writing::Request,
         )
         .await
@@ -85,9 +87,11 @@ impl Run<'_> {
         let timing = self.timing;
         let bytes = response_bytes(r);
         let pause = Duration::from_millis(r.pause_ms);
+        let reader = self.target_pid();
         let conn = self.conn(&r.to)?;
         let writing = crate::steps::Writing::Response;
-        crate::steps::send_pieces(conn, &bytes, &r.chunks, pause, timing, writing).await?;
+        crate::steps::send_pieces(conn, &bytes, &r.chunks, pause, timing, reader, writing)
+            .await?;
         // Every response ends the connection (Connection: close), so
         // a client that reads until b'' is never left waiting.
         if let Some(Peer::Tcp(conn)) = self.peers.remove(&r.to) {
@@ -104,7 +108,8 @@ pub(crate) enum Writing {
     Response,
 }
 
-/// Writes a message piece by piece. After each piece but the last has been
+/// Writes a message piece by piece (`reader`: the target's pid, to tell it
+/// is reading; see [`wait_consumed`]). After each piece but the last has been
 /// read by the target (and the pause), the target must still be silent: a
 /// server that answers, or a client that closes, has acted on part of a
 /// message.
@@ -114,6 +119,7 @@ pub(crate) async fn send_pieces(
     chunks: &[usize],
     pause: Duration,
     timing: Timing,
+    reader: Option<i32>,
     writing: Writing,
 ) -> Result<(), StepFailure> {
     let head_end = sockspec_http::head_end(bytes).unwrap_or(bytes.len());
@@ -150,7 +156,7 @@ pub(crate) async fn send_pieces(
         conn.write(piece, Instant::now() + timing.reply()).await?;
         sent += piece.len();
         if sent < bytes.len() {
-            wait_consumed(conn, Instant::now() + timing.consumed()).await;
+            wait_consumed(conn, Instant::now() + timing.consumed(), reader).await;
             if !pause.is_zero() {
                 tokio::time::sleep(timing.pause(pause)).await;
             }

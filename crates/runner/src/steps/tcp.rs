@@ -161,9 +161,11 @@ impl Run<'_> {
                 .collect()
         };
         let timing = self.timing;
+        let reader = self.target_pid();
         let conn = self.conn(&send.to)?;
         conn.expect_replies_to(send.messages.iter().map(|m| m.0.clone()));
-        let last = write_leading_pieces(conn, &bytes, &send.chunks, send.pause, timing).await?;
+        let last =
+            write_leading_pieces(conn, &bytes, &send.chunks, send.pause, timing, reader).await?;
         let deadline = Instant::now() + timing.reply();
         match self.peers.remove(&send.to) {
             Some(Peer::Tcp(conn)) if send.close => {
@@ -203,9 +205,11 @@ impl Run<'_> {
                     .flat_map(|reply| sockspec_wire::encode(framing, reply))
                     .collect();
                 self.replies_sent.extend(replies);
+                let reader = self.target_pid();
                 let conn = self.conn(name)?;
                 let last =
-                    write_leading_pieces(conn, &bytes, &r.chunks, Duration::ZERO, timing).await?;
+                    write_leading_pieces(conn, &bytes, &r.chunks, Duration::ZERO, timing, reader)
+                        .await?;
                 conn.write(last, Instant::now() + timing.reply()).await
             }
         }
@@ -256,12 +260,13 @@ pub(crate) async fn write_leading_pieces<'b>(
     chunks: &[usize],
     pause: Duration,
     timing: crate::Timing,
+    reader: Option<i32>,
 ) -> Result<&'b [u8], StepFailure> {
     let mut pieces = split(bytes, chunks);
     let last = pieces.pop().unwrap_or_default();
     for piece in pieces {
         conn.write(piece, Instant::now() + timing.reply()).await?;
-        wait_consumed(conn, Instant::now() + timing.consumed()).await;
+        wait_consumed(conn, Instant::now() + timing.consumed(), reader).await;
         if !pause.is_zero() {
             tokio::time::sleep(timing.pause(pause)).await;
         }
@@ -292,30 +297,60 @@ pub(crate) fn split<'b>(bytes: &'b [u8], sizes: &[usize]) -> Vec<&'b [u8]> {
 /// nothing left unread (both asked of the kernel by exact address, as `ss`
 /// does). This is what makes a split message arrive in separate recv calls,
 /// whatever the machine's load: the next piece is written only after the
-/// target has read the previous one. Past the deadline the next piece goes
-/// anyway; a target that never reads fails on its replies, not here.
+/// target has read the previous one.
+///
+/// The wait ends early only on what says the target will not read now: its
+/// end of the connection is gone or closing, or (with `reader`, the
+/// target's pid) none of its threads can run and none is sleeping or polling
+/// with a timeout, seen twice: it is blocked somewhere else (accept() of
+/// another client, input()) with these bytes queued, and a recv() on this
+/// socket would have woken it. A target that is merely slow, on a loaded
+/// machine, is runnable and is waited for, up to the deadline; past the
+/// deadline the next piece goes anyway, and a target that never reads
+/// fails on its replies, not here.
 ///
 /// Where the kernel gives the target socket's byte count (tcp_info), "read"
 /// means: every byte written has arrived there and none is left unread.
 /// That does not wait for the target's ACK, which a delayed ACK can hold
 /// back 40 ms when the target has nothing to answer (a half message).
-pub(crate) async fn wait_consumed(conn: &Conn, deadline: Instant) {
+pub(crate) async fn wait_consumed(conn: &Conn, deadline: Instant, reader: Option<i32>) {
+    const ESTABLISHED: u8 = 0x01;
+    /// How often the target's threads are looked at, once the wait is longer
+    /// than a running target takes to read.
+    const LOOK: Duration = Duration::from_millis(20);
     let started = Instant::now();
+    let mut idle_looks = 0;
+    let mut next_look = started + LOOK;
     loop {
-        let drained = match proc::tcp_conn(conn.remote, conn.local) {
+        let theirs = proc::tcp_conn(conn.remote, conn.local);
+        let drained = match &theirs {
             Some(proc::SocketEntry {
                 bytes_received: Some(got),
                 rx_queue,
                 ..
-            }) => got >= conn.written() && rx_queue == 0,
+            }) => *got >= conn.written() && *rx_queue == 0,
             _ => {
                 let ours = proc::tcp_conn_queues(conn.local, conn.remote);
                 let theirs = proc::tcp_conn_queues(conn.remote, conn.local);
                 matches!(ours, Some((0, _))) && matches!(theirs, Some((_, 0)))
             }
         };
-        if drained || Instant::now() >= deadline {
+        let closing = theirs.as_ref().is_some_and(|e| e.state != ESTABLISHED);
+        if drained || closing || Instant::now() >= deadline {
             return;
+        }
+        if let Some(pid) = reader
+            && Instant::now() >= next_look
+        {
+            next_look = Instant::now() + LOOK;
+            if blocked_elsewhere(pid) {
+                idle_looks += 1;
+                if idle_looks >= 2 {
+                    return;
+                }
+            } else {
+                idle_looks = 0;
+            }
         }
         // A target that is running reads within tens of microseconds; the
         // timer's millisecond would be most of the wait. Ask again at once
@@ -327,6 +362,22 @@ pub(crate) async fn wait_consumed(conn: &Conn, deadline: Instant) {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
     }
+}
+
+/// Whether the program of `pid` can read nothing now: none of its threads
+/// is runnable, and none waits in a sleep or a poll (which end by
+/// themselves, or on this socket).
+fn blocked_elsewhere(pid: i32) -> bool {
+    use sockspec_process::inspect::{self, Call};
+    let pids = inspect::program_pids(pid);
+    if pids.is_empty() || inspect::runnable_threads(&pids) > 0 {
+        return false;
+    }
+    let waiting = inspect::waiting(&pids);
+    !waiting.is_empty()
+        && waiting
+            .iter()
+            .all(|w| !matches!(w.call, Call::Sleep | Call::Poll))
 }
 
 #[cfg(test)]
