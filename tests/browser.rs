@@ -316,16 +316,7 @@ fn the_class_dashboard_links_to_every_report_it_names() {
     let hw = root.path().join("hw.yaml");
     std::fs::write(&hw, ASSIGNMENT).unwrap();
     let out = root.path().join("out");
-    let output = sockspec()
-        .arg("grade")
-        .arg(&subs)
-        .arg("--assignment")
-        .arg(&hw)
-        .arg("--out-dir")
-        .arg(&out)
-        .args(["--html", "--lang", "en", "--jobs", "2", "--no-calibrate"])
-        .output()
-        .unwrap();
+    let output = common::grade(&subs, &hw, &out, &["--html", "--lang", "en"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(
         output.status.code(),

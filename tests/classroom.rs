@@ -103,16 +103,7 @@ fn a_class_with_the_same_hard_coded_port_grades_in_parallel_unchanged() {
     let hw = root.path().join("hw.yaml");
     std::fs::write(&hw, ASSIGNMENT).unwrap();
     let out = root.path().join("out");
-    let output = sockspec()
-        .arg("grade")
-        .arg(&subs)
-        .arg("--assignment")
-        .arg(&hw)
-        .arg("--out-dir")
-        .arg(&out)
-        .args(["--jobs", "2", "--no-calibrate"])
-        .output()
-        .unwrap();
+    let output = common::grade(&subs, &hw, &out, &[]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("one at a time"), "{stderr}");

@@ -10,7 +10,6 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::sockspec;
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
@@ -123,16 +122,7 @@ fn hostile_submissions_stop_at_their_limits_and_the_rest_keep_their_verdicts() {
     let hw = root.path().join("hw.yaml");
     std::fs::write(&hw, ASSIGNMENT).unwrap();
     let out = root.path().join("out");
-    let output = sockspec()
-        .arg("grade")
-        .arg(&subs)
-        .arg("--assignment")
-        .arg(&hw)
-        .arg("--out-dir")
-        .arg(&out)
-        .args(["--jobs", "2", "--no-calibrate", "--lang", "en"])
-        .output()
-        .unwrap();
+    let output = common::grade(&subs, &hw, &out, &["--lang", "en"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
 

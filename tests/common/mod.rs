@@ -15,6 +15,27 @@ pub fn sockspec() -> Command {
     cmd
 }
 
+/// `sockspec grade SUBS --assignment HW --out-dir OUT --jobs 2
+/// --no-calibrate`, then `extra`: a class graded as a test grades one.
+pub fn grade(
+    subs: &std::path::Path,
+    hw: &std::path::Path,
+    out: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Output {
+    sockspec()
+        .arg("grade")
+        .arg(subs)
+        .arg("--assignment")
+        .arg(hw)
+        .arg("--out-dir")
+        .arg(out)
+        .args(["--jobs", "2", "--no-calibrate"])
+        .args(extra)
+        .output()
+        .expect("sockspec grade runs")
+}
+
 /// The path of a fixture program.
 pub fn fixture(role: &str, name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

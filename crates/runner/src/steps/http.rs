@@ -90,8 +90,7 @@ impl Run<'_> {
         let reader = self.target_pid();
         let conn = self.conn(&r.to)?;
         let writing = crate::steps::Writing::Response;
-        crate::steps::send_pieces(conn, &bytes, &r.chunks, pause, timing, reader, writing)
-            .await?;
+        crate::steps::send_pieces(conn, &bytes, &r.chunks, pause, timing, reader, writing).await?;
         // Every response ends the connection (Connection: close), so
         // a client that reads until b'' is never left waiting.
         if let Some(Peer::Tcp(conn)) = self.peers.remove(&r.to) {
