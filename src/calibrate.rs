@@ -41,19 +41,25 @@ pub struct Calibration {
 
 impl Calibration {
     /// One line for the grader.
-    pub fn describe(&self) -> String {
-        let ms = |d: Option<Duration>| match d {
-            Some(d) => format!("{} ms", d.as_millis()),
-            None => "not measured".to_owned(),
+    pub fn describe(&self, lang: sockspec_report::Lang) -> String {
+        let zh = lang == sockspec_report::Lang::Zh;
+        let ms = |d: Option<Duration>| match (d, zh) {
+            (Some(d), _) => format!("{} ms", d.as_millis()),
+            (None, false) => "not measured".to_owned(),
+            (None, true) => "未测出".to_owned(),
         };
-        format!(
-            "calibration: reference probe {} (baseline {} ms), python3 start-up {} (baseline {} ms): deadlines x{:.2}",
-            ms(self.probe),
-            PROBE_BASELINE.as_millis(),
-            ms(self.python),
-            PYTHON_BASELINE.as_millis(),
-            self.scale
-        )
+        let (probe, python) = (ms(self.probe), ms(self.python));
+        let (pb, pyb) = (PROBE_BASELINE.as_millis(), PYTHON_BASELINE.as_millis());
+        let scale = self.scale;
+        if zh {
+            format!(
+                "校准：参考探测 {probe}（基准 {pb} ms），python3 启动 {python}（基准 {pyb} ms）：所有时限 ×{scale:.2}"
+            )
+        } else {
+            format!(
+                "calibration: reference probe {probe} (baseline {pb} ms), python3 start-up {python} (baseline {pyb} ms): deadlines x{scale:.2}"
+            )
+        }
     }
 }
 

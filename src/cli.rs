@@ -238,8 +238,18 @@ fn parse_extra_report(s: &str) -> Result<(Format, PathBuf), String> {
 #[command(after_help = "Outputs, in --out-dir (default: sockspec-grades):
   STUDENT/report.txt, STUDENT/report.json   each submission's own report
   STUDENT/results.json                       with --gradescope
-  scores.csv                                 one row per student
+  STUDENT/autolab.txt                        with --autolab
+  STUDENT/report.html                        with --html
+  index.html                                 with --html: the class dashboard
+  scores.csv                                 one row per student (failed counts
+                                             the counted scenarios; warned, the
+                                             recommended ones that failed)
   grade.json                                 the batch, for `sockspec merge`
+
+The table's \"look at\" column and the dashboard's \"To review\" name what a
+person should check: FLAKY scenarios, a LIMIT HIT (too many processes or too
+much memory, even in a scenario that passed), builds that failed, runs that
+gave no report.
 
 Example, a CI matrix of 4 jobs, then one merge:
   sockspec grade subs/ --assignment hw.yaml --partition 2/4 --out-dir part2
@@ -349,6 +359,11 @@ pub struct MergeArgs {
     /// (grade each share with --html, and keep its whole --out-dir).
     #[arg(long)]
     pub html: bool,
+    /// Merge what is there even when some shares of the CI matrix are
+    /// missing (their students get no grade; the missing shares are
+    /// named). Without it, a missing share is an error.
+    #[arg(long)]
+    pub partial: bool,
     /// The language of the table and class view: en or zh (default: from
     /// LC_ALL / LANG).
     #[arg(long, value_parser = parse_lang)]

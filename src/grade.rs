@@ -102,9 +102,14 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
             return Err("--isolate net: this machine does not allow a private network (run as root, or enable unprivileged user namespaces)".into());
         }
     };
+    let lang = args.lang.unwrap_or_else(sockspec_report::Lang::from_env);
     if args.isolate == Isolate::Auto && isolate == Isolate::None {
         eprintln!(
-            "note: no private networks on this machine: submissions share its loopback; clients of a non-local address are not run"
+            "{}",
+            lang.pick(
+                "note: no private networks on this machine: submissions share its loopback; clients of a non-local address are not run",
+                "注意：这台机器不能建私有网络：所有作业共用它的回环网络；连接非本机地址的客户端不会运行"
+            )
         );
     }
     let hard_coded: Vec<String> = assignment
@@ -119,15 +124,19 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
         .collect();
     let mut jobs = args.jobs.unwrap_or_else(crate::default_jobs).max(1);
     if isolate == Isolate::None && !hard_coded.is_empty() && jobs > 1 {
-        eprintln!(
-            "note: {} choose their own port; without a private network per scenario (--isolate net) submissions are graded one at a time",
-            hard_coded.join(", ")
-        );
+        let which = hard_coded.join(", ");
+        match lang {
+            sockspec_report::Lang::En => eprintln!(
+                "note: {which} choose their own port; without a private network per scenario (--isolate net) submissions are graded one at a time"
+            ),
+            sockspec_report::Lang::Zh => eprintln!(
+                "注意：{which} 自己选定端口；每个场景没有私有网络（--isolate net）时，作业逐份评分"
+            ),
+        }
         jobs = 1;
     }
     // Said once here; each submission's run would say it again.
     let wanted = crate::homework::sandbox(&assignment, &args.submissions);
-    let lang = args.lang.unwrap_or_else(sockspec_report::Lang::from_env);
     for note in wanted.expected().shortfalls(&wanted) {
         eprintln!("note: {}", sockspec_report::shortfall(&note, lang));
     }
@@ -138,7 +147,7 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
         1.0
     } else {
         let c = crate::calibrate::calibrate(&exe);
-        eprintln!("{}", c.describe());
+        eprintln!("{}", c.describe(lang));
         c.scale
     };
     let scale = calibrated * user_scale;
@@ -534,7 +543,17 @@ pub fn merge(args: MergeArgs) -> u8 {
             }
         }
     }
-    let whole = match BatchReport::merge(parts) {
+    if args.partial
+        && let Ok(missing) = BatchReport::missing_shares(&parts)
+        && !missing.is_empty()
+    {
+        let list: Vec<String> = missing.iter().map(u32::to_string).collect();
+        eprintln!(
+            "warning: share(s) {} missing: their students have no grade in this merge",
+            list.join(", ")
+        );
+    }
+    let whole = match BatchReport::merge(parts, args.partial) {
         Ok(w) => w,
         Err(e) => {
             eprintln!("error: {e}");

@@ -284,6 +284,30 @@ fn a_batch_of_twenty_grades_right_in_every_output() {
     let left = processes_mentioning(&subs.display().to_string());
     assert!(left.is_empty(), "still running: {left:#?}");
 
+    // One share alone is refused, naming the one missing, unless the
+    // grader says the merge may be partial.
+    let alone = sockspec()
+        .arg("merge")
+        .arg(&parts[0])
+        .arg("--out-dir")
+        .arg(root.path().join("half"))
+        .output()
+        .unwrap();
+    assert_eq!(alone.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&alone.stderr);
+    assert!(said.contains("share(s) 2 of 2 missing"), "{said}");
+    let partial = sockspec()
+        .arg("merge")
+        .arg(&parts[0])
+        .arg("--partial")
+        .arg("--out-dir")
+        .arg(root.path().join("half"))
+        .output()
+        .unwrap();
+    assert_eq!(partial.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&partial.stderr);
+    assert!(said.contains("warning: share(s) 2 missing"), "{said}");
+
     let merged = root.path().join("all");
     let output = sockspec()
         .arg("merge")
@@ -418,6 +442,7 @@ fn a_batch_of_twenty_grades_right_in_every_output() {
         .filter(|p| !p.starts_with(root.path().join("part1")))
         .filter(|p| !p.starts_with(root.path().join("part2")))
         .filter(|p| !p.starts_with(&merged))
+        .filter(|p| !p.starts_with(root.path().join("half")))
         .filter(|p| !p.starts_with(&subs))
         .collect();
     assert!(new.is_empty(), "written outside the submissions: {new:#?}");

@@ -113,6 +113,7 @@ fn hostile_submissions_stop_at_their_limits_and_the_rest_keep_their_verdicts() {
         ("good", "course/tcp_server.py"),
         ("flood", "hostile/fork_flood.py"),
         ("hog", "hostile/memory_hog.py"),
+        ("quiet", "hostile/fork_flood_quiet.py"),
     ];
     for (name, from) in cases {
         let dir = subs.join(name);
@@ -122,7 +123,7 @@ fn hostile_submissions_stop_at_their_limits_and_the_rest_keep_their_verdicts() {
     let hw = root.path().join("hw.yaml");
     std::fs::write(&hw, ASSIGNMENT).unwrap();
     let out = root.path().join("out");
-    let output = common::grade(&subs, &hw, &out, &["--lang", "en"]);
+    let output = common::grade(&subs, &hw, &out, &["--lang", "en", "--html"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
 
@@ -197,4 +198,35 @@ fn hostile_submissions_stop_at_their_limits_and_the_rest_keep_their_verdicts() {
         assert!(text.contains(en), "{student}: {text}");
     }
     assert!(diagnoses(&report("good")).is_empty());
+
+    // A flood whose refused fork was caught passes, and is still flagged
+    // for review: in its report, the table, the CSV and the dashboard.
+    assert_eq!(points("quiet"), 2, "it served correctly");
+    let quiet = report("quiet");
+    for r in quiet["results"].as_array().unwrap() {
+        assert_eq!(r["status"], "pass", "{r}");
+        assert_eq!(r["limits_hit"][0]["limit"], "processes", "{r}");
+    }
+    let text = std::fs::read_to_string(out.join("quiet").join("report.txt")).unwrap();
+    assert!(
+        text.contains("passed, but the server tried to start more than 64 processes"),
+        "{text}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let row = stdout.lines().find(|l| l.starts_with("quiet")).unwrap();
+    assert!(row.contains("LIMIT HIT in tcp-server/"), "{stdout}");
+    assert!(stdout.contains("to review (flaky, a limit hit"), "{stdout}");
+    let csv = std::fs::read_to_string(out.join("scores.csv")).unwrap();
+    let row = csv.lines().find(|l| l.starts_with("quiet,")).unwrap();
+    assert!(
+        row.ends_with(",tcp-server/reply tcp-server/peer-exit")
+            || row.ends_with(",tcp-server/peer-exit tcp-server/reply"),
+        "{csv}"
+    );
+    let dashboard = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let review = &dashboard[dashboard.find("id=\"review\"").unwrap()..];
+    let review = &review[..review.find("</section>").unwrap()];
+    assert!(review.contains("ran into a limit"), "{review}");
+    assert!(review.contains(">quiet</a>"), "{review}");
+    assert!(!review.contains(">good</a>"), "{review}");
 }

@@ -41,6 +41,15 @@ pub struct SubmissionGrade {
     /// older versions, whose class view then counts no passes).
     #[serde(default)]
     pub passed_ids: Vec<String>,
+    /// Ids of the recommended scenarios that failed (shown, not counted:
+    /// what `--strict` would count).
+    #[serde(default)]
+    pub warned_ids: Vec<String>,
+    /// Ids of the scenarios in which the program ran into a limit of its
+    /// sandbox (a refused fork, an OOM kill), whatever their verdict: a
+    /// grader should look, even at full marks.
+    #[serde(default)]
+    pub limit_ids: Vec<String>,
     /// The exit code of the submission's run (0 pass, 1 fail, 2 error).
     pub exit_code: i32,
     /// Wall time of the submission's run.
@@ -71,16 +80,25 @@ impl SubmissionGrade {
             .get("results")
             .and_then(Value::as_array)
             .ok_or("the report has no results")?;
-        let ids = |status: &str, counted_only: bool| -> Vec<String> {
+        let id_of = |r: &Value| r.get("id").and_then(Value::as_str).map(str::to_owned);
+        let counted = |r: &Value| r.get("counted").and_then(Value::as_bool) == Some(true);
+        let ids = |status: &str, which: Option<bool>| -> Vec<String> {
             results
                 .iter()
                 .filter(|r| r.get("status").and_then(Value::as_str) == Some(status))
-                .filter(|r| {
-                    !counted_only || r.get("counted").and_then(Value::as_bool) == Some(true)
-                })
-                .filter_map(|r| r.get("id").and_then(Value::as_str).map(str::to_owned))
+                .filter(|r| which.is_none_or(|c| counted(r) == c))
+                .filter_map(id_of)
                 .collect()
         };
+        let limit_ids = results
+            .iter()
+            .filter(|r| {
+                r.get("limits_hit")
+                    .and_then(Value::as_array)
+                    .is_some_and(|l| !l.is_empty())
+            })
+            .filter_map(id_of)
+            .collect();
         Ok(SubmissionGrade {
             student: student.to_owned(),
             points: count("points") as u32,
@@ -89,10 +107,12 @@ impl SubmissionGrade {
             failed: count("counted_failed") as usize,
             errors: count("errors") as usize,
             flaky: count("flaky") as usize,
-            failed_ids: ids("fail", true),
-            error_ids: ids("error", false),
-            flaky_ids: ids("flaky", false),
-            passed_ids: ids("pass", false),
+            failed_ids: ids("fail", Some(true)),
+            error_ids: ids("error", None),
+            flaky_ids: ids("flaky", None),
+            passed_ids: ids("pass", None),
+            warned_ids: ids("fail", Some(false)),
+            limit_ids,
             exit_code,
             duration_ms,
             report: path.to_owned(),
@@ -115,6 +135,8 @@ impl SubmissionGrade {
             error_ids: Vec::new(),
             flaky_ids: Vec::new(),
             passed_ids: Vec::new(),
+            warned_ids: Vec::new(),
+            limit_ids: Vec::new(),
             exit_code,
             duration_ms,
             report: String::new(),
@@ -171,6 +193,21 @@ pub struct BatchReport {
     pub submissions: Vec<SubmissionGrade>,
 }
 
+/// Every share of the reports' partitioning is among them.
+fn complete(parts: &[BatchReport]) -> Result<(), MergeError> {
+    let missing = BatchReport::missing_shares(parts)?;
+    match parts
+        .iter()
+        .find_map(|p| p.partition.as_deref()?.parse::<crate::Partition>().ok())
+    {
+        Some(share) if !missing.is_empty() => Err(MergeError::Missing {
+            missing,
+            n: share.n,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Partial reports that cannot be joined.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MergeError {
@@ -185,11 +222,33 @@ pub enum MergeError {
         "{0} was graded in two of the reports (overlapping partitions, or the same report twice)"
     )]
     Twice(String),
+    /// The shares are of different partitionings (`count:1/2` and
+    /// `hash:2/3`).
+    #[error(
+        "the reports are shares of different partitionings: `{0}` and `{1}` (give the grade.json of one CI matrix)"
+    )]
+    Partitionings(String, String),
+    /// Some shares of the partitioning are not among the reports: their
+    /// students would silently have no grade.
+    #[error(
+        "share(s) {} of {n} missing: give the grade.json of every CI job (or --partial to merge what is there)",
+        .missing.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+    )]
+    Missing {
+        /// The missing shares' numbers.
+        missing: Vec<u32>,
+        /// How many shares there are.
+        n: u32,
+    },
 }
 
 impl BatchReport {
-    /// Joins the shares of a batch into one report.
-    pub fn merge(parts: Vec<BatchReport>) -> Result<BatchReport, MergeError> {
+    /// Joins the shares of a batch into one report. Unless `partial`,
+    /// every share of the partitioning must be there.
+    pub fn merge(parts: Vec<BatchReport>, partial: bool) -> Result<BatchReport, MergeError> {
+        if !partial {
+            complete(&parts)?;
+        }
         let mut parts = parts.into_iter();
         let mut whole = parts.next().ok_or(MergeError::Empty)?;
         whole.partition = None;
@@ -217,6 +276,32 @@ impl BatchReport {
         Ok(whole)
     }
 
+    /// The shares `missing` of `n`, once every part is known to be a
+    /// share of the same partitioning.
+    pub fn missing_shares(parts: &[BatchReport]) -> Result<Vec<u32>, MergeError> {
+        let mut kind: Option<(&str, bool, u32)> = None;
+        let mut seen = std::collections::BTreeSet::new();
+        for p in parts {
+            let Some(text) = p.partition.as_deref() else {
+                continue;
+            };
+            let Ok(share) = text.parse::<crate::Partition>() else {
+                continue;
+            };
+            match kind {
+                Some((first, by_hash, n)) if (by_hash, n) != (share.by_hash, share.n) => {
+                    return Err(MergeError::Partitionings(first.to_owned(), text.to_owned()));
+                }
+                _ => kind = Some((text, share.by_hash, share.n)),
+            }
+            seen.insert(share.k);
+        }
+        Ok(match kind {
+            Some((_, _, n)) => (1..=n).filter(|k| !seen.contains(k)).collect(),
+            None => Vec::new(),
+        })
+    }
+
     /// The CSV of scores: a header, then one row per student.
     pub fn write_csv<W: Write>(&self, out: W) -> csv::Result<()> {
         let mut w = csv::Writer::from_writer(out);
@@ -234,6 +319,9 @@ impl BatchReport {
             "flaky_scenarios",
             "problem",
             "build_error",
+            "warned",
+            "warned_scenarios",
+            "limit_scenarios",
         ])?;
         for s in &self.submissions {
             w.write_record([
@@ -250,6 +338,9 @@ impl BatchReport {
                 s.flaky_ids.join(" "),
                 s.problem.clone().unwrap_or_default(),
                 s.build_error.clone().unwrap_or_default(),
+                s.warned_ids.len().to_string(),
+                s.warned_ids.join(" "),
+                s.limit_ids.join(" "),
             ])?;
         }
         w.flush()?;
@@ -265,7 +356,8 @@ mod tests {
     fn report() -> Value {
         json!({
             "results": [
-                {"id": "tcp-server/reply", "status": "pass", "counted": true},
+                {"id": "tcp-server/reply", "status": "pass", "counted": true,
+                 "limits_hit": [{"limit": "processes", "max": 64}]},
                 {"id": "tcp-server/restart", "status": "fail", "counted": true},
                 {"id": "tcp-server/non-utf8", "status": "fail", "counted": false},
                 {"id": "udp-server/reply", "status": "error", "counted": true},
@@ -300,16 +392,18 @@ mod tests {
         assert_eq!(g.failed_ids, ["tcp-server/restart"]);
         assert_eq!(g.error_ids, ["udp-server/reply"]);
         assert_eq!(g.flaky_ids, ["udp-server/burst"]);
+        assert_eq!(g.warned_ids, ["tcp-server/non-utf8"], "recommended, failed");
+        assert_eq!(g.limit_ids, ["tcp-server/reply"], "passed, but hit a limit");
         assert_eq!(g.percent(), 40.0);
         assert!(SubmissionGrade::from_report("x", &json!({}), 2, 0, "").is_err());
     }
 
     #[test]
     fn merge_joins_shares_and_refuses_overlaps() {
-        let merged = BatchReport::merge(vec![
-            batch("count:2/2", &["bob"]),
-            batch("count:1/2", &["alice"]),
-        ])
+        let merged = BatchReport::merge(
+            vec![batch("count:2/2", &["bob"]), batch("count:1/2", &["alice"])],
+            false,
+        )
         .unwrap();
         assert_eq!(merged.partition, None);
         let names: Vec<&str> = merged
@@ -319,16 +413,54 @@ mod tests {
             .collect();
         assert_eq!(names, ["alice", "bob"]);
         assert_eq!(
-            BatchReport::merge(vec![batch("1/2", &["bob"]), batch("2/2", &["bob"])]),
+            BatchReport::merge(vec![batch("1/2", &["bob"]), batch("2/2", &["bob"])], false),
             Err(MergeError::Twice("bob".into()))
         );
         let mut other = batch("2/2", &["carol"]);
         other.assignment = "other".into();
         assert!(matches!(
-            BatchReport::merge(vec![batch("1/2", &["bob"]), other]),
+            BatchReport::merge(vec![batch("1/2", &["bob"]), other], false),
             Err(MergeError::Assignments(..))
         ));
-        assert_eq!(BatchReport::merge(Vec::new()), Err(MergeError::Empty));
+        assert_eq!(
+            BatchReport::merge(Vec::new(), false),
+            Err(MergeError::Empty)
+        );
+    }
+
+    /// A CI job that never uploaded its share must not leave its students
+    /// silently without a grade.
+    #[test]
+    fn merge_names_the_missing_shares_unless_told_partial() {
+        let parts = || {
+            vec![
+                batch("count:1/4", &["alice"]),
+                batch("count:3/4", &["carol"]),
+            ]
+        };
+        let err = BatchReport::merge(parts(), false).unwrap_err();
+        assert_eq!(
+            err,
+            MergeError::Missing {
+                missing: vec![2, 4],
+                n: 4
+            }
+        );
+        assert!(
+            err.to_string().starts_with("share(s) 2, 4 of 4 missing"),
+            "{err}"
+        );
+        assert_eq!(
+            BatchReport::merge(parts(), true).unwrap().submissions.len(),
+            2
+        );
+        assert!(matches!(
+            BatchReport::merge(
+                vec![batch("count:1/2", &["a"]), batch("hash:2/3", &["b"])],
+                false
+            ),
+            Err(MergeError::Partitionings(..))
+        ));
     }
 
     /// A submission that did not build says so in one line: the command
@@ -359,7 +491,7 @@ mod tests {
         b.write_csv(&mut csv).unwrap();
         let csv = String::from_utf8(csv).unwrap();
         assert!(
-            csv.lines().nth(1).unwrap().ends_with("before 'while'"),
+            csv.lines().nth(1).unwrap().ends_with("before 'while',0,,"),
             "{csv}"
         );
     }
@@ -380,13 +512,17 @@ mod tests {
         assert!(lines[0].starts_with("student,points,points_possible,percent"));
         assert_eq!(
             lines[1],
-            "alice,4,10,40.0,1,1,1,1,tcp-server/restart,udp-server/reply,udp-server/burst,,"
+            "alice,4,10,40.0,1,1,1,1,tcp-server/restart,udp-server/reply,udp-server/burst,,,1,tcp-server/non-utf8,tcp-server/reply"
         );
         assert!(
             lines[2].starts_with("\"bob, the \"\"second\"\"\",4,10"),
             "{}",
             lines[2]
         );
-        assert!(lines[3].ends_with("the run was killed,"), "{}", lines[3]);
+        assert!(
+            lines[3].ends_with("the run was killed,,0,,"),
+            "{}",
+            lines[3]
+        );
     }
 }

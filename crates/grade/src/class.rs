@@ -15,7 +15,8 @@ pub struct ClassView {
     /// Submissions graded (those whose run gave a report).
     pub graded: usize,
     /// Every scenario some graded submission ran, the most failed first
-    /// (then the most not carried out, then by id).
+    /// (then the most failed where only recommended, then the most not
+    /// carried out, then by id).
     pub scenarios: Vec<ScenarioTally>,
     /// Students whose submission did not build, with the build's first
     /// error.
@@ -25,6 +26,10 @@ pub struct ClassView {
     pub could_not_run: Vec<(String, Vec<String>)>,
     /// Students with flaky scenarios, with their ids.
     pub flaky: Vec<(String, Vec<String>)>,
+    /// Students whose program ran into a limit of its sandbox (a refused
+    /// fork, an OOM kill), with the scenarios it did so in: to look at
+    /// even where they passed.
+    pub limits: Vec<(String, Vec<String>)>,
     /// Students whose run gave no report, with why (they count in no
     /// rate and no histogram).
     pub not_graded: Vec<(String, String)>,
@@ -41,6 +46,8 @@ pub struct ScenarioTally {
     pub passed: usize,
     /// Who failed it (counted failures only).
     pub failed: Vec<String>,
+    /// Who failed it where it is only recommended (shown, not counted).
+    pub warned: Vec<String>,
     /// Who could not be tested on it.
     pub errors: Vec<String>,
     /// Who passed it only on some tries.
@@ -84,6 +91,9 @@ impl BatchReport {
             for id in &s.flaky_ids {
                 tally(&mut tallies, id).flaky.push(who());
             }
+            for id in &s.warned_ids {
+                tally(&mut tallies, id).warned.push(who());
+            }
         }
         let mut scenarios: Vec<ScenarioTally> = tallies
             .into_values()
@@ -100,6 +110,7 @@ impl BatchReport {
             b.failed
                 .len()
                 .cmp(&a.failed.len())
+                .then(b.warned.len().cmp(&a.warned.len()))
                 .then(b.errors.len().cmp(&a.errors.len()))
                 .then(a.id.cmp(&b.id))
         });
@@ -131,6 +142,7 @@ impl BatchReport {
             // program not run; it is listed as not built, not twice.
             could_not_run: with(|s| &s.error_ids),
             flaky: with(|s| &s.flaky_ids),
+            limits: with(|s| &s.limit_ids),
             not_graded: self
                 .submissions
                 .iter()
@@ -150,6 +162,7 @@ fn tally<'a, 'm>(
         id: id.to_owned(),
         passed: 0,
         failed: Vec::new(),
+        warned: Vec::new(),
         errors: Vec::new(),
         flaky: Vec::new(),
         failed_percent: 0.0,

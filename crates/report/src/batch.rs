@@ -53,6 +53,14 @@ fn notes(s: &SubmissionGrade, lang: Lang) -> String {
         let ids = list(&s.flaky_ids);
         notes.push(lang.pick(format!("FLAKY {ids}"), format!("结果不稳定 {ids}")));
     }
+    if !s.limit_ids.is_empty() {
+        let ids = list(&s.limit_ids);
+        notes.push(lang.pick(format!("LIMIT HIT in {ids}"), format!("触及资源上限 {ids}")));
+    }
+    if !s.warned_ids.is_empty() {
+        let ids = list(&s.warned_ids);
+        notes.push(lang.pick(format!("WARN {ids}"), format!("警告 {ids}")));
+    }
     if notes.is_empty() {
         "-".to_owned()
     } else {
@@ -102,7 +110,7 @@ pub fn batch_table(batch: &BatchReport, lang: Lang) -> String {
     let review = batch
         .submissions
         .iter()
-        .filter(|s| s.flaky > 0 || s.problem.is_some())
+        .filter(|s| s.flaky > 0 || s.problem.is_some() || !s.limit_ids.is_empty())
         .count();
     out.push_str(&match lang {
         Lang::En => format!("{n} submission(s), {full} with full marks"),
@@ -110,8 +118,8 @@ pub fn batch_table(batch: &BatchReport, lang: Lang) -> String {
     });
     if review > 0 {
         out.push_str(&match lang {
-            Lang::En => format!(", {review} to review (flaky or not graded)"),
-            Lang::Zh => format!("，{review} 份需要人工复查（结果不稳定或未评分）"),
+            Lang::En => format!(", {review} to review (flaky, a limit hit, or not graded)"),
+            Lang::Zh => format!("，{review} 份需要人工复查（结果不稳定、触及资源上限或未评分）"),
         });
     }
     out.push('\n');
@@ -131,7 +139,7 @@ pub fn class_summary(batch: &BatchReport, lang: Lang) -> String {
     let rows: Vec<_> = view
         .scenarios
         .iter()
-        .filter(|t| !t.failed.is_empty() || !t.errors.is_empty())
+        .filter(|t| !t.failed.is_empty() || !t.errors.is_empty() || !t.warned.is_empty())
         .collect();
     let mut out = String::new();
     if !rows.is_empty() {
@@ -156,6 +164,13 @@ pub fn class_summary(batch: &BatchReport, lang: Lang) -> String {
             }
             if !t.failed.is_empty() {
                 line.push_str(&format!("  {}", short_list(&t.failed, lang)));
+            }
+            if !t.warned.is_empty() {
+                let who = short_list(&t.warned, lang);
+                line.push_str(&match lang {
+                    Lang::En => format!("  WARN {} ({who})", t.warned.len()),
+                    Lang::Zh => format!("  警告 {}（{who}）", t.warned.len()),
+                });
             }
             out.push_str(&line);
             out.push('\n');
@@ -234,6 +249,7 @@ mod tests {
             "4/10",
             "failed tcp-server/restart",
             "FLAKY udp-server/burst",
+            "WARN tcp-server/non-utf8",
             "could not run udp-server/reply",
             "not graded: the run was killed",
             "BUILD ERROR gcc -Wall",
@@ -246,6 +262,7 @@ mod tests {
             "学生",
             "未通过 tcp-server/restart",
             "结果不稳定 udp-server/burst",
+            "警告 tcp-server/non-utf8",
             "无法进行 udp-server/reply",
             "未评分：the run was killed",
             "编译失败 gcc -Wall",
@@ -256,6 +273,7 @@ mod tests {
         for english in [
             "failed",
             "FLAKY",
+            "WARN",
             "could not run",
             "submission(s)",
             "look at",

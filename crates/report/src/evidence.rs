@@ -518,6 +518,7 @@ mod tests {
             starts: 1,
             found: None,
             port_wait: None,
+            limits_hit: Vec::new(),
         }
     }
 

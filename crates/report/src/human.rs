@@ -219,6 +219,15 @@ impl<W: Write> Human<W> {
                 self.line(&format!("{INDENT}{l}"))?;
             }
         }
+        if r.status == Status::Pass {
+            for &hit in &r.limits_hit {
+                let text = crate::diagnose::limit_hit_on_pass(hit, r.role, lang);
+                for l in crate::text::wrap(&text, 72) {
+                    let l = self.paint(Paint::Yellow, &l);
+                    self.line(&format!("{INDENT}{l}"))?;
+                }
+            }
+        }
         match r.status {
             Status::Pass | Status::NotBuilt => Ok(()),
             Status::Skip => {
@@ -286,7 +295,7 @@ impl<W: Write> Human<W> {
         }
         self.line(&counts)?;
         let code = s.exit_code();
-        let (paint, verdict) = verdict(s, lang);
+        let (paint, verdict) = verdict(s, lang, Evidence::Above);
         let code = lang.pick(format!(" (exit code {code})"), format!("（退出码 {code}）"));
         let verdict = self.paint(paint, &format!("{verdict}{code}"));
         self.line(&verdict)
@@ -384,14 +393,26 @@ pub(crate) fn counts(s: &Summary, lang: Lang) -> String {
 }
 
 /// What the exit code means, in words (without the code), and its colour.
-pub(crate) fn verdict(s: &Summary, lang: Lang) -> (Paint, String) {
+/// Where the failures are from the verdict line: the terminal prints
+/// them before it, the HTML page after its header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Evidence {
+    Above,
+    Below,
+}
+
+pub(crate) fn verdict(s: &Summary, lang: Lang, at: Evidence) -> (Paint, String) {
     match lang {
-        Lang::En => verdict_en(s),
-        Lang::Zh => verdict_zh(s),
+        Lang::En => verdict_en(s, at),
+        Lang::Zh => verdict_zh(s, at),
     }
 }
 
-fn verdict_en(s: &Summary) -> (Paint, String) {
+fn verdict_en(s: &Summary, at: Evidence) -> (Paint, String) {
+    let place = match at {
+        Evidence::Above => "above",
+        Evidence::Below => "below",
+    };
     let warnings = warnings(s);
     let flaky = count(s.flaky, "flaky scenario");
     // A flaky scenario never goes unmentioned, whatever else happened.
@@ -404,7 +425,7 @@ fn verdict_en(s: &Summary) -> (Paint, String) {
         1 if s.not_built > 0 => {
             let v = format!(
                 "BUILD ERROR: a build failed, so {} could not be run; the first error \
-                 it printed above is the place to start",
+                 it printed {place} is the place to start",
                 count(s.not_built, "scenario")
             );
             (Paint::Red, v)
@@ -425,7 +446,7 @@ fn verdict_en(s: &Summary) -> (Paint, String) {
         }
         1 => {
             let v = format!(
-                "FAILED: {} failed; the first failure above is the place to start{review}",
+                "FAILED: {} failed; the first failure {place} is the place to start{review}",
                 count(s.counted_failed, "counted scenario")
             );
             (Paint::Red, v)
@@ -459,7 +480,11 @@ fn verdict_en(s: &Summary) -> (Paint, String) {
 }
 
 /// [`verdict_en`] as a Chinese student's teacher would put it.
-fn verdict_zh(s: &Summary) -> (Paint, String) {
+fn verdict_zh(s: &Summary, at: Evidence) -> (Paint, String) {
+    let place = match at {
+        Evidence::Above => "上面",
+        Evidence::Below => "下面",
+    };
     let warnings = warnings(s);
     let review = if s.flaky > 0 {
         format!("；{} 项不稳定的测试需要复查", s.flaky)
@@ -469,7 +494,7 @@ fn verdict_zh(s: &Summary) -> (Paint, String) {
     match s.exit_code() {
         1 if s.not_built > 0 => {
             let v = format!(
-                "编译失败：有程序没有编译成功，{} 项测试无法运行；从上面它报的第一个错误看起",
+                "编译失败：有程序没有编译成功，{} 项测试无法运行；从{place}它报的第一个错误看起",
                 s.not_built
             );
             (Paint::Red, v)
@@ -487,7 +512,7 @@ fn verdict_zh(s: &Summary) -> (Paint, String) {
         }
         1 => {
             let v = format!(
-                "未通过：{} 项计分测试失败，从上面第一个失败看起{review}",
+                "未通过：{} 项计分测试失败，从{place}第一个失败看起{review}",
                 s.counted_failed
             );
             (Paint::Red, v)

@@ -38,7 +38,7 @@ use crate::collect::Collected;
 use crate::{Lang, Reporter, timeline};
 
 mod diagnosis;
-use diagnosis::{DiagnosisJson, diagnosis};
+use diagnosis::{DiagnosisJson, LimitHitJson, diagnosis};
 
 /// Writes the JSON report to `out` at the end of the run.
 pub struct Json<W: Write> {
@@ -142,6 +142,8 @@ struct ResultJson<'a> {
     found: Option<String>,
     found_zh: Option<String>,
     port_wait: Option<PortWaitJson>,
+    /// The limits the program ran into, pass or not.
+    limits_hit: Vec<LimitHitJson>,
     starts: u32,
     title: &'a str,
     title_zh: &'a str,
@@ -299,6 +301,11 @@ impl<'a> ResultJson<'a> {
                     zh: crate::evidence::port_wait(&w, Lang::Zh),
                 },
             }),
+            limits_hit: r
+                .limits_hit
+                .iter()
+                .map(|&h| LimitHitJson::new(h, r.role))
+                .collect(),
             starts: r.starts,
             title: &r.title,
             title_zh: &r.title_zh,

@@ -67,7 +67,7 @@ impl Lang {
     }
 
     /// `en` in English, `zh` in Chinese.
-    pub(crate) fn pick<T>(self, en: T, zh: T) -> T {
+    pub fn pick<T>(self, en: T, zh: T) -> T {
         match self {
             Lang::En => en,
             Lang::Zh => zh,

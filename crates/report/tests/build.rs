@@ -45,6 +45,7 @@ fn not_built(id: &str) -> ScenarioResult {
         starts: 0,
         found: None,
         port_wait: None,
+        limits_hit: Vec::new(),
     }
 }
 

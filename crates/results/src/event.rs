@@ -132,6 +132,10 @@ pub struct ScenarioResult {
     /// program hard-codes to be free (a TIME_WAIT of the scenario before,
     /// on a machine without private networks): why it was slow.
     pub port_wait: Option<PortWait>,
+    /// The limits of its sandbox the program ran into during the scenario
+    /// (the last try's), pass or not: a program that passed while a fork
+    /// was refused is one a grader should look at.
+    pub limits_hit: Vec<crate::LimitHit>,
 }
 
 /// A wait for a hard-coded port to be free before a scenario began.
@@ -288,6 +292,7 @@ mod tests {
             starts: 0,
             found: None,
             port_wait: None,
+            limits_hit: Vec::new(),
         }
     }
 

@@ -175,6 +175,7 @@ fn base_result(scenario: &Scenario, config: &RunConfig) -> ScenarioResult {
         starts: 0,
         found: None,
         port_wait: None,
+        limits_hit: Vec::new(),
     }
 }
 
@@ -392,6 +393,11 @@ async fn play(
         }
     }
     result.found = run.found.take();
+    result.limits_hit = run
+        .target
+        .as_ref()
+        .map(Target::limit_hits)
+        .unwrap_or_default();
     if program.discovers_port() && run.spec.port != 0 {
         ports.chose(scenario.role, run.spec.port);
     }

@@ -87,6 +87,16 @@ pub(crate) fn sentence(d: &Diagnosis, role: Role, language: Language, lang: Lang
     }
 }
 
+/// A limit hit by a program that passed anyway: the same sentence, said
+/// as a "but", since the pass alone would hide it.
+pub(crate) fn limit_hit_on_pass(hit: sockspec_results::LimitHit, role: Role, lang: Lang) -> String {
+    let text = limit_hit::limit_hit(hit, role, lang);
+    match lang {
+        Lang::En => format!("passed, but {text}"),
+        Lang::Zh => format!("通过了，但{text}"),
+    }
+}
+
 /// The sentence in both languages, for the JSON report.
 pub(crate) fn both(d: &Diagnosis, role: Role, language: Language) -> Localized {
     Localized {

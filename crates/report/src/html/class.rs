@@ -132,10 +132,11 @@ fn scenarios(h: &mut String, view: &ClassView, links: &Links, lang: Lang) {
         return;
     }
     h.push_str(&format!(
-        "<div class=\"scroll\"><table class=\"scenarios\">\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",
+        "<div class=\"scroll\"><table class=\"scenarios\">\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",
         lang.pick("scenario", "测试"),
         lang.pick("passed", "通过"),
         lang.pick("failed", "失败"),
+        lang.pick("warned (recommended)", "警告（建议项）"),
         lang.pick("could not run", "无法运行"),
         lang.pick("flaky", "不稳定"),
         lang.pick("fail rate", "失败率"),
@@ -146,19 +147,29 @@ fn scenarios(h: &mut String, view: &ClassView, links: &Links, lang: Lang) {
             " class=\"fail\""
         } else if !t.errors.is_empty() {
             " class=\"error\""
+        } else if !t.warned.is_empty() {
+            " class=\"warn\""
         } else {
             ""
         };
+        let warn = lang.pick("WARN", "警告");
         let who: Vec<String> = t
             .failed
             .iter()
             .map(|s| links.student(s, Some(&t.id)))
+            .chain(t.warned.iter().map(|s| {
+                format!(
+                    "<span class=\"warn\">{} ({warn})</span>",
+                    links.student(s, Some(&t.id))
+                )
+            }))
             .collect();
         h.push_str(&format!(
-            "<tr{class}><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1}%</td><td class=\"who\">{}</td></tr>\n",
+            "<tr{class}><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1}%</td><td class=\"who\">{}</td></tr>\n",
             esc(&t.id),
             t.passed,
             t.failed.len(),
+            t.warned.len(),
             t.errors.len(),
             t.flaky.len(),
             t.failed_percent,
@@ -278,6 +289,17 @@ fn review(h: &mut String, view: &ClassView, links: &Links, lang: Lang) {
     list(
         h,
         lang.pick(
+            "ran into a limit (too many processes, or too much memory; even where it passed)",
+            "触及资源上限（进程过多或内存过多；即使测试通过）",
+        ),
+        view.limits
+            .iter()
+            .map(|(s, ids)| format!("{}: {}", links.student(s, None), links.scenarios(s, ids)))
+            .collect(),
+    );
+    list(
+        h,
+        lang.pick(
             "not graded (the run gave no report)",
             "未评分（运行没有产生报告）",
         ),
@@ -299,12 +321,13 @@ fn review(h: &mut String, view: &ClassView, links: &Links, lang: Lang) {
 fn submissions(h: &mut String, subs: &[SubmissionGrade], links: &Links, lang: Lang) {
     h.push_str(&format!(
         "<section id=\"submissions\">\n<h2>{}</h2>\n<div class=\"scroll\"><table class=\"submissions\">\n\
-         <thead><tr><th>{}</th><th>{}</th><th>%</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",
+         <thead><tr><th>{}</th><th>{}</th><th>%</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",
         lang.pick("Submissions", "全部作业"),
         lang.pick("student", "学生"),
         lang.pick("points", "得分"),
         lang.pick("passed", "通过"),
         lang.pick("failed", "失败"),
+        lang.pick("warned", "警告"),
         lang.pick("could not run", "无法运行"),
         lang.pick("flaky", "不稳定"),
     ));
@@ -317,13 +340,14 @@ fn submissions(h: &mut String, subs: &[SubmissionGrade], links: &Links, lang: La
             " class=\"pass\""
         };
         h.push_str(&format!(
-            "<tr{class}><td class=\"who\">{}</td><td class=\"n\">{}/{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+            "<tr{class}><td class=\"who\">{}</td><td class=\"n\">{}/{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
             links.student(&s.student, None),
             s.points,
             s.points_possible,
             s.percent(),
             s.passed,
             s.failed,
+            s.warned_ids.len(),
             s.errors,
             s.flaky
         ));

@@ -19,7 +19,7 @@ use sockspec_results::{Event, ScenarioResult, Status, Summary};
 
 use crate::collect::Collected;
 use crate::evidence::{Field, Limits, parts, pass_rate_in};
-use crate::human::{counts, verdict};
+use crate::human::{Evidence, counts, verdict};
 use crate::{Lang, Reporter};
 
 mod class;
@@ -95,7 +95,7 @@ impl<W: Write> Html<W> {
 
     fn header(&self, h: &mut String, s: &Summary) {
         let lang = self.options.lang;
-        let (paint, words) = verdict(s, lang);
+        let (paint, words) = verdict(s, lang, Evidence::Below);
         let class = match paint {
             crate::human::Paint::Green => "pass",
             crate::human::Paint::Red => "fail",
@@ -168,7 +168,14 @@ fn scenario(h: &mut String, r: &ScenarioResult, lang: Lang) {
     }
     h.push_str(&format!("<p class=\"meta\">{}</p>\n", meta.join(" · ")));
     match r.status {
-        Status::Pass => {}
+        Status::Pass => {
+            for &hit in &r.limits_hit {
+                h.push_str(&format!(
+                    "<p class=\"warn\">{}</p>\n",
+                    esc(&crate::diagnose::limit_hit_on_pass(hit, r.role, lang))
+                ));
+            }
+        }
         Status::Skip => h.push_str(&format!(
             "<p class=\"meta\">{}{}</p>\n",
             lang.pick("skipped: ", "跳过："),

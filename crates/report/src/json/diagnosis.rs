@@ -105,13 +105,7 @@ pub(super) enum DiagnosisJson<'a> {
         cwd: String,
         text: Text,
     },
-    LimitHit {
-        /// processes | memory
-        limit: &'static str,
-        /// The limit: processes, or MiB of memory.
-        max: u64,
-        text: Text,
-    },
+    LimitHit(LimitHitJson),
 }
 
 #[derive(Serialize)]
@@ -295,12 +289,35 @@ pub(super) fn diagnosis(d: &Diagnosis, role: Role, language: Language) -> Diagno
             cwd: cwd.display().to_string(),
             text,
         },
-        Diagnosis::LimitHit(hit) => {
-            let (limit, max) = match *hit {
-                sockspec_results::LimitHit::Processes { max } => ("processes", max),
-                sockspec_results::LimitHit::Memory { max_mib } => ("memory", max_mib),
-            };
-            DiagnosisJson::LimitHit { limit, max, text }
+        Diagnosis::LimitHit(hit) => DiagnosisJson::LimitHit(LimitHitJson::new(*hit, role)),
+    }
+}
+
+/// A limit of its sandbox the program ran into during the scenario.
+#[derive(Serialize)]
+pub(super) struct LimitHitJson {
+    /// processes | memory
+    limit: &'static str,
+    /// The limit: processes, or MiB of memory.
+    max: u64,
+    text: Text,
+}
+
+impl LimitHitJson {
+    pub(super) fn new(hit: sockspec_results::LimitHit, role: Role) -> Self {
+        let (limit, max) = match hit {
+            sockspec_results::LimitHit::Processes { max } => ("processes", max),
+            sockspec_results::LimitHit::Memory { max_mib } => ("memory", max_mib),
+        };
+        let d = sockspec_results::Diagnosis::LimitHit(hit);
+        LimitHitJson {
+            limit,
+            max,
+            text: Text::from(diagnose::both(
+                &d,
+                role,
+                sockspec_results::Language::Unknown,
+            )),
         }
     }
 }

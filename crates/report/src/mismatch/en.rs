@@ -9,8 +9,17 @@ use sockspec_model::Framing;
 use sockspec_results::{HttpMessage, Mismatch, Nth};
 
 use super::io::{bug_en, io_en, seen};
-use super::{Say, addrs, ended, http, listen, nth, printed, says_how_it_ended, secs, unrunnable};
+use super::{Say, addrs, http, listen, nth, printed, says_how_it_ended, secs, unrunnable};
 use crate::lang::Lang;
+
+/// How a program ended, after its subject ("the target was killed by
+/// signal 9", "it exited with code 1").
+fn ended(e: sockspec_results::Ended, lang: Lang) -> String {
+    match e {
+        sockspec_results::Ended::Signal(_) => format!("was {}", super::ended(e, lang)),
+        sockspec_results::Ended::Code(_) => super::ended(e, lang),
+    }
+}
 
 impl Say {
     pub(super) fn en(self, m: &Mismatch) -> String {

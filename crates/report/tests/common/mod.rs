@@ -97,6 +97,7 @@ fn result(id: &str, title: &str, status: Status, why: Option<Why>) -> ScenarioRe
         starts: 1,
         found: None,
         port_wait: None,
+        limits_hit: Vec::new(),
     }
 }
 
