@@ -171,6 +171,13 @@ pub struct RunArgs {
     /// reported as FLAKY with its pass rate (default 0, or the assignment's).
     #[arg(long)]
     pub retries: Option<u32>,
+    /// Start every scenario's program afresh. By default a server that
+    /// passed a scenario and was left idle (every connection closed,
+    /// nothing queued, waiting in accept() or recvfrom()) serves the next
+    /// scenario of its role; a scenario that does not pass on it is played
+    /// again on a fresh one, which gives the verdict.
+    #[arg(long)]
+    pub fresh: bool,
     /// Also write the report in FORMAT to FILE (repeatable), e.g.
     /// --report json=report.json --report gradescope=results.json.
     #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_extra_report)]
@@ -279,6 +286,10 @@ pub struct GradeArgs {
     /// Extra tries for a failing scenario (default: the assignment's, else 1).
     #[arg(long)]
     pub retries: Option<u32>,
+    /// Start every scenario's program afresh (see `sockspec run --help`),
+    /// instead of handing an idle server from one scenario to the next.
+    #[arg(long)]
+    pub fresh: bool,
     /// Isolation of each scenario of each submission; `net` gives each its
     /// own network namespace (default: auto, net where the machine allows it).
     #[arg(long, value_enum, default_value_t = Isolate::Auto)]

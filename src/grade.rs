@@ -179,6 +179,7 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
         isolate,
         gradescope: args.gradescope,
         autolab: args.autolab,
+        fresh: args.fresh,
         html: args.html,
         lang: args.lang,
         scenario_jobs: args.scenario_jobs,
@@ -249,6 +250,8 @@ struct ChildPlan {
     isolate: Isolate,
     gradescope: bool,
     autolab: bool,
+    /// `--fresh` for every submission's run.
+    fresh: bool,
     html: bool,
     lang: Option<sockspec_report::Lang>,
     scenario_jobs: u32,
@@ -351,6 +354,7 @@ async fn grade_one(
         .args(["--retries", &plan.retries.to_string()])
         .args(["--time-scale", &plan.scale.to_string()])
         .args(["--isolate", plan.isolate.as_str()])
+        .args(plan.fresh.then_some("--fresh"))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

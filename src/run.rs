@@ -110,6 +110,7 @@ pub fn run(args: RunArgs) -> u8 {
         retries,
         command_line: rerun_command(&args),
         builds,
+        share: !args.fresh,
     };
     let mut reporters = match reporters(&args, visibility, &test_visibility) {
         Ok(r) => r,

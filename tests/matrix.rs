@@ -400,7 +400,7 @@ fn arguments(role: &str) -> &'static str {
 /// that is built (or started by a command of its own) is copied into a
 /// folder of its own first, and built there by `--build`: the build's
 /// products never land in the source tree, and two cases never share them.
-fn grade(case: &Case, strict: bool) -> (i32, serde_json::Value) {
+fn grade(case: &Case, strict: bool, fresh: bool) -> (i32, serde_json::Value) {
     let mut args: Vec<String> = vec![
         "--reply".into(),
         case.reply.clone(),
@@ -409,6 +409,9 @@ fn grade(case: &Case, strict: bool) -> (i32, serde_json::Value) {
     ];
     if strict {
         args.push("--strict".into());
+    }
+    if fresh {
+        args.push("--fresh".into());
     }
     if let Some(role) = &case.role {
         args.extend(["--role".into(), role.clone()]);
@@ -458,8 +461,17 @@ fn check(case: &Case, code: i32, report: &serde_json::Value, exit: i32) {
     assert_eq!(failed, want, "failed scenarios differ; report:\n{report:#}");
     assert!(ids_with(report, "error").is_empty(), "errors in {report:#}");
     assert_eq!(code, exit, "exit code; report:\n{report:#}");
-    for (id, reasons) in &case.because {
+    // A scenario not played because its program could not be started
+    // elsewhere has that scenario's evidence.
+    let evidence_of = |id: &str| {
         let r = result(report, id);
+        match r["as_in"].as_str() {
+            Some(first) => result(report, first),
+            None => r,
+        }
+    };
+    for (id, reasons) in &case.because {
+        let r = evidence_of(id);
         let target = &r["failure"]["target"];
         let evidence = format!(
             "{} {} {} {} {} {}",
@@ -477,7 +489,7 @@ fn check(case: &Case, code: i32, report: &serde_json::Value, exit: i32) {
         );
     }
     for (id, lang, text) in &case.diagnoses {
-        let r = result(report, id);
+        let r = evidence_of(id);
         let said: Vec<&str> = r["failure"]["diagnoses"]
             .as_array()
             .map(|ds| {
@@ -499,7 +511,7 @@ fn verdicts(#[files("tests/verdicts/*.verdict")] path: PathBuf) {
     if case.course {
         // What the notes teach passes as it is: what it lacks is only
         // recommended, reported as a warning, and does not count.
-        let (code, report) = grade(&case, false);
+        let (code, report) = grade(&case, false, false);
         check(&case, code, &report, 0);
         for id in &case.fails {
             let r = result(&report, id);
@@ -508,8 +520,33 @@ fn verdicts(#[files("tests/verdicts/*.verdict")] path: PathBuf) {
         }
     }
     // Under --strict every failure counts.
-    let (code, report) = grade(&case, true);
+    let (code, report) = grade(&case, true, false);
     check(&case, code, &report, i32::from(!case.fails.is_empty()));
+    // A program handed from scenario to scenario gets the verdicts it gets
+    // when every scenario starts it afresh.
+    let (fresh_code, fresh) = grade(&case, true, true);
+    assert_eq!(
+        verdicts_of(&report),
+        verdicts_of(&fresh),
+        "sharing programs changed a verdict; with --fresh:\n{fresh:#}"
+    );
+    assert_eq!(code, fresh_code);
+    assert_eq!(fresh["summary"]["starts_saved"], 0, "{fresh:#}");
+}
+
+/// Each scenario's id and status.
+fn verdicts_of(report: &serde_json::Value) -> BTreeMap<String, String> {
+    report["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap_or_default().to_owned(),
+                r["status"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
 }
 
 /// Every built-in scenario is failed by at least one fixture: a required

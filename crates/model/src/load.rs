@@ -249,6 +249,13 @@ pub(crate) struct RawScenario {
     steps: Option<Spanned<Vec<Spanned<Step>>>>,
     /// A property checked on generated cases instead of fixed steps.
     property: Option<Spanned<PropertySpec>>,
+    /// The scenario needs a program started for it alone, never one an
+    /// earlier scenario of the same submission passed with and left
+    /// clean (what the harness does otherwise, to start programs less
+    /// often). Scenarios that start, kill or restart the program, feed a
+    /// client's input or read what it prints always get their own.
+    #[serde(default)]
+    fresh: bool,
 }
 
 /// Parses and validates one scenario file.
@@ -366,6 +373,7 @@ pub fn load_source(src: &Source) -> Result<Scenario, LoadError> {
         steps,
         property,
         file: src.name.clone(),
+        fresh: raw.fresh,
     })
 }
 

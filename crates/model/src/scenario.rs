@@ -49,9 +49,43 @@ pub struct Scenario {
     pub property: Option<PropertySpec>,
     /// The file it came from.
     pub file: String,
+    /// The file says the scenario needs a program of its own (`fresh:
+    /// true`); see [`Scenario::may_share`] for the rest of the rule.
+    pub fresh: bool,
 }
 
 impl Scenario {
+    /// Whether the scenario may be played on a program an earlier scenario
+    /// started, passed with and left clean. Only servers are shared (a
+    /// client is started with its input, a sender runs once), and never
+    /// by a scenario that says it needs a fresh one, starts, kills or
+    /// restarts the program, waits for its exit, reads what it prints, or
+    /// takes its port beside it: all of those are about the program's own
+    /// start or end, which a shared program has had before.
+    pub fn may_share(&self) -> bool {
+        use crate::Step;
+        let serves = matches!(
+            self.role,
+            Role::TcpServer | Role::UdpServer | Role::HttpServer
+        );
+        serves
+            && !self.fresh
+            && !self.steps.iter().any(|s| {
+                matches!(
+                    s.step,
+                    Step::Start
+                        | Step::Kill
+                        | Step::Restart
+                        | Step::ExpectExit(_)
+                        | Step::ExpectPrinted(_)
+                        | Step::Stdin(_)
+                        | Step::Quit
+                        | Step::CloseStdin
+                        | Step::BindBeside
+                )
+            })
+    }
+
     /// Whether the scenario counts toward the verdict.
     pub fn counts(&self, strict: bool) -> bool {
         strict || self.level == Level::Required

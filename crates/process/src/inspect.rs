@@ -354,6 +354,73 @@ pub fn established(pids: &[i32]) -> usize {
         .count()
 }
 
+/// Why a server that passed a scenario is not idle: what would make the
+/// next scenario meet the last one's leftovers if it were handed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotIdle {
+    /// No process of the program is left.
+    Gone,
+    /// More than one process runs the program (a child per client).
+    Children(usize),
+    /// A thread is running or runnable: it is still at work.
+    Running,
+    /// A thread is sleeping (`time.sleep()`): it will act by itself.
+    Sleeping,
+    /// One of its TCP sockets is a connection (in this state), not the
+    /// listening socket: a client it has not finished with.
+    Connection(u8),
+    /// Bytes or connections are queued for it that it has not read or
+    /// accepted.
+    Queued,
+    /// It no longer listens on (or is bound to) the port.
+    NotOnPort,
+}
+
+/// Whether the server of group `pgid` is idle and as it was when it
+/// started: one process; no thread running or asleep; its only sockets of
+/// `proto` are the one on `port` (listening, for TCP) and others with
+/// nothing queued; no connection left, half-closed or waiting to be
+/// accepted. Such a program can serve another scenario as if it were just
+/// started, which is what a warm hand-over needs.
+pub fn idle_server(pgid: i32, port: u16, proto: Proto) -> Result<(), NotIdle> {
+    let pids = program_pids(pgid);
+    let &[pid] = pids.as_slice() else {
+        return Err(if pids.is_empty() {
+            NotIdle::Gone
+        } else {
+            NotIdle::Children(pids.len())
+        });
+    };
+    if runnable_threads(&pids) > 0 {
+        return Err(NotIdle::Running);
+    }
+    if waiting(&pids).iter().any(|w| w.call == Call::Sleep) {
+        return Err(NotIdle::Sleeping);
+    }
+    let inodes = proc::socket_inodes(&pids);
+    let mut on_port = false;
+    for p in [Proto::Tcp, Proto::Udp] {
+        for e in proc::sockets(pid, p)
+            .into_iter()
+            .filter(|e| inodes.contains(&e.inode))
+        {
+            let listening = p == Proto::Tcp && e.state == proc::TCP_LISTEN;
+            if p == Proto::Tcp && !listening {
+                return Err(NotIdle::Connection(e.state));
+            }
+            if e.rx_queue > 0 {
+                return Err(NotIdle::Queued);
+            }
+            on_port |= p == proto && e.local.port() == port;
+        }
+    }
+    if on_port {
+        Ok(())
+    } else {
+        Err(NotIdle::NotOnPort)
+    }
+}
+
 /// The name of a TCP state code, as `ss` and `netstat` print it.
 pub fn tcp_state_name(state: u8) -> &'static str {
     match state {

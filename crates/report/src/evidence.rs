@@ -519,6 +519,7 @@ mod tests {
             found: None,
             port_wait: None,
             limits_hit: Vec::new(),
+            shared: false,
         }
     }
 

@@ -145,6 +145,11 @@ struct ResultJson<'a> {
     /// The limits the program ran into, pass or not.
     limits_hit: Vec<LimitHitJson>,
     starts: u32,
+    /// Given on a program an earlier scenario started and left idle.
+    shared: bool,
+    /// Not played, with the verdict of this scenario, whose evidence it is
+    /// (a program that could not be started there).
+    as_in: Option<&'a str>,
     title: &'a str,
     title_zh: &'a str,
     file: &'a str,
@@ -307,6 +312,14 @@ impl<'a> ResultJson<'a> {
                 .map(|&h| LimitHitJson::new(h, r.role))
                 .collect(),
             starts: r.starts,
+            shared: r.shared,
+            as_in: match &r.why {
+                Some(sockspec_results::Why::Mismatch(sockspec_results::Mismatch::AsIn {
+                    id,
+                    ..
+                })) => Some(id),
+                _ => None,
+            },
             title: &r.title,
             title_zh: &r.title_zh,
             file: &r.file,

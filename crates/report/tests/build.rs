@@ -46,6 +46,7 @@ fn not_built(id: &str) -> ScenarioResult {
         found: None,
         port_wait: None,
         limits_hit: Vec::new(),
+        shared: false,
     }
 }
 

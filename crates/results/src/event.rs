@@ -136,6 +136,10 @@ pub struct ScenarioResult {
     /// (the last try's), pass or not: a program that passed while a fork
     /// was refused is one a grader should look at.
     pub limits_hit: Vec<crate::LimitHit>,
+    /// The verdict was given on a program an earlier scenario started and
+    /// left idle (a pass; a failure there is played again on a fresh one):
+    /// a start saved.
+    pub shared: bool,
 }
 
 /// A wait for a hard-coded port to be free before a scenario began.
@@ -230,6 +234,12 @@ pub struct Summary {
     pub points: u32,
     /// Points of all counted, applicable scenarios.
     pub points_possible: u32,
+    /// Times a program under test was started (in the last try of each
+    /// scenario): what a run's time is mostly made of.
+    pub starts: u32,
+    /// Scenarios whose verdict was given on a program an earlier one had
+    /// started and left idle: starts saved.
+    pub starts_saved: usize,
 }
 
 impl Summary {
@@ -243,6 +253,8 @@ impl Summary {
             Status::Flaky => self.flaky += 1,
             Status::NotBuilt => self.not_built += 1,
         }
+        self.starts += r.starts;
+        self.starts_saved += usize::from(r.shared);
         if r.counted && r.status != Status::Skip {
             self.points_possible += r.points;
             match r.status {
@@ -293,6 +305,7 @@ mod tests {
             found: None,
             port_wait: None,
             limits_hit: Vec::new(),
+            shared: false,
         }
     }
 

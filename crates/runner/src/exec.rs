@@ -4,7 +4,6 @@
 //! hold into a verdict with its evidence. The target is killed at the end of
 //! every scenario, whatever happened, so nothing outlives its scenario.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
@@ -16,34 +15,40 @@ use crate::harness::Harness;
 use crate::run::Run;
 use crate::start::{never_ran, readiness, start, target_report};
 use crate::timeline;
+use crate::warm::Warm;
 use crate::{Program, RunConfig, ports::PortPool};
 use sockspec_results::event::{FailedAt, Failure, ScenarioResult, Status};
 use sockspec_results::{Doing, Language, Mismatch, Why};
 
-/// Runs one scenario to its verdict.
-pub async fn run_scenario(
+/// Runs one scenario to its verdict, on `warm` (a program an earlier
+/// scenario of its role passed with and left idle) if given, else on a
+/// program started for it. Returns the program too when the scenario may
+/// hand it on (see [`Scenario::may_share`]), passed, and left it idle.
+pub(crate) async fn run_scenario(
     scenario: &Scenario,
     config: &RunConfig,
     ports: &PortPool,
     retry: bool,
-) -> ScenarioResult {
+    warm: Option<Warm>,
+) -> (ScenarioResult, Option<Warm>) {
     let started = Instant::now();
     if let Some(skip) = skipped(scenario, config) {
-        return skip;
+        return (skip, warm);
     }
     let mut result = base_result(scenario, config);
     let Some(program) = config.program_for(scenario.role) else {
         result.status = Status::Error;
         result.why = Some(Why::Mismatch(Mismatch::NoProgram(scenario.role)));
-        return result;
+        return (result, None);
     };
     // After the skip: every submission has the same points possible.
     if let Some(missing) = &program.missing {
         result.status = Status::Error;
         result.why = Some(Why::Mismatch(Mismatch::Unrunnable(missing.clone())));
-        return result;
+        return (result, None);
     }
-    let outcome = play(scenario, config, program, ports, &mut result, retry).await;
+    result.shared = warm.is_some();
+    let (outcome, warm) = play(scenario, config, program, ports, &mut result, retry, warm).await;
     result.duration = started.elapsed();
     result.starts = timeline::starts();
     match outcome {
@@ -58,7 +63,7 @@ pub async fn run_scenario(
             result.failure = Some(not_passed.failure);
         }
     }
-    result
+    (result, warm)
 }
 
 /// The scenario's advice in the terms of the language its program is
@@ -176,6 +181,7 @@ fn base_result(scenario: &Scenario, config: &RunConfig) -> ScenarioResult {
         found: None,
         port_wait: None,
         limits_hit: Vec::new(),
+        shared: false,
     }
 }
 
@@ -189,11 +195,19 @@ struct NotPassed {
 type Verdict = Result<(), Box<NotPassed>>;
 
 fn not_passed(status: Status, failure: Failure, mismatch: Mismatch) -> Verdict {
-    Err(Box::new(NotPassed {
+    Err(failed_box(status, failure, mismatch))
+}
+
+fn failed<T>(status: Status, failure: Failure, mismatch: Mismatch) -> Result<T, Box<NotPassed>> {
+    Err(failed_box(status, failure, mismatch))
+}
+
+fn failed_box(status: Status, failure: Failure, mismatch: Mismatch) -> Box<NotPassed> {
+    Box::new(NotPassed {
         status,
         mismatch,
         failure,
-    }))
+    })
 }
 
 async fn play(
@@ -203,7 +217,70 @@ async fn play(
     ports: &PortPool,
     result: &mut ScenarioResult,
     retry: bool,
-) -> Verdict {
+    warm: Option<Warm>,
+) -> (Verdict, Option<Warm>) {
+    let mut run = match warm {
+        Some(w) => on_warm(scenario, config, program, w, retry).await,
+        None => match fresh(scenario, config, program, ports, result, retry).await {
+            Ok(run) => run,
+            Err(not_passed) => return (Err(not_passed), None),
+        },
+    };
+    let verdict = steps(scenario, &mut run, ports).await;
+    result.found = run.found.clone();
+    result.limits_hit = run
+        .target
+        .as_ref()
+        .map(Target::limit_hits)
+        .unwrap_or_default();
+    if program.discovers_port() && run.spec.port != 0 {
+        ports.chose(scenario.role, run.spec.port);
+    }
+    if verdict.is_ok() && config.share && scenario.may_share() {
+        let warm = run.hand_over().await;
+        return (verdict, warm);
+    }
+    run.finish().await;
+    (verdict, None)
+}
+
+/// The run of a scenario on a program handed over by an earlier one: its
+/// port, address and start are that scenario's.
+async fn on_warm<'a>(
+    scenario: &Scenario,
+    config: &'a RunConfig,
+    program: &'a Program,
+    warm: Warm,
+    retry: bool,
+) -> Run<'a> {
+    let harness = Harness::set_up(scenario.role, warm.addr)
+        .await
+        .unwrap_or(Harness::Nothing);
+    let mut run = Run::new(
+        config,
+        program,
+        scenario.role,
+        warm.spec,
+        warm.addr,
+        harness,
+        retry,
+    );
+    run.target = Some(warm.target);
+    run.found = warm.found;
+    run
+}
+
+/// The run of a scenario on a program started for it: its port, the
+/// harness's own sockets, and the program, started and ready (unless the
+/// scenario starts it itself).
+async fn fresh<'a>(
+    scenario: &Scenario,
+    config: &'a RunConfig,
+    program: &'a Program,
+    ports: &PortPool,
+    result: &mut ScenarioResult,
+    retry: bool,
+) -> Result<Run<'a>, Box<NotPassed>> {
     // The harness's own sockets for the role (a client's server, a
     // sender's receivers) take the port before the program starts. A port
     // from the pool that something took since it was found free is traded
@@ -239,7 +316,7 @@ async fn play(
             (None, None) => match ports.take() {
                 Ok(p) => p,
                 Err(e) => {
-                    return not_passed(
+                    return failed(
                         Status::Error,
                         Failure::default(),
                         Mismatch::Io {
@@ -256,7 +333,7 @@ async fn play(
         match Harness::set_up(scenario.role, addr).await {
             Ok(h) => break (port, addr, h),
             Err(_) if fixed.is_none() && program.network.is_none() && tries < 3 => tries += 1,
-            Err(f) => return not_passed(Status::Error, Failure::default(), *f.mismatch),
+            Err(f) => return failed(Status::Error, Failure::default(), *f.mismatch),
         }
     };
     let role = scenario.role;
@@ -272,28 +349,7 @@ async fn play(
         sandbox: program.sandbox.clone(),
         waits: config.timing.waits(),
     };
-    let mut run = Run {
-        config,
-        program,
-        role,
-        spec,
-        target: None,
-        addr,
-        harness,
-        peers: HashMap::new(),
-        replies_sent: Vec::new(),
-        requests: HashMap::new(),
-        timing: config.timing,
-        client_used: false,
-        last_wait: None,
-        open_sockets: Vec::new(),
-        leak_seen: false,
-        closed: HashMap::new(),
-        found: None,
-        stuck: false,
-        shrinking: false,
-        retry,
-    };
+    let mut run = Run::new(config, program, role, spec, addr, harness, retry);
     // A scenario that takes the program's port before starting it (a
     // receiver of the harness's own beside it) must know the port of a
     // program that chooses its own: from an earlier scenario, or from a
@@ -340,13 +396,19 @@ async fn play(
                     program_start: true,
                     ..Failure::default()
                 };
-                return not_passed(status, failure, f.mismatch);
+                return failed(status, failure, f.mismatch);
             }
         }
     }
+    Ok(run)
+}
+
+/// Plays the scenario's property or steps on `run`, to the first that
+/// does not hold.
+async fn steps(scenario: &Scenario, run: &mut Run<'_>, ports: &PortPool) -> Verdict {
     let mut verdict = Ok(());
     if let Some(property) = &scenario.property
-        && let Err(f) = crate::property::check(&mut run, scenario, property, ports).await
+        && let Err(f) = crate::property::check(run, scenario, property, ports).await
     {
         let (target, diagnoses) = run.evidence().await;
         let failure = Failure {
@@ -367,7 +429,7 @@ async fn play(
         if let Err(f) = run.step(&at.step).await {
             let (target, mut diagnoses) = run.evidence().await;
             if let Step::ExpectResponse(e) = &at.step
-                && let Some(d) = crate::explain::page_not_found(&run, &e.from, f.received.as_ref())
+                && let Some(d) = crate::explain::page_not_found(run, &e.from, f.received.as_ref())
             {
                 diagnoses.insert(0, d);
             }
@@ -392,16 +454,6 @@ async fn play(
             break;
         }
     }
-    result.found = run.found.take();
-    result.limits_hit = run
-        .target
-        .as_ref()
-        .map(Target::limit_hits)
-        .unwrap_or_default();
-    if program.discovers_port() && run.spec.port != 0 {
-        ports.chose(scenario.role, run.spec.port);
-    }
-    run.finish().await;
     verdict
 }
 

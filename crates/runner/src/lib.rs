@@ -15,6 +15,7 @@ mod exec;
 mod explain;
 pub mod files;
 mod harness;
+mod lanes;
 mod language;
 pub mod ports;
 mod property;
@@ -24,16 +25,16 @@ mod steps;
 mod timeline;
 pub mod timing;
 mod udp;
+mod warm;
 mod watch;
 
-use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sockspec_model::{Contract, Role, Scenario};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 pub use sockspec_results::{
@@ -107,6 +108,11 @@ pub struct RunConfig {
     /// The submission's builds, run in order before any scenario; the
     /// scenarios of a program whose build failed are not run.
     pub builds: Vec<build::Build>,
+    /// A server that passed a scenario and was left idle serves the next
+    /// scenario of its role instead of a freshly started one (`--fresh`
+    /// turns it off). A failure on such a program is never the verdict:
+    /// the scenario is played again on a fresh one.
+    pub share: bool,
 }
 
 /// The seed used when none is given: fixed, so every run of the same
@@ -200,143 +206,6 @@ impl RunConfig {
     }
 }
 
-/// Plays a scenario until it passes or its tries (`retries + 1`) are used
-/// up. A pass after a failure is [`Status::Flaky`]: the evidence of the
-/// first failed try is kept, and the message says how often it passed.
-async fn with_retries(
-    scenario: &Arc<Scenario>,
-    config: &Arc<RunConfig>,
-    ports: &Arc<ports::PortPool>,
-) -> ScenarioResult {
-    let mut first = once(scenario, config, ports, false).await;
-    let mut attempts = 1;
-    // A program that never started is not tried again: starting it is the
-    // same every time, and waiting for it to listen is the slowest verdict.
-    while matches!(first.status, Status::Fail | Status::Error)
-        && !exec::could_not_start(&first)
-        && attempts <= config.retries
-    {
-        let again = once(scenario, config, ports, true).await;
-        attempts += 1;
-        first.duration += again.duration;
-        if again.status == Status::Pass {
-            first.status = Status::Flaky;
-            first.passes = 1;
-            if let Some(sockspec_results::Why::Mismatch(m)) = first.why.take() {
-                first.why = Some(sockspec_results::Why::Mismatch(
-                    sockspec_results::Mismatch::Flaky {
-                        passes: first.passes,
-                        attempts,
-                        first: Box::new(m),
-                    },
-                ));
-            }
-            break;
-        }
-    }
-    first.attempts = attempts;
-    if first.found.is_none() {
-        first.found = config
-            .program_for(scenario.role)
-            .and_then(Program::mapped_server);
-    }
-    first
-}
-
-/// One try of a scenario, within its time budget. The scenario runs in a
-/// task of its own (or, in a private network, on a thread of its own) so
-/// that a bug of the harness (a panic) becomes an error verdict, not a lost
-/// result; a scenario past its budget is dropped, which kills its target.
-async fn once(
-    scenario: &Arc<Scenario>,
-    config: &Arc<RunConfig>,
-    ports: &Arc<ports::PortPool>,
-    retry: bool,
-) -> ScenarioResult {
-    let program = config.program_for(scenario.role);
-    let budget = program
-        .and_then(|p| p.budget)
-        .map(|b| config.timing.pause(b));
-    let (scenario_, config_, ports_) = (scenario.clone(), config.clone(), ports.clone());
-    let play = async move { exec::run_scenario(&scenario_, &config_, &ports_, retry).await };
-    let outcome = match program.and_then(|p| p.network.clone()) {
-        None => {
-            let inner = tokio::spawn(timeline::scope(play));
-            let abort = inner.abort_handle();
-            let joined = match budget {
-                Some(b) => match tokio::time::timeout(b, inner).await {
-                    Ok(joined) => joined,
-                    Err(_) => {
-                        abort.abort();
-                        return exec::over_budget(scenario, config, b);
-                    }
-                },
-                None => inner.await,
-            };
-            joined.map_err(|e| e.to_string())
-        }
-        Some(plan) => {
-            // The scenario's sockets and its program must all be in the
-            // namespace: a thread of its own enters it, and runs the
-            // scenario on a runtime of its own, so everything it creates
-            // (sockets, the program it spawns) is born there.
-            let (done_tx, done_rx) = tokio::sync::oneshot::channel();
-            let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-            let spawned = std::thread::Builder::new()
-                .name("scenario".into())
-                .spawn(move || {
-                    let result = sockspec_netns::enter_thread(&plan)
-                        .map_err(|e| format!("no private network for the scenario: {e}"))
-                        .and_then(|()| {
-                            tokio::runtime::Builder::new_current_thread()
-                                .enable_all()
-                                .build()
-                                .map_err(|e| format!("no runtime for the scenario: {e}"))
-                        })
-                        .map(|rt| {
-                            rt.block_on(async {
-                                // On the heap: a scenario's future is large,
-                                // and this thread's stack is the default one.
-                                tokio::select! {
-                                    r = Box::pin(timeline::scope(play)) => Some(r),
-                                    _ = stop_rx => None,
-                                }
-                            })
-                        });
-                    let _ = done_tx.send(result);
-                });
-            if let Err(e) = spawned {
-                return exec::harness_error(
-                    scenario,
-                    config,
-                    format!("no thread for the scenario: {e}"),
-                );
-            }
-            let joined = match budget {
-                Some(b) => match tokio::time::timeout(b, done_rx).await {
-                    Ok(joined) => joined,
-                    Err(_) => {
-                        drop(stop_tx);
-                        return exec::over_budget(scenario, config, b);
-                    }
-                },
-                None => done_rx.await,
-            };
-            drop(stop_tx);
-            match joined {
-                Ok(Ok(Some(r))) => Ok(r),
-                Ok(Ok(None)) => Err("the scenario was stopped".into()),
-                Ok(Err(e)) => Err(e),
-                Err(_) => Err("the scenario's thread ended without a verdict".into()),
-            }
-        }
-    };
-    match outcome {
-        Ok(r) => r,
-        Err(e) => exec::harness_error(scenario, config, format!("the harness failed: {e}")),
-    }
-}
-
 /// A rough guess of a scenario's wall time, in milliseconds, to schedule
 /// the long ones first: the waits it states, what its generated cases
 /// cost, a little per step. Only the order matters.
@@ -420,67 +289,47 @@ pub async fn run(
     if jobs > 1 {
         scenarios.sort_by_key(|s| std::cmp::Reverse(expected_cost(s)));
     }
-    let gate = Arc::new(Semaphore::new(jobs));
-    let config = Arc::new(config);
-    let ports = Arc::new(ports::PortPool::new());
-    let unstartable: Arc<Mutex<HashMap<Role, ScenarioResult>>> = Arc::default();
-    let not_built = Arc::new(not_built);
-    let mut tasks = Vec::new();
-    for scenario in scenarios {
-        let scenario = Arc::new(scenario);
-        let (gate, config, ports, events, unstartable) = (
-            gate.clone(),
-            config.clone(),
-            ports.clone(),
-            events.clone(),
-            unstartable.clone(),
-        );
-        let task_scenario = scenario.clone();
-        let not_built = not_built.clone();
-        let task = tokio::spawn(async move {
-            let scenario = task_scenario;
-            let _permit = gate.acquire_owned().await;
-            let _ = events.send(Event::ScenarioStarted {
-                id: scenario.id.clone(),
-            });
-            let earlier = unstartable
-                .lock()
-                .ok()
-                .and_then(|m| m.get(&scenario.role).cloned());
-            let result = match (exec::skipped(&scenario, &config), earlier) {
-                (Some(skip), _) => skip,
-                (None, _) if not_built.contains(&scenario.role) => {
-                    exec::not_built(&scenario, &config)
-                }
-                (None, Some(first)) => exec::not_started(&scenario, &config, &first),
-                (None, None) => {
-                    let result = with_retries(&scenario, &config, &ports).await;
-                    if exec::could_not_start(&result)
-                        && let Ok(mut m) = unstartable.lock()
-                    {
-                        m.entry(scenario.role).or_insert_with(|| result.clone());
-                    }
-                    result
-                }
-            };
-            let _ = events.send(Event::ScenarioFinished(Box::new(result.clone())));
-            result
-        });
-        tasks.push((scenario, task));
+    let all: Vec<Arc<Scenario>> = scenarios.into_iter().map(Arc::new).collect();
+    let shared = Arc::new(lanes::Shared {
+        queue: lanes::Queue::new(
+            all.iter().cloned().enumerate().collect(),
+            jobs,
+            config.share,
+        ),
+        config: Arc::new(config),
+        ports: Arc::new(ports::PortPool::new()),
+        events: events.clone(),
+        unstartable: Mutex::default(),
+        not_built,
+    });
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel();
+    let mut results: Vec<Option<ScenarioResult>> = vec![None; all.len()];
+    let lanes = lanes::Lanes::start(jobs.min(all.len()).max(1), &shared, &done_tx);
+    drop(done_tx);
+    let lost = match &lanes {
+        Ok(_) => None,
+        Err(e) => Some(e.clone()),
+    };
+    while let Some((index, result)) = done_rx.recv().await {
+        results[index] = Some(result);
     }
+    drop(lanes);
     let mut summary = Summary::default();
-    for (scenario, task) in tasks {
+    for (scenario, result) in all.iter().zip(results) {
         // A scenario lost to a bug of the harness is still reported, as an
         // error: what a submission could earn never depends on the harness.
-        let result = match task.await {
-            Ok(result) => result,
-            Err(e) => {
-                let lost =
-                    exec::harness_error(&scenario, &config, format!("the harness failed: {e}"));
-                let _ = events.send(Event::ScenarioFinished(Box::new(lost.clone())));
-                lost
-            }
-        };
+        let result = result.unwrap_or_else(|| {
+            let why = lost
+                .clone()
+                .unwrap_or_else(|| "a lane of the run ended early".into());
+            let lost = exec::harness_error(
+                scenario,
+                &shared.config,
+                format!("the harness failed: {why}"),
+            );
+            let _ = events.send(Event::ScenarioFinished(Box::new(lost.clone())));
+            lost
+        });
         summary.add(&result);
     }
     let _ = events.send(Event::RunFinished {

@@ -68,6 +68,42 @@ pub(crate) struct Run<'a> {
     pub(crate) retry: bool,
 }
 
+impl<'a> Run<'a> {
+    /// A scenario's run, before anything happened in it.
+    pub(crate) fn new(
+        config: &'a RunConfig,
+        program: &'a Program,
+        role: Role,
+        spec: TargetSpec,
+        addr: SocketAddr,
+        harness: Harness,
+        retry: bool,
+    ) -> Self {
+        Run {
+            config,
+            program,
+            role,
+            spec,
+            target: None,
+            addr,
+            harness,
+            peers: HashMap::new(),
+            replies_sent: Vec::new(),
+            requests: HashMap::new(),
+            timing: config.timing,
+            client_used: false,
+            last_wait: None,
+            open_sockets: Vec::new(),
+            leak_seen: false,
+            closed: HashMap::new(),
+            found: None,
+            stuck: false,
+            shrinking: false,
+            retry,
+        }
+    }
+}
+
 impl Run<'_> {
     /// The pid of the running target (the leader of its process group).
     pub(crate) fn target_pid(&self) -> Option<i32> {

@@ -55,6 +55,7 @@ async fn failure(
         retries: 0,
         command_line: String::new(),
         builds: Vec::new(),
+        share: true,
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     sockspec_runner::run(scenarios, config, tx).await;

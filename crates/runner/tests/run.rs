@@ -47,6 +47,7 @@ async fn grade(fixture: &str, reply: &str, framing: Framing) -> Vec<Event> {
         retries: 0,
         command_line: "sockspec run".into(),
         builds: Vec::new(),
+        share: true,
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let summary = sockspec_runner::run(scenarios, config, tx).await;

@@ -98,6 +98,7 @@ fn result(id: &str, title: &str, status: Status, why: Option<Why>) -> ScenarioRe
         found: None,
         port_wait: None,
         limits_hit: Vec::new(),
+        shared: false,
     }
 }
 

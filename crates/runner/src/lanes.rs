@@ -1,0 +1,361 @@
+//! Lanes: the few scenarios of a run played at once.
+//!
+//! Each lane is a thread with a runtime of its own that plays one scenario
+//! after another, so that a server which passed a scenario and was left
+//! idle can serve the lane's next scenario of its role without being
+//! started again (see [`crate::warm`]): starting the program is most of
+//! what a scenario costs. In a private network, the lane enters a new
+//! network namespace for every program it starts, so a fresh program meets
+//! a fresh network (no TIME_WAIT of the last one), while a handed-over one
+//! stays in the namespace it was started in.
+//!
+//! Which scenario a lane takes next is the queue's choice: one of the
+//! role of the program it holds, if any is left; else the first (most
+//! expensive) one whose program no other lane holds; a role another lane
+//! already holds only when enough of its scenarios are left for a second
+//! program to pay for its start. So a submission's server is started about
+//! once, not once per scenario, and the lanes still keep busy.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use sockspec_model::{Role, Scenario};
+use tokio::sync::{Notify, mpsc, oneshot};
+
+use crate::ports::PortPool;
+use crate::warm::Warm;
+use crate::{Event, RunConfig, ScenarioResult, Status, exec, timeline};
+
+/// A second program of a role another lane holds is started only when at
+/// least this many of its scenarios are left per program.
+const STEAL: usize = 4;
+
+/// The scenarios not yet taken, and what each lane holds.
+pub(crate) struct Queue {
+    state: Mutex<State>,
+    changed: Notify,
+}
+
+struct State {
+    /// Not yet taken, in the order to take them: `(index in the run, scenario)`.
+    pending: Vec<(usize, Arc<Scenario>)>,
+    /// The role of the shared program each lane holds or is about to hold.
+    holding: Vec<Option<Role>>,
+    /// Programs are handed over at all (not `--fresh`).
+    share: bool,
+}
+
+impl State {
+    fn shares(&self, s: &Scenario) -> bool {
+        self.share && s.may_share()
+    }
+
+    /// Lanes other than `lane` holding a program of `role`.
+    fn held(&self, lane: usize, role: Role) -> usize {
+        self.holding
+            .iter()
+            .enumerate()
+            .filter(|&(j, h)| j != lane && *h == Some(role))
+            .count()
+    }
+
+    /// The position of the scenario `lane` should take, holding `warm`.
+    fn pick(&self, lane: usize, warm: Option<Role>) -> Option<usize> {
+        let p = &self.pending;
+        if let Some(r) = warm
+            && let Some(i) = p.iter().position(|(_, s)| s.role == r && self.shares(s))
+        {
+            return Some(i);
+        }
+        if let Some(i) = p
+            .iter()
+            .position(|(_, s)| !self.shares(s) || self.held(lane, s.role) == 0)
+        {
+            return Some(i);
+        }
+        p.iter().position(|(_, s)| {
+            let left = p.iter().filter(|(_, o)| o.role == s.role).count();
+            left >= STEAL * (self.held(lane, s.role) + 1)
+        })
+    }
+}
+
+impl Queue {
+    pub(crate) fn new(scenarios: Vec<(usize, Arc<Scenario>)>, lanes: usize, share: bool) -> Self {
+        Queue {
+            state: Mutex::new(State {
+                pending: scenarios,
+                holding: vec![None; lanes],
+                share,
+            }),
+            changed: Notify::new(),
+        }
+    }
+
+    /// The next scenario for `lane`, which holds a program of `warm`;
+    /// `None` once every scenario is taken. Waits while every scenario
+    /// left is for a program another lane holds.
+    pub(crate) async fn next(
+        &self,
+        lane: usize,
+        warm: Option<Role>,
+    ) -> Option<(usize, Arc<Scenario>)> {
+        loop {
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            {
+                let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+                st.holding[lane] = warm;
+                if st.pending.is_empty() {
+                    st.holding[lane] = None;
+                    self.changed.notify_waiters();
+                    return None;
+                }
+                if let Some(i) = st.pick(lane, warm) {
+                    let (index, s) = st.pending.remove(i);
+                    st.holding[lane] = st.shares(&s).then_some(s.role);
+                    self.changed.notify_waiters();
+                    return Some((index, s));
+                }
+            }
+            changed.await;
+        }
+    }
+
+    /// `lane` holds nothing any more (its program was not handed over).
+    fn release(&self, lane: usize) {
+        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if st.holding[lane].take().is_some() {
+            self.changed.notify_waiters();
+        }
+    }
+}
+
+/// What every lane of a run shares.
+pub(crate) struct Shared {
+    pub(crate) config: Arc<RunConfig>,
+    pub(crate) ports: Arc<PortPool>,
+    pub(crate) queue: Queue,
+    pub(crate) events: mpsc::UnboundedSender<Event>,
+    /// Roles whose program could not be started, with the first verdict
+    /// that said so: their later scenarios are not played.
+    pub(crate) unstartable: Mutex<HashMap<Role, ScenarioResult>>,
+    /// Roles whose program did not build.
+    pub(crate) not_built: Vec<Role>,
+}
+
+/// The lanes of a run, stopped (every program they hold killed) when this
+/// is dropped, however the run ends.
+pub(crate) struct Lanes {
+    stops: Vec<oneshot::Sender<()>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Lanes {
+    /// Starts `n` lanes; each sends `(index, result)` for every scenario
+    /// it plays to `done`.
+    pub(crate) fn start(
+        n: usize,
+        shared: &Arc<Shared>,
+        done: &mpsc::UnboundedSender<(usize, ScenarioResult)>,
+    ) -> Result<Lanes, String> {
+        let mut lanes = Lanes {
+            stops: Vec::new(),
+            threads: Vec::new(),
+        };
+        for lane in 0..n {
+            let (stop_tx, stop_rx) = oneshot::channel::<()>();
+            let (shared, done) = (shared.clone(), done.clone());
+            let thread = std::thread::Builder::new()
+                .name(format!("lane-{lane}"))
+                .spawn(move || {
+                    let runtime = match tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        Ok(rt) => rt,
+                        Err(_) => return,
+                    };
+                    runtime.block_on(async {
+                        tokio::select! {
+                            () = Box::pin(play_lane(lane, &shared, &done)) => {}
+                            _ = stop_rx => {}
+                        }
+                    });
+                    // Dropping the runtime drops whatever scenario was still
+                    // being played, and so kills its program.
+                    drop(runtime);
+                    shared.queue.release(lane);
+                })
+                .map_err(|e| format!("no thread for a lane: {e}"))?;
+            lanes.stops.push(stop_tx);
+            lanes.threads.push(thread);
+        }
+        Ok(lanes)
+    }
+}
+
+impl Drop for Lanes {
+    fn drop(&mut self) {
+        self.stops.clear();
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+/// One lane: takes scenarios until none is left, handing its program from
+/// one to the next where it may.
+async fn play_lane(
+    lane: usize,
+    shared: &Shared,
+    done: &mpsc::UnboundedSender<(usize, ScenarioResult)>,
+) {
+    let mut warm: Option<Warm> = None;
+    while let Some((index, scenario)) = shared.queue.next(lane, warm.as_ref().map(|w| w.role)).await
+    {
+        let config = &shared.config;
+        let _ = shared.events.send(Event::ScenarioStarted {
+            id: scenario.id.clone(),
+        });
+        let earlier = shared
+            .unstartable
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&scenario.role)
+            .cloned();
+        // Verdicts given without playing touch no program.
+        let result = match (exec::skipped(&scenario, config), earlier) {
+            (Some(skip), _) => skip,
+            (None, _) if shared.not_built.contains(&scenario.role) => {
+                exec::not_built(&scenario, config)
+            }
+            (None, Some(first)) => exec::not_started(&scenario, config, &first),
+            (None, None) => {
+                let reuse = config.share
+                    && scenario.may_share()
+                    && warm.as_ref().is_some_and(|w| w.role == scenario.role);
+                if !reuse && let Some(mut w) = warm.take() {
+                    w.target.kill().await;
+                }
+                let (result, kept) = with_retries(&scenario, shared, warm.take()).await;
+                warm = kept;
+                if exec::could_not_start(&result) {
+                    shared
+                        .unstartable
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .entry(scenario.role)
+                        .or_insert_with(|| result.clone());
+                }
+                result
+            }
+        };
+        let _ = shared
+            .events
+            .send(Event::ScenarioFinished(Box::new(result.clone())));
+        let _ = done.send((index, result));
+    }
+    if let Some(mut w) = warm {
+        w.target.kill().await;
+    }
+}
+
+/// Plays a scenario until it passes or its tries (`retries + 1`) are used
+/// up. A pass after a failure is [`Status::Flaky`]: the evidence of the
+/// first failed try is kept, and the message says how often it passed. A
+/// first try on a handed-over program that does not pass does not count:
+/// the scenario is played again on a fresh program, whose verdict it is.
+async fn with_retries(
+    scenario: &Arc<Scenario>,
+    shared: &Shared,
+    warm: Option<Warm>,
+) -> (ScenarioResult, Option<Warm>) {
+    let config = &shared.config;
+    let (mut first, mut kept) = once(scenario, shared, false, warm).await;
+    if first.shared && first.status != Status::Pass {
+        (first, kept) = once(scenario, shared, false, None).await;
+    }
+    let mut attempts = 1;
+    // A program that never started is not tried again: starting it is the
+    // same every time, and waiting for it to listen is the slowest verdict.
+    while matches!(first.status, Status::Fail | Status::Error)
+        && !exec::could_not_start(&first)
+        && attempts <= config.retries
+    {
+        let (again, k) = once(scenario, shared, true, None).await;
+        kept = k;
+        attempts += 1;
+        first.duration += again.duration;
+        if again.status == Status::Pass {
+            first.status = Status::Flaky;
+            first.passes = 1;
+            if let Some(sockspec_results::Why::Mismatch(m)) = first.why.take() {
+                first.why = Some(sockspec_results::Why::Mismatch(
+                    sockspec_results::Mismatch::Flaky {
+                        passes: first.passes,
+                        attempts,
+                        first: Box::new(m),
+                    },
+                ));
+            }
+            break;
+        }
+    }
+    first.attempts = attempts;
+    if first.found.is_none() {
+        first.found = config
+            .program_for(scenario.role)
+            .and_then(crate::Program::mapped_server);
+    }
+    (first, kept)
+}
+
+/// One try of a scenario, within its time budget, on `warm` or on a
+/// program of its own. The try runs in a task of its own so that a bug of
+/// the harness (a panic) becomes an error verdict, not a lost result; a
+/// try past its budget is dropped, which kills its program.
+async fn once(
+    scenario: &Arc<Scenario>,
+    shared: &Shared,
+    retry: bool,
+    warm: Option<Warm>,
+) -> (ScenarioResult, Option<Warm>) {
+    let config = &shared.config;
+    let program = config.program_for(scenario.role);
+    let budget = program
+        .and_then(|p| p.budget)
+        .map(|b| config.timing.pause(b));
+    // A fresh program in a private network gets a fresh network: the
+    // lane's thread enters a new namespace, in which everything the try
+    // creates (its sockets, the program it spawns) is born.
+    if warm.is_none()
+        && let Some(plan) = program.and_then(|p| p.network.as_ref())
+        && let Err(e) = sockspec_netns::enter_thread(plan)
+    {
+        let why = format!("no private network for the scenario: {e}");
+        return (exec::harness_error(scenario, config, why), None);
+    }
+    let (s, c, p) = (scenario.clone(), config.clone(), shared.ports.clone());
+    let play = async move { exec::run_scenario(&s, &c, &p, retry, warm).await };
+    let task = tokio::spawn(timeline::scope(play));
+    let abort = task.abort_handle();
+    let joined = match budget {
+        Some(b) => match tokio::time::timeout(b, task).await {
+            Ok(joined) => joined,
+            Err(_) => {
+                abort.abort();
+                return (exec::over_budget(scenario, config, b), None);
+            }
+        },
+        None => task.await,
+    };
+    match joined {
+        Ok(r) => r,
+        Err(e) => (
+            exec::harness_error(scenario, config, format!("the harness failed: {e}")),
+            None,
+        ),
+    }
+}
