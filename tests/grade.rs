@@ -253,15 +253,21 @@ fn a_batch_of_twenty_grades_right_in_every_output() {
     let outside = root.path().join("outside.txt");
     let hw = assignment(root.path(), &outside);
     let all = submissions();
-    for s in &all {
-        let dir = subs.join(s.name);
-        std::fs::create_dir_all(&dir).unwrap();
-        for (file, from) in [("tcp_server.py", s.tcp), ("udp_server.py", s.udp)] {
-            if let Some(from) = from {
-                std::fs::copy(fixtures().join(from), dir.join(file)).unwrap();
+    let lay_out = |subs: &Path| {
+        for s in &all {
+            let dir = subs.join(s.name);
+            std::fs::create_dir_all(&dir).unwrap();
+            for (file, from) in [("tcp_server.py", s.tcp), ("udp_server.py", s.udp)] {
+                if let Some(from) = from {
+                    std::fs::copy(fixtures().join(from), dir.join(file)).unwrap();
+                }
             }
         }
-    }
+    };
+    lay_out(&subs);
+    // The same class again, graded with every program started afresh.
+    let subs_fresh = root.path().join("submissions-fresh");
+    lay_out(&subs_fresh);
     let before: BTreeMap<PathBuf, u64> = listing(root.path());
 
     let parts: Vec<PathBuf> = ["1/2", "2/2"]
@@ -428,6 +434,46 @@ fn a_batch_of_twenty_grades_right_in_every_output() {
 
     assert!(wrong.is_empty(), "wrong grades:\n{}", wrong.join("\n"));
 
+    // Handing idle servers from scenario to scenario changes no grade.
+    let fresh_out = root.path().join("fresh");
+    let output = sockspec()
+        .arg("grade")
+        .arg(&subs_fresh)
+        .arg("--assignment")
+        .arg(&hw)
+        .arg("--out-dir")
+        .arg(&fresh_out)
+        .args(["--jobs", "2", "--no-calibrate", "--fresh"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let fresh: Value =
+        serde_json::from_str(&std::fs::read_to_string(fresh_out.join("grade.json")).unwrap())
+            .unwrap();
+    let verdicts = |g: &Value| {
+        (
+            g["points"].clone(),
+            g["failed_ids"].clone(),
+            g["error_ids"].clone(),
+            // Which scenario meets the flaky one's first run is a race
+            // either way; that one of them is flaky is not.
+            g["flaky"].clone(),
+            g["warned_ids"].clone(),
+        )
+    };
+    for g in fresh["submissions"].as_array().unwrap() {
+        let shared = grades
+            .iter()
+            .find(|s| s["student"] == g["student"])
+            .unwrap();
+        assert_eq!(verdicts(shared), verdicts(g), "{}", g["student"]);
+    }
+
     // The programs wrote only inside their own folders (the marker of the
     // flaky one, the allowed file of the one that tries to escape).
     assert!(
@@ -443,6 +489,8 @@ fn a_batch_of_twenty_grades_right_in_every_output() {
         .filter(|p| !p.starts_with(root.path().join("part2")))
         .filter(|p| !p.starts_with(&merged))
         .filter(|p| !p.starts_with(root.path().join("half")))
+        .filter(|p| !p.starts_with(&fresh_out))
+        .filter(|p| !p.starts_with(&subs_fresh))
         .filter(|p| !p.starts_with(&subs))
         .collect();
     assert!(new.is_empty(), "written outside the submissions: {new:#?}");

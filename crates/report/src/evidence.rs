@@ -520,6 +520,7 @@ mod tests {
             port_wait: None,
             limits_hit: Vec::new(),
             shared: false,
+            replayed: false,
         }
     }
 

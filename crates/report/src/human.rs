@@ -292,6 +292,19 @@ impl<W: Write> Human<W> {
         if self.options.durations {
             let secs = wall.as_secs_f64();
             counts.push_str(&lang.pick(format!(" — {secs:.1} s"), format!(" — {secs:.1} 秒")));
+            // What the time was mostly spent on: starting the programs.
+            if s.starts_saved > 0 {
+                counts.push_str(&match lang {
+                    Lang::En => format!(
+                        ", {} program starts ({} saved: an idle server served the next scenario)",
+                        s.starts, s.starts_saved
+                    ),
+                    Lang::Zh => format!(
+                        "，启动程序 {} 次（省下 {} 次：空闲的服务端接着服务下一个场景）",
+                        s.starts, s.starts_saved
+                    ),
+                });
+            }
         }
         self.line(&counts)?;
         let code = s.exit_code();

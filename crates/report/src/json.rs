@@ -147,6 +147,9 @@ struct ResultJson<'a> {
     starts: u32,
     /// Given on a program an earlier scenario started and left idle.
     shared: bool,
+    /// Played again on a fresh program after a try on a handed-over one
+    /// did not pass.
+    replayed: bool,
     /// Not played, with the verdict of this scenario, whose evidence it is
     /// (a program that could not be started there).
     as_in: Option<&'a str>,
@@ -313,6 +316,7 @@ impl<'a> ResultJson<'a> {
                 .collect(),
             starts: r.starts,
             shared: r.shared,
+            replayed: r.replayed,
             as_in: match &r.why {
                 Some(sockspec_results::Why::Mismatch(sockspec_results::Mismatch::AsIn {
                     id,

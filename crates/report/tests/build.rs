@@ -47,6 +47,7 @@ fn not_built(id: &str) -> ScenarioResult {
         port_wait: None,
         limits_hit: Vec::new(),
         shared: false,
+        replayed: false,
     }
 }
 

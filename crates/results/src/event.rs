@@ -140,6 +140,9 @@ pub struct ScenarioResult {
     /// left idle (a pass; a failure there is played again on a fresh one):
     /// a start saved.
     pub shared: bool,
+    /// A try on a handed-over program did not pass, so the scenario was
+    /// played again on a fresh one: this verdict is that one's.
+    pub replayed: bool,
 }
 
 /// A wait for a hard-coded port to be free before a scenario began.
@@ -306,6 +309,7 @@ mod tests {
             port_wait: None,
             limits_hit: Vec::new(),
             shared: false,
+            replayed: false,
         }
     }
 

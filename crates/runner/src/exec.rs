@@ -182,6 +182,7 @@ fn base_result(scenario: &Scenario, config: &RunConfig) -> ScenarioResult {
         port_wait: None,
         limits_hit: Vec::new(),
         shared: false,
+        replayed: false,
     }
 }
 

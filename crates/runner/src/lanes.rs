@@ -276,6 +276,7 @@ async fn with_retries(
     let (mut first, mut kept) = once(scenario, shared, false, warm).await;
     if first.shared && first.status != Status::Pass {
         (first, kept) = once(scenario, shared, false, None).await;
+        first.replayed = true;
     }
     let mut attempts = 1;
     // A program that never started is not tried again: starting it is the
@@ -357,5 +358,106 @@ async fn once(
             exec::harness_error(scenario, config, format!("the harness failed: {e}")),
             None,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    /// A scenario of `role` named `name`; `restarts` kills and starts its
+    /// program, so it never shares one.
+    fn scenario(role: &str, name: &str, restarts: bool) -> Arc<Scenario> {
+        let steps = if restarts {
+            "  - restart\n  - expect_alive\n"
+        } else {
+            "  - expect_alive\n"
+        };
+        let text = format!(
+            "id: {role}/{name}\ntitle: t\nrole: {role}\nlevel: required\nconcept: c\nsteps:\n{steps}"
+        );
+        let src = sockspec_model::Source {
+            name: format!("{name}.yaml"),
+            text,
+        };
+        Arc::new(sockspec_model::load_source(&src).expect("a valid scenario"))
+    }
+
+    fn queue(lanes: usize, share: bool, list: &[Arc<Scenario>]) -> Queue {
+        Queue::new(list.iter().cloned().enumerate().collect(), lanes, share)
+    }
+
+    fn take(q: &Queue, lane: usize, warm: Option<Role>) -> Option<String> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            tokio::time::timeout(Duration::from_secs(1), q.next(lane, warm))
+                .await
+                .ok()
+                .flatten()
+                .map(|(_, s)| s.id.clone())
+        })
+    }
+
+    /// A lane holding a server takes that server's scenarios first; the
+    /// others take what no lane holds, and a role another lane holds only
+    /// when enough of it is left to pay for a second start.
+    #[test]
+    fn a_lane_keeps_to_the_program_it_holds() {
+        let list = [
+            scenario("tcp-client", "a", false),
+            scenario("tcp-server", "one", false),
+            scenario("tcp-server", "two", false),
+            scenario("tcp-server", "again", true),
+            scenario("udp-server", "one", false),
+            scenario("tcp-server", "three", false),
+        ];
+        let q = queue(3, true, &list);
+        assert_eq!(take(&q, 0, None).as_deref(), Some("tcp-client/a"));
+        assert_eq!(take(&q, 1, None).as_deref(), Some("tcp-server/one"));
+        // Lane 1 holds the TCP server: lane 2 takes the restart (a program
+        // of its own) rather than a second server.
+        assert_eq!(take(&q, 2, None).as_deref(), Some("tcp-server/again"));
+        assert_eq!(take(&q, 0, None).as_deref(), Some("udp-server/one"));
+        assert_eq!(
+            take(&q, 1, Some(Role::TcpServer)).as_deref(),
+            Some("tcp-server/two")
+        );
+        // Only one scenario of the held server is left: lane 2 waits
+        // rather than start a second one, until lane 1 takes it.
+        assert_eq!(take(&q, 2, None), None, "waits (timed out)");
+        assert_eq!(
+            take(&q, 1, Some(Role::TcpServer)).as_deref(),
+            Some("tcp-server/three")
+        );
+        assert_eq!(take(&q, 1, Some(Role::TcpServer)), None, "all taken");
+    }
+
+    /// With `--fresh` nothing is held: the scenarios go in their order.
+    #[test]
+    fn without_sharing_the_order_is_kept() {
+        let list = [
+            scenario("tcp-server", "one", false),
+            scenario("tcp-server", "two", false),
+        ];
+        let q = queue(2, false, &list);
+        assert_eq!(take(&q, 0, None).as_deref(), Some("tcp-server/one"));
+        assert_eq!(take(&q, 1, None).as_deref(), Some("tcp-server/two"));
+    }
+
+    /// Enough scenarios of a held server left: a second lane starts a
+    /// second program rather than wait.
+    #[test]
+    fn a_long_queue_of_one_server_is_shared_out() {
+        let list: Vec<Arc<Scenario>> = (0..9)
+            .map(|i| scenario("udp-server", &format!("s{i}"), false))
+            .collect();
+        let q = queue(2, true, &list);
+        assert_eq!(take(&q, 0, None).as_deref(), Some("udp-server/s0"));
+        assert_eq!(take(&q, 1, None).as_deref(), Some("udp-server/s1"));
     }
 }

@@ -99,6 +99,7 @@ fn result(id: &str, title: &str, status: Status, why: Option<Why>) -> ScenarioRe
         port_wait: None,
         limits_hit: Vec::new(),
         shared: false,
+        replayed: false,
     }
 }
 

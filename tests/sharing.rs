@@ -1,0 +1,96 @@
+//! A started program handed from one scenario to the next: a server that
+//! passed and was left idle serves the next scenario of its role, a
+//! scenario that kills or restarts its program always gets its own, and a
+//! try on a handed-over program that does not pass is played again on a
+//! fresh one, whose verdict it is. (The verdict matrix runs every case both
+//! ways and compares; this shows each part of the rule on its own.)
+
+mod common;
+
+use common::{fixture, result, run_json};
+use serde_json::Value;
+
+fn run(role: &str, program: &str, fresh: bool, only: &[&str]) -> (i32, Value) {
+    let target = format!("python3 {} {{port}}", program);
+    let mut args = vec![
+        "--role",
+        role,
+        "--reply",
+        "fixed:Thanks",
+        "--target",
+        &target,
+    ];
+    if fresh {
+        args.push("--fresh");
+    }
+    for id in only {
+        args.extend(["--only", id]);
+    }
+    run_json(&args)
+}
+
+fn results(report: &Value) -> &Vec<Value> {
+    report["results"].as_array().expect("results")
+}
+
+/// The course's server is started a few times for the whole suite, not
+/// once per scenario, and every scenario played on a handed-over program
+/// passed there.
+#[test]
+fn an_idle_server_serves_the_next_scenario() {
+    let server = fixture("course", "tcp_server.py").display().to_string();
+    let (code, shared) = run("tcp-server", &server, false, &[]);
+    assert_eq!(code, 0, "{shared:#}");
+    let saved = shared["summary"]["starts_saved"].as_u64().unwrap();
+    assert!(saved >= 3, "only {saved} starts saved: {shared:#}");
+    for r in results(&shared).iter().filter(|r| r["shared"] == true) {
+        assert_eq!(r["status"], "pass", "{r:#}");
+        assert_eq!(r["starts"], 0, "{r:#}");
+    }
+    // The scenario that restarts the program has its own.
+    let restart = result(&shared, "tcp-server/restart");
+    assert_eq!(restart["shared"], false, "{restart:#}");
+    assert_eq!(restart["starts"], 2, "{restart:#}");
+
+    let (fresh_code, fresh) = run("tcp-server", &server, true, &[]);
+    assert_eq!(fresh_code, 0);
+    assert_eq!(fresh["summary"]["starts_saved"], 0);
+    assert!(results(&fresh).iter().all(|r| r["shared"] == false));
+    let starts = |r: &Value| r["summary"]["starts"].as_u64().unwrap();
+    assert_eq!(
+        starts(&shared) + saved,
+        starts(&fresh),
+        "every start saved is one the fresh run makes"
+    );
+}
+
+/// A UDP server that answers only the first client it ever heard: on a
+/// program an earlier scenario used, even the one-client scenario fails.
+/// That failure is not the verdict; the scenario is played again on a
+/// fresh program, and passes, as it does with --fresh.
+#[test]
+fn a_failure_on_a_handed_over_program_is_played_again_on_a_fresh_one() {
+    let server = fixture("udp-server", "udp_first_client.py")
+        .display()
+        .to_string();
+    // Two scenarios of one client each, both passed by a fresh program:
+    // whichever comes second meets a program that already has its client.
+    let only = ["udp-server/reply", "udp-server/burst"];
+    let (code, shared) = run("udp-server", &server, false, &only);
+    let (fresh_code, fresh) = run("udp-server", &server, true, &only);
+    assert_eq!(code, fresh_code);
+    for r in results(&fresh) {
+        let id = r["id"].as_str().unwrap();
+        assert_eq!(result(&shared, id)["status"], r["status"], "{id}");
+    }
+    assert_eq!(code, 0, "both pass: {shared:#}");
+    let replayed: Vec<&str> = results(&shared)
+        .iter()
+        .filter(|r| r["replayed"] == true)
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(!replayed.is_empty(), "nothing was played again: {shared:#}");
+    for r in results(&shared).iter().filter(|r| r["replayed"] == true) {
+        assert_eq!(r["shared"], false, "the verdict is the fresh one's: {r:#}");
+    }
+}
