@@ -10,6 +10,11 @@ Figures (each the median of N runs):
   - property cases per second, against a reference and a Python fixture;
   - a batch of 50 four-program submissions (scripts/make-batch.sh four 50),
     --jobs 2;
+  - the 50 correct ones graded with every program started afresh
+    (--fresh --jobs 2) and with idle servers handed from scenario to
+    scenario and the jobs grade chooses: wall, CPU share, program starts
+    per submission, the floor (those starts at Python's start-up time over
+    the cores) and 300 submissions projected from the measured rate;
   - a class of 100 (--class N, 0 to skip) graded once with --jobs 2 and
     split over 4 partitions (--partitions P) as a CI matrix would: each
     partition is one machine's job, so the matrix's wall time is its
@@ -224,6 +229,8 @@ def main():
                     pass
             say(f"| {what} ({mode}) | {a.batch} | {statistics.median(walls):.1f} s | < 60 s |")
     say()
+    sharing(bin_, a.batch, py, say)
+    say()
     if a.klass:
         class_split(bin_, a.klass, a.partitions, say)
         say()
@@ -242,6 +249,64 @@ def main():
             text = text.rstrip("\n") + "\n\n" + section if text else section
         with open(a.out, "w") as f:
             f.write(text)
+
+
+def graded(bin_, args):
+    """Runs `sockspec grade ARGS`; returns (wall s, CPU s of it and its children, stderr)."""
+    c0 = os.times()
+    t0 = time.monotonic()
+    out = subprocess.run([bin_, "grade", *args], capture_output=True, text=True)
+    wall = time.monotonic() - t0
+    c1 = os.times()
+    if out.returncode != 0:
+        sys.exit(f"grade {' '.join(args)} failed: {out.stderr[-2000:]}")
+    cpu = c1.children_user + c1.children_system - c0.children_user - c0.children_system
+    return wall, cpu, out.stderr
+
+
+def starts_of(out):
+    """Program starts and starts saved, per submission, from its reports."""
+    with open(os.path.join(out, "grade.json")) as f:
+        batch = json.load(f)
+    starts, saved = [], []
+    for s in batch["submissions"]:
+        with open(os.path.join(out, s["student"], "report.json")) as f:
+            summary = json.load(f)["summary"]
+        starts.append(summary.get("starts", 0))
+        saved.append(summary.get("starts_saved", 0))
+    return starts, saved
+
+
+def sharing(bin_, n, py, say):
+    """N correct four-program submissions: every program started afresh with
+    --jobs 2 (as before issue 18) against idle servers handed from scenario
+    to scenario with the jobs grade chooses. The floor is the batch's
+    program starts at Python's start-up time, over the cores."""
+    cores = os.cpu_count() or 1
+    say(f"| {n} correct four-program submissions | wall | CPU share | starts per submission "
+        f"(saved) | floor | 300 projected |")
+    say("|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([os.path.join(ROOT, "scripts/make-batch.sh"), tmp, str(n), "four-correct"],
+                       check=True, capture_output=True)
+        subs, hw = os.path.join(tmp, "submissions"), os.path.join(tmp, "hw.yaml")
+        rows = []
+        for label, extra in (("`--fresh --jobs 2`", ["--fresh", "--jobs", "2"]),
+                             ("sharing, default jobs", [])):
+            out = os.path.join(tmp, "out-" + ("fresh" if extra else "shared"))
+            wall, cpu, err = graded(bin_, [subs, "--assignment", hw, "--out-dir", out, *extra])
+            starts, saved = starts_of(out)
+            per = statistics.mean(starts)
+            floor_s = sum(starts) * py / cores
+            chose = next((l.strip() for l in err.splitlines() if l.startswith("jobs:")), "")
+            note = f" ({chose})" if chose else ""
+            say(f"| {label}{note} | {wall:.1f} s | {cpu / wall / cores * 100:.0f}% | "
+                f"{per:.1f} ({statistics.mean(saved):.1f}) | {floor_s:.1f} s | "
+                f"{wall * 300 / n:.0f} s |")
+            rows.append(wall)
+        say()
+        say(f"Sharing with the chosen jobs takes {rows[1] / rows[0] * 100:.0f}% of the time of "
+            f"`--fresh --jobs 2` (goal: at most 50%).")
 
 
 def grade_wall(bin_, args):

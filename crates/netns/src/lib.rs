@@ -12,11 +12,14 @@
 //! so a client of one is graded like any other and its look-up asks no one
 //! outside.
 //!
-//! Each scenario gets a namespace of its own: the thread that runs it
-//! enters a new one ([`enter_thread`]) before it creates anything, so that
-//! every socket of the harness for that scenario, the program it spawns,
-//! and the `/proc/net` and sock_diag reads about it are all inside, with
-//! no per-socket `setns`, while the rest of the run stays where it was.
+//! Each program started gets a namespace of its own: the thread that runs
+//! its scenario enters a new one ([`enter_thread`]) before it creates
+//! anything, so that every socket of the harness for that scenario, the
+//! program it spawns, and the `/proc/net` and sock_diag reads about it are
+//! all inside, with no per-socket `setns`, while the rest of the run stays
+//! where it was. A thread may enter one after another (a program handed
+//! from scenario to scenario keeps its namespace; the next fresh program
+//! gets a new one).
 //! Without root, the process first enters a user namespace ([`prepare`]),
 //! which only a single-threaded process can do: at start-up.
 
@@ -218,7 +221,10 @@ pub fn enter_thread(plan: &NetPlan) -> Result<(), NetnsError> {
     if plan.default_route {
         default_route_via_loopback().map_err(NetnsError::Loopback)?;
     }
-    if !plan.names.is_empty() {
+    if plan.names.is_empty() {
+        // The names of a network this thread had before mean nothing here.
+        names::forget_here();
+    } else {
         names::resolve_here(&plan.names).map_err(NetnsError::Names)?;
     }
     Ok(())

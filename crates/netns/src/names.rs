@@ -195,6 +195,32 @@ fn mount(source: Option<&Path>, target: &Path, flags: libc::c_ulong, what: &str)
     }
 }
 
+std::thread_local! {
+    /// The files this thread's mount namespace has covered, topmost.
+    static COVERED: std::cell::RefCell<Vec<PathBuf>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Takes off the files an earlier private network of this thread put
+/// over the machine's (in its own mount namespace, which only this thread
+/// and what it spawns see).
+pub(crate) fn forget_here() {
+    COVERED.with(|c| {
+        for path in c.borrow_mut().drain(..).rev() {
+            uncover(&path);
+        }
+    });
+}
+
+/// Takes the topmost mount off `target` (one of [`cover`]'s), in the
+/// calling thread's mount namespace.
+fn uncover(target: &Path) {
+    if let Ok(t) = c_path(target) {
+        // SAFETY: a C string that lives across the call. A failure leaves
+        // the old cover, which the next mount then fails on, and says so.
+        unsafe { libc::umount2(t.as_ptr(), libc::MNT_DETACH) };
+    }
+}
+
 /// Mounts `source` over the file `target`, read-only where the kernel
 /// allows (a read-only remount must keep the flags of the mount the file
 /// came from, which in a user namespace are locked: nosuid, nodev...).
@@ -205,6 +231,7 @@ fn cover(source: &Path, target: &Path) -> io::Result<()> {
         libc::MS_BIND,
         &format!("mount {} over {}", source.display(), target.display()),
     )?;
+    COVERED.with(|c| c.borrow_mut().push(target.to_path_buf()));
     let flags = c_path(target).ok().and_then(|t| {
         // SAFETY: statvfs fills the struct it is given.
         let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
@@ -236,22 +263,8 @@ fn cover(source: &Path, target: &Path) -> io::Result<()> {
 /// calling thread must already be in the private network.
 pub(crate) fn resolve_here(names: &[(String, Ipv4Addr)]) -> io::Result<()> {
     let hosts_path = Path::new("/etc/hosts");
-    let machine = std::fs::read(hosts_path)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
-    let hosts = Generated::write(&hosts_file(names, &machine))?;
     let nsswitch_path = Path::new("/etc/nsswitch.conf");
-    let nsswitch = match std::fs::read_to_string(nsswitch_path)
-        .ok()
-        .and_then(|c| local_nsswitch(&c))
-    {
-        Some(conf) => Some(Generated::write(&conf)?),
-        None => None,
-    };
     let resolv_path = Path::new("/etc/resolv.conf");
-    let resolv = Generated::write(
-        "# sockspec: a private network has no name server but its loopback.\nnameserver 127.0.0.1\n",
-    )?;
     crate::unshare(libc::CLONE_NEWNS)
         .map_err(|e| io::Error::new(e.kind(), format!("a mount namespace: {e}")))?;
     mount(
@@ -259,6 +272,26 @@ pub(crate) fn resolve_here(names: &[(String, Ipv4Addr)]) -> io::Result<()> {
         Path::new("/"),
         libc::MS_REC | libc::MS_PRIVATE,
         "make the mounts private",
+    )?;
+    // A thread that had a private network before (a lane of the runner
+    // starts one per program) still sees that one's files over the
+    // machine's: take exactly those off, in this namespace only, so that
+    // the new files are made from the machine's own and can be mounted at
+    // all (the old ones are gone from the temporary folder).
+    forget_here();
+    let machine = std::fs::read(hosts_path)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let hosts = Generated::write(&hosts_file(names, &machine))?;
+    let nsswitch = match std::fs::read_to_string(nsswitch_path)
+        .ok()
+        .and_then(|c| local_nsswitch(&c))
+    {
+        Some(conf) => Some(Generated::write(&conf)?),
+        None => None,
+    };
+    let resolv = Generated::write(
+        "# sockspec: a private network has no name server but its loopback.\nnameserver 127.0.0.1\n",
     )?;
     if !hosts_path.is_file() {
         // Never made here: the file system is the host's.
