@@ -28,7 +28,8 @@
 //!    whole);
 //! 5. the time a scenario took, at the end of its verdict line
 //!    (`(83 ms)`, `（83 ms）`) → `<ms>`, and the run's wall time at the
-//!    end of the summary line (`— 0.6 s`, `— 0.6 秒`) → `<s>`;
+//!    end of the summary line (`— 0.6 s`, `— 0.6 秒`, and the program
+//!    starts after it) → `<s>`;
 //! 6. `pid N` → `pid <pid>`;
 //! 7. a port: any number of 5 digits from 20000 to 65535 that stands
 //!    alone → `<port>`. The harness hands its programs ports from 20000 to
@@ -311,7 +312,9 @@ fn redact(text: &str) -> String {
                 r"(?m)^((?:PASS|FAIL|WARN|SKIP|ERROR|FLAKY) .*)([(（])\d+(?:\.\d+)? (?:ms|s|秒)([)）])$",
                 "$1$2<ms>$3",
             ),
-            (r"(?m)( — )\d+(?:\.\d+)? (s|秒|ms)$", "$1<s>"),
+            // ...with the program starts after it, which the lanes' race
+            // for a handed-over server can make one more or less.
+            (r"(?m)( — )\d+(?:\.\d+)? (s|秒|ms)(?:[,，].*)?$", "$1<s>"),
             // 6. Process ids.
             (r"\bpid \d+\b", "pid <pid>"),
             // 7. Ports.

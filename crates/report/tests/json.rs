@@ -50,7 +50,7 @@ fn top_level_and_summary_fields() {
         json!({
             "passed": 1, "failed": 3, "errors": 1, "skipped": 1, "flaky": 1, "not_built": 0,
             "counted_failed": 2, "points": 3, "points_possible": 7,
-            "exit_code": 2,
+            "starts": 7, "starts_saved": 0, "exit_code": 2,
         })
     );
     assert_eq!(doc["builds"], json!([]), "no builds: an empty list");
