@@ -204,6 +204,7 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
             Isolate::None | Isolate::Auto => "process",
         }
         .to_owned(),
+        jobs: None,
         submissions: grades,
     };
     write_outputs(&batch, &out_dir)?;
