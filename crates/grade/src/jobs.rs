@@ -342,7 +342,7 @@ mod tests {
             if let Some(allows) = c.memory_allows {
                 prop_assert!(c.jobs <= allows);
             }
-            let floor = cores.max(2).min(CEILING).min(left.max(1));
+            let floor = cores.clamp(2, CEILING).min(left.max(1));
             prop_assert!(c.jobs >= floor.min(c.memory_allows.unwrap_or(usize::MAX)));
         }
     }
