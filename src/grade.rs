@@ -201,13 +201,14 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
                 .await
                 .map(|g| (g, j)),
             None => {
-                let mut rest = submissions;
-                let first = rest.remove(0);
+                let mut rest = submissions.into_iter();
+                let first: Vec<Submission> = rest.by_ref().take(1).collect();
+                let rest: Vec<Submission> = rest.collect();
                 // Alone, so that this process's children are the run and
                 // what it waited for, and nothing else.
                 let before = crate::jobs::ChildrenUsage::now();
                 let alone = Instant::now();
-                let mut grades = grade_all(plan.clone(), vec![first], 1, &bar).await?;
+                let mut grades = grade_all(plan.clone(), first, 1, &bar).await?;
                 let cost = crate::jobs::ChildrenUsage::now().since(&before, alone.elapsed());
                 let machine = crate::jobs::machine(program_memory, programs_per_run);
                 let j = crate::jobs::from_measurement(grades.first(), &cost, &machine, rest.len());
