@@ -265,7 +265,7 @@ pub struct GradeArgs {
     pub out_dir: PathBuf,
     /// Submissions graded at once. Without it, the first submission is
     /// graded alone and its run measured: enough runs to keep every core
-    /// busy (cores × 0.9 × its wall time / its CPU time, rounded, at least the
+    /// busy (cores × 0.9 × its wall time / its CPU time, rounded up, at least the
     /// cores and 2), no more than memory, the submissions left and 32
     /// allow; one line says what was chosen and why, and grade.json keeps
     /// it. With --no-calibrate, the cores (2 to 8). Programs that pick

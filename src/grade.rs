@@ -204,14 +204,14 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
                 let mut rest = submissions.into_iter();
                 let first: Vec<Submission> = rest.by_ref().take(1).collect();
                 let rest: Vec<Submission> = rest.collect();
-                // Alone, so that this process's children are the run and
-                // what it waited for, and nothing else.
-                let before = crate::jobs::ChildrenUsage::now();
+                // Alone, so that this process's children, and the
+                // machine's work, are the run and nothing else.
+                let before = crate::jobs::Usage::now();
                 let alone = Instant::now();
                 let mut grades = grade_all(plan.clone(), first, 1, &bar).await?;
-                let cost = crate::jobs::ChildrenUsage::now().since(&before, alone.elapsed());
+                let probe = crate::jobs::Usage::now().since(&before, alone.elapsed());
                 let machine = crate::jobs::machine(program_memory, programs_per_run);
-                let j = crate::jobs::from_measurement(grades.first(), &cost, &machine, rest.len());
+                let j = crate::jobs::from_measurement(grades.first(), &probe, &machine, rest.len());
                 bar.suspend(|| eprintln!("{}", crate::jobs::describe(&j, lang)));
                 grades.extend(grade_all(plan, rest, j.jobs, &bar).await?);
                 Some((grades, j))

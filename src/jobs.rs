@@ -3,18 +3,22 @@
 //! The most faithful measure of what a submission's run costs is a real
 //! one, so the batch's first submission is graded alone, by the same
 //! child command as every other (its report is kept; it is not graded
-//! twice), and what it used is read from this process's own accounting of
-//! the children it waited for. The rule that turns that into a count is
+//! twice), and what it used is read from the kernel's accounting. The rule that turns that into a count is
 //! [`sockspec_grade::jobs::choose`]; this file measures, decides when
 //! nothing needs measuring, and says what was chosen and why in the
 //! grader's language.
 //!
-//! The accounting counts every process the run waited for, and the ones
-//! they waited for in turn. A server the run kills at the end of its
-//! scenario is not waited for by anyone in that chain (its init is killed
-//! with it), so its CPU time is missed: the measure errs towards a run that
-//! waits more than it does, which the rule allows for by rounding its
-//! count to the nearest rather than up.
+//! Two counts of CPU time are read, and the larger kept. This process's
+//! accounting of its children counts every process the run waited for,
+//! and the ones they waited for in turn; but a server the run kills at the
+//! end of its scenario is waited for by no one in that chain (its init is
+//! killed with it), so its time is missed: a quarter of a run's, on the
+//! machine this was tried on. The machine's own count of time spent
+//! working (/proc/stat) misses nothing while the run is the only work,
+//! and counts other work too when it is not: then the run looks busier
+//! than it is and fewer run at once, which is the right way to be wrong
+//! on a machine that is doing something else (or, in a container, on a
+//! host whose other tenants are).
 
 use std::time::Duration;
 
@@ -23,43 +27,104 @@ use sockspec_grade::jobs::{Bound, ChosenBy, Machine, Measured, RunCost};
 use sockspec_grade::{Jobs, SubmissionGrade};
 use sockspec_report::Lang;
 
-/// CPU time and largest process, so far, of this process's children that
-/// ended and were waited for.
+/// CPU time so far: of this process's children that ended and were waited
+/// for (with their largest process), and of the whole machine.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct ChildrenUsage {
-    cpu: Duration,
+pub struct Usage {
+    children_cpu: Duration,
     max_rss: u64,
+    machine_cpu: Option<Duration>,
 }
 
-impl ChildrenUsage {
-    /// Now (zero, if the kernel will not say: then the run is taken to
-    /// have used no CPU, and the count is held by its other bounds).
+/// A run's cost, and the two counts its CPU time is the larger of.
+#[derive(Clone, Copy, Debug)]
+pub struct Probe {
+    /// What the count of jobs is made from.
+    pub cost: RunCost,
+    /// From this process's accounting of its children.
+    pub children_cpu: Duration,
+    /// From the machine's (`None`: not known).
+    pub machine_cpu: Option<Duration>,
+}
+
+impl Usage {
+    /// Now (a count the kernel will not give is zero, or unknown: then
+    /// the run is taken to have used less CPU, and the count is held by
+    /// its other bounds).
     pub fn now() -> Self {
+        let machine_cpu = std::fs::read_to_string("/proc/stat")
+            .ok()
+            .and_then(|t| machine_busy(&t, clock_ticks()));
         let Ok(usage) = getrusage(UsageWho::RUSAGE_CHILDREN) else {
-            return ChildrenUsage::default();
+            return Usage {
+                machine_cpu,
+                ..Usage::default()
+            };
         };
         let time = |t: nix::sys::time::TimeVal| {
             Duration::from_secs(u64::try_from(t.tv_sec()).unwrap_or(0))
                 + Duration::from_micros(u64::try_from(t.tv_usec()).unwrap_or(0))
         };
-        ChildrenUsage {
-            cpu: time(usage.user_time()) + time(usage.system_time()),
+        Usage {
+            children_cpu: time(usage.user_time()) + time(usage.system_time()),
             // Kilobytes on Linux.
             max_rss: u64::try_from(usage.max_rss()).unwrap_or(0) * 1024,
+            machine_cpu,
         }
     }
 
-    /// What the children waited for since `before` used, over `wall`: a
-    /// run's cost when it was the only child running. The largest process
-    /// is the largest of every child so far (the kernel keeps only the
-    /// maximum), which may be calibration's own run: an upper bound.
-    pub fn since(&self, before: &ChildrenUsage, wall: Duration) -> RunCost {
-        RunCost {
-            wall,
-            cpu: self.cpu.saturating_sub(before.cpu),
-            peak_memory: self.max_rss,
+    /// What was used since `before`, over `wall`: a run's cost when it
+    /// was the only child running. The largest process is the largest of
+    /// every child so far (the kernel keeps only the maximum), which may be
+    /// calibration's own run: an upper bound.
+    pub fn since(&self, before: &Usage, wall: Duration) -> Probe {
+        let children_cpu = self.children_cpu.saturating_sub(before.children_cpu);
+        let machine_cpu = self
+            .machine_cpu
+            .zip(before.machine_cpu)
+            .map(|(now, then)| now.saturating_sub(then));
+        Probe {
+            cost: RunCost {
+                wall,
+                cpu: children_cpu.max(machine_cpu.unwrap_or_default()),
+                peak_memory: self.max_rss,
+            },
+            children_cpu,
+            machine_cpu,
         }
     }
+}
+
+/// Ticks per second of /proc/stat (`USER_HZ`, 100 wherever it is not
+/// said otherwise).
+fn clock_ticks() -> u64 {
+    nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+        .ok()
+        .flatten()
+        .and_then(|t| u64::try_from(t).ok())
+        .filter(|&t| t > 0)
+        .unwrap_or(100)
+}
+
+/// The time every core of the machine spent working (user, nice, system,
+/// irq and softirq of /proc/stat's `cpu` line; not idle, I/O wait or
+/// time stolen by a hypervisor).
+fn machine_busy(stat: &str, ticks_per_second: u64) -> Option<Duration> {
+    let line = stat.lines().find_map(|l| l.strip_prefix("cpu "))?;
+    let fields: Vec<u64> = line
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let ticks: u64 = [0, 1, 2, 5, 6]
+        .iter()
+        .map(|&i| fields.get(i).copied())
+        .sum::<Option<u64>>()?;
+    let ticks_per_second = ticks_per_second.max(1);
+    Some(
+        Duration::from_secs(ticks / ticks_per_second)
+            + Duration::from_nanos((ticks % ticks_per_second) * 1_000_000_000 / ticks_per_second),
+    )
 }
 
 /// The machine as it is now, for a batch whose programs may each use up
@@ -123,10 +188,11 @@ pub fn without_measuring(
 /// default holds, and the measurement is kept only to be seen.
 pub fn from_measurement(
     first: Option<&SubmissionGrade>,
-    cost: &RunCost,
+    probe: &Probe,
     machine: &Machine,
     left: usize,
 ) -> Jobs {
+    let cost = &probe.cost;
     let Some(first) = first else {
         // Its task ended without a grade: nothing to go by.
         return Jobs {
@@ -136,7 +202,11 @@ pub fn from_measurement(
         };
     };
     let choice = sockspec_grade::jobs::choose(cost, machine, left);
-    let measured = Some(Measured::new(&first.student, cost, machine, &choice));
+    let measured = Some(Measured {
+        children_cpu_ms: probe.children_cpu.as_millis() as u64,
+        machine_cpu_ms: probe.machine_cpu.map(|d| d.as_millis() as u64),
+        ..Measured::new(&first.student, cost, machine, &choice)
+    });
     if first.problem.is_some() || first.passed == 0 {
         Jobs {
             jobs: crate::default_jobs(),
@@ -273,12 +343,46 @@ mod tests {
         assert_eq!(chosen(None, false, 9, false), None);
     }
 
-    fn cost() -> RunCost {
-        RunCost {
-            wall: Duration::from_millis(2400),
-            cpu: Duration::from_millis(600),
-            peak_memory: 30 << 20,
+    fn cost() -> Probe {
+        Probe {
+            cost: RunCost {
+                wall: Duration::from_millis(2400),
+                cpu: Duration::from_millis(600),
+                peak_memory: 30 << 20,
+            },
+            children_cpu: Duration::from_millis(450),
+            machine_cpu: Some(Duration::from_millis(600)),
         }
+    }
+
+    #[test]
+    fn the_machines_busy_time_is_read_from_proc_stat() {
+        let stat = "cpu  100 5 50 9000 20 3 2 7 0 0\ncpu0 50 2 25 4500 10 1 1 3 0 0\nintr 1\n";
+        assert_eq!(machine_busy(stat, 100), Some(Duration::from_millis(1600)));
+        assert_eq!(machine_busy(stat, 1000), Some(Duration::from_millis(160)));
+        assert_eq!(machine_busy("cpu0 1 2 3 4 5 6 7\n", 100), None);
+        assert_eq!(machine_busy("cpu  1 2 x 4 5 6 7\n", 100), None);
+        assert_eq!(machine_busy("cpu  1 2 3\n", 100), None);
+    }
+
+    #[test]
+    fn a_runs_cpu_time_is_the_larger_count() {
+        let at = |children_ms, machine_ms: Option<u64>| Usage {
+            children_cpu: Duration::from_millis(children_ms),
+            max_rss: 30 << 20,
+            machine_cpu: machine_ms.map(Duration::from_millis),
+        };
+        let wall = Duration::from_secs(2);
+        let p = at(1300, Some(11_800)).since(&at(100, Some(10_000)), wall);
+        assert_eq!(p.cost.cpu, Duration::from_millis(1800), "the machine's");
+        let p = at(1300, Some(10_500)).since(&at(100, Some(10_000)), wall);
+        assert_eq!(p.cost.cpu, Duration::from_millis(1200), "the children's");
+        let p = at(1300, None).since(&at(100, Some(10_000)), wall);
+        assert_eq!(
+            (p.cost.cpu, p.machine_cpu),
+            (Duration::from_millis(1200), None)
+        );
+        assert_eq!(p.cost.peak_memory, 30 << 20);
     }
 
     fn two_cores() -> Machine {
@@ -309,7 +413,7 @@ mod tests {
         first.problem = None;
         first.passed = 1;
         let jobs = from_measurement(Some(&first), &cost(), &two_cores(), 20);
-        assert_eq!((jobs.jobs, jobs.chosen_by), (7, ChosenBy::Measured));
+        assert_eq!((jobs.jobs, jobs.chosen_by), (8, ChosenBy::Measured));
     }
 
     #[test]
@@ -319,11 +423,11 @@ mod tests {
         let jobs = from_measurement(Some(&first), &cost(), &two_cores(), 20);
         assert_eq!(
             describe(&jobs, Lang::En),
-            "jobs: 7 at once (a submission (alice) used 25% of a core over 2.4 s; 2 cores; memory allows 96)"
+            "jobs: 8 at once (a submission (alice) used 25% of a core over 2.4 s; 2 cores; memory allows 96)"
         );
         assert_eq!(
             describe(&jobs, Lang::Zh),
-            "并行：同时评 7 份（一份作业（alice）的运行用了一个核的 25%，历时 2.4 秒；2 个核；内存够 96 份）"
+            "并行：同时评 8 份（一份作业（alice）的运行用了一个核的 25%，历时 2.4 秒；2 个核；内存够 96 份）"
         );
         let jobs = from_measurement(Some(&first), &cost(), &two_cores(), 3);
         assert!(describe(&jobs, Lang::En).ends_with("; 3 submissions left)"));

@@ -112,7 +112,13 @@ fn without_jobs_grade_measures_the_first_submission_and_says_what_it_chose() {
     assert_eq!(kept["chosen_by"], "measured", "{kept}");
     let m = &kept["measured"];
     assert_eq!(m["student"], "ana", "{m}");
-    for key in ["wall_ms", "cpu_ms", "peak_memory_kib", "cores"] {
+    for key in [
+        "wall_ms",
+        "cpu_ms",
+        "children_cpu_ms",
+        "peak_memory_kib",
+        "cores",
+    ] {
         assert!(m[key].is_u64(), "{key}: {m}");
     }
     assert!(m["wall_ms"].as_u64() > Some(0), "{m}");
