@@ -270,7 +270,13 @@ pub struct GradeArgs {
     /// Where the outputs go.
     #[arg(long, default_value = "sockspec-grades")]
     pub out_dir: PathBuf,
-    /// Submissions graded at once.
+    /// Submissions graded at once. Without it, the first submission is
+    /// graded alone and its run measured: enough runs to keep every core
+    /// busy (cores × 0.9 × its wall time / its CPU time, rounded up, at least the
+    /// cores and 2), no more than memory, the submissions left and 32
+    /// allow; one line says what was chosen and why, and grade.json keeps
+    /// it. With --no-calibrate, the cores (2 to 8). Programs that pick
+    /// their own port go one at a time without --isolate net.
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Scenarios of one submission run at once (each program on its own

@@ -122,8 +122,8 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
             (None, None) => p.role.to_string(),
         })
         .collect();
-    let mut jobs = args.jobs.unwrap_or_else(crate::default_jobs).max(1);
-    if isolate == Isolate::None && !hard_coded.is_empty() && jobs > 1 {
+    let own_ports = isolate == Isolate::None && !hard_coded.is_empty();
+    if own_ports && args.jobs != Some(1) {
         let which = hard_coded.join(", ");
         match lang {
             sockspec_report::Lang::En => eprintln!(
@@ -133,7 +133,6 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
                 "注意：{which} 自己选定端口；每个场景没有私有网络（--isolate net）时，作业逐份评分"
             ),
         }
-        jobs = 1;
     }
     // Said once here; each submission's run would say it again.
     let wanted = crate::homework::sandbox(&assignment, &args.submissions);
@@ -150,6 +149,14 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
         eprintln!("{}", c.describe(lang));
         c.scale
     };
+    // How many at once: said now, unless the first submission's run is
+    // to be measured for it (then said once it has been).
+    let fixed_jobs =
+        crate::jobs::without_measuring(args.jobs, own_ports, submissions.len(), args.no_calibrate);
+    if let Some(j) = &fixed_jobs {
+        eprintln!("{}", crate::jobs::describe(j, lang));
+    }
+    let (program_memory, programs_per_run) = (wanted.limits.memory_bytes, args.scenario_jobs);
     let scale = calibrated * user_scale;
     let retries = args.retries.or(assignment.retries).unwrap_or(1);
     // A submission's run may take, at most, every try of every scenario
@@ -188,8 +195,32 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
     let started = Instant::now();
     let runtime = crate::runtime(tokio::runtime::Builder::new_multi_thread())
         .map_err(|_| "cannot start the async runtime".to_owned())?;
-    let grades = runtime.block_on(grade_all(plan, submissions, jobs));
-    let grades = match grades {
+    let bar = progress(submissions.len());
+    let graded = runtime.block_on(async {
+        match fixed_jobs {
+            Some(j) => grade_all(plan, submissions, j.jobs, &bar)
+                .await
+                .map(|g| (g, j)),
+            None => {
+                let mut rest = submissions.into_iter();
+                let first: Vec<Submission> = rest.by_ref().take(1).collect();
+                let rest: Vec<Submission> = rest.collect();
+                // Alone, so that this process's children, and the
+                // machine's work, are the run and nothing else.
+                let before = crate::jobs::Usage::now();
+                let alone = Instant::now();
+                let mut grades = grade_all(plan.clone(), first, 1, &bar).await?;
+                let probe = crate::jobs::Usage::now().since(&before, alone.elapsed());
+                let machine = crate::jobs::machine(program_memory, programs_per_run);
+                let j = crate::jobs::from_measurement(grades.first(), &probe, &machine, rest.len());
+                bar.suspend(|| eprintln!("{}", crate::jobs::describe(&j, lang)));
+                grades.extend(grade_all(plan, rest, j.jobs, &bar).await?);
+                Some((grades, j))
+            }
+        }
+    });
+    bar.finish_and_clear();
+    let (grades, jobs) = match graded {
         Some(g) => g,
         None => {
             eprintln!("sockspec: cancelled; every submission's run was stopped");
@@ -205,6 +236,7 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
             Isolate::None | Isolate::Auto => "process",
         }
         .to_owned(),
+        jobs: Some(jobs.clone()),
         submissions: grades,
     };
     write_outputs(&batch, &out_dir)?;
@@ -223,6 +255,7 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
         }
     }
     let secs = started.elapsed().as_secs_f64();
+    let jobs = jobs.jobs;
     match lang {
         Lang::En => println!(
             "graded in {secs:.1} s with --jobs {jobs}; reports in {}",
@@ -258,25 +291,27 @@ struct ChildPlan {
     deadline: Duration,
 }
 
-/// Grades the submissions, `jobs` at a time, with a progress bar on a
-/// terminal; `None` when cancelled (every child is stopped first).
+/// A progress bar for `n` submissions on a terminal, else a hidden one.
+fn progress(n: usize) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(n as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {bar:30} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// Grades the submissions, `jobs` at a time, counting them on `bar`, in
+/// their order; `None` when cancelled (every child is stopped first).
 async fn grade_all(
     plan: Arc<ChildPlan>,
     submissions: Vec<Submission>,
     jobs: usize,
+    bar: &indicatif::ProgressBar,
 ) -> Option<Vec<SubmissionGrade>> {
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(submissions.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} [{elapsed}] {bar:30} {pos}/{len} {msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
     let gate = Arc::new(tokio::sync::Semaphore::new(jobs));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
@@ -312,11 +347,9 @@ async fn grade_all(
             let _ = stop_tx.send(true);
             // Every child gets SIGTERM and stops its programs; wait for them.
             let _ = (&mut gather).await;
-            bar.finish_and_clear();
             return None;
         }
     };
-    bar.finish_and_clear();
     let mut grades = grades;
     grades.sort_by_key(|(i, _)| *i);
     Some(grades.into_iter().map(|(_, g)| g).collect())

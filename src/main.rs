@@ -9,6 +9,7 @@ mod cli;
 mod grade;
 mod gradescope;
 mod homework;
+mod jobs;
 mod run;
 
 use std::process::ExitCode;

@@ -189,6 +189,11 @@ pub struct BatchReport {
     pub time_scale: f64,
     /// How submissions were isolated (`process`, `net`).
     pub isolation: String,
+    /// How many submissions were graded at once, and why (absent from
+    /// batch reports of older versions; `None` after a merge, whose CI
+    /// jobs each chose their own).
+    #[serde(default)]
+    pub jobs: Option<crate::Jobs>,
     /// One grade per submission, sorted by student.
     pub submissions: Vec<SubmissionGrade>,
 }
@@ -252,6 +257,7 @@ impl BatchReport {
         let mut parts = parts.into_iter();
         let mut whole = parts.next().ok_or(MergeError::Empty)?;
         whole.partition = None;
+        whole.jobs = None;
         let mut seen: BTreeMap<String, ()> = whole
             .submissions
             .iter()
@@ -374,6 +380,7 @@ mod tests {
             partition: Some(partition.into()),
             time_scale: 1.0,
             isolation: "process".into(),
+            jobs: None,
             submissions: students
                 .iter()
                 .map(|s| SubmissionGrade::from_report(s, &report(), 2, 10, "r.json").unwrap())
@@ -426,6 +433,31 @@ mod tests {
             BatchReport::merge(Vec::new(), false),
             Err(MergeError::Empty)
         );
+    }
+
+    /// A grade.json written before the batch kept its jobs still loads;
+    /// a merge of CI jobs that each chose their own keeps none.
+    #[test]
+    fn jobs_are_optional_and_dropped_by_a_merge() {
+        let mut old = serde_json::to_value(batch("count:1/2", &["alice"])).unwrap();
+        old.as_object_mut().unwrap().remove("jobs");
+        let old: BatchReport = serde_json::from_value(old).unwrap();
+        assert_eq!(old.jobs, None);
+        let mut part = batch("count:2/2", &["bob"]);
+        part.jobs = Some(crate::Jobs {
+            jobs: 3,
+            chosen_by: crate::jobs::ChosenBy::Flag,
+            measured: None,
+        });
+        let text = serde_json::to_string(&part).unwrap();
+        assert!(
+            text.contains(r#""jobs":{"jobs":3,"chosen_by":"flag","measured":null}"#),
+            "{text}"
+        );
+        let read: BatchReport = serde_json::from_str(&text).unwrap();
+        assert_eq!(read, part);
+        let merged = BatchReport::merge(vec![part, old], false).unwrap();
+        assert_eq!(merged.jobs, None);
     }
 
     /// A CI job that never uploaded its share must not leave its students

@@ -194,6 +194,7 @@ mod tests {
             partition: None,
             time_scale: 1.0,
             isolation: "process".into(),
+            jobs: None,
             submissions: vec![
                 grade("alice", &["p", "r", "u"], &[], 4),
                 grade("bob", &["p", "u"], &["r"], 2),

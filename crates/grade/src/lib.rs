@@ -13,10 +13,12 @@
 
 mod batch;
 mod class;
+pub mod jobs;
 mod partition;
 
 pub use batch::{BatchReport, MergeError, SubmissionGrade};
 pub use class::{Bucket, ClassView, ScenarioTally};
+pub use jobs::Jobs;
 pub use partition::{Partition, PartitionError};
 
 use std::path::{Path, PathBuf};

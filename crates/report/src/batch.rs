@@ -226,6 +226,7 @@ mod tests {
             partition: None,
             time_scale: 1.0,
             isolation: "process".into(),
+            jobs: None,
             submissions: students
                 .iter()
                 .map(|s| SubmissionGrade::from_report(s, &report(), 2, 10, "r.json").unwrap())

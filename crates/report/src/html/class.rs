@@ -378,6 +378,7 @@ mod tests {
             partition: None,
             time_scale: 1.0,
             isolation: "process".into(),
+            jobs: None,
             submissions: vec![
                 grade("alice", &[], 2),
                 flaky,
