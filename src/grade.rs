@@ -191,6 +191,10 @@ fn grade_result(args: GradeArgs) -> Result<u8, String> {
         lang: args.lang,
         scenario_jobs: args.scenario_jobs,
         deadline,
+        interpreters: crate::homework::interpreters(
+            assignment.programs.iter().map(|p| p.command.as_str()),
+            &args.submissions,
+        ),
     });
     let started = Instant::now();
     let runtime = crate::runtime(tokio::runtime::Builder::new_multi_thread())
@@ -285,6 +289,8 @@ struct ChildPlan {
     autolab: bool,
     /// `--fresh` for every submission's run.
     fresh: bool,
+    /// The Python interpreters behind the shims, asked once for the batch.
+    interpreters: String,
     html: bool,
     lang: Option<sockspec_report::Lang>,
     scenario_jobs: u32,
@@ -388,6 +394,7 @@ async fn grade_one(
         .args(["--time-scale", &plan.scale.to_string()])
         .args(["--isolate", plan.isolate.as_str()])
         .args(plan.fresh.then_some("--fresh"))
+        .env(crate::homework::INTERPRETERS_ENV, &plan.interpreters)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
