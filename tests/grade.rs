@@ -436,16 +436,7 @@ fn a_batch_of_twenty_grades_right_in_every_output() {
 
     // Handing idle servers from scenario to scenario changes no grade.
     let fresh_out = root.path().join("fresh");
-    let output = sockspec()
-        .arg("grade")
-        .arg(&subs_fresh)
-        .arg("--assignment")
-        .arg(&hw)
-        .arg("--out-dir")
-        .arg(&fresh_out)
-        .args(["--jobs", "2", "--no-calibrate", "--fresh"])
-        .output()
-        .unwrap();
+    let output = common::grade(&subs_fresh, &hw, &fresh_out, &["--fresh"]);
     assert_eq!(
         output.status.code(),
         Some(0),
