@@ -1,8 +1,12 @@
 //! Carrying out one scenario: put the harness's own sockets for the role in
-//! place, start the target on a fresh port, wait until it is ready, play the
-//! steps in order, and turn the first step that does not
-//! hold into a verdict with its evidence. The target is killed at the end of
-//! every scenario, whatever happened, so nothing outlives its scenario.
+//! place, start the target on a fresh port (or take the idle server an
+//! earlier scenario handed over), wait until it is ready, play the steps
+//! in order, and turn the first step that does not hold into a verdict with
+//! its evidence. The target is killed at the end of every scenario,
+//! whatever happened, unless the scenario passed, may hand its program on,
+//! and left it idle (see [`crate::warm`]): then the lane that played it
+//! keeps it for its next scenario of the role, and kills it when it has
+//! none.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
