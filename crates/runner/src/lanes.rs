@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use sockspec_model::{Role, Scenario};
 use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::time::{Duration, Instant};
 
 use crate::ports::PortPool;
 use crate::warm::Warm;
@@ -29,6 +30,9 @@ use crate::{Event, RunConfig, ScenarioResult, Status, exec, timeline};
 /// A second program of a role another lane holds is started only when at
 /// least this many of its scenarios are left per program.
 const STEAL: usize = 4;
+/// How long a lane's scenario holds its role for the other lanes: a
+/// correct program's scenario is over well within it.
+const PATIENCE: Duration = Duration::from_millis(500);
 
 /// The scenarios not yet taken, and what each lane holds.
 pub(crate) struct Queue {
@@ -39,23 +43,36 @@ pub(crate) struct Queue {
 struct State {
     /// Not yet taken, in the order to take them: `(index in the run, scenario)`.
     pending: Vec<(usize, Arc<Scenario>)>,
-    /// The role of the shared program each lane holds or is about to hold.
-    holding: Vec<Option<Role>>,
+    /// The role of the shared program each lane holds or is about to hold,
+    /// and since when.
+    holding: Vec<Option<(Role, Instant)>>,
     /// Programs are handed over at all (not `--fresh`).
     share: bool,
+    /// Roles whose program failed a scenario: it is not handed over any
+    /// more in this run, and its scenarios go to any lane again, as they
+    /// would without sharing. A buggy server's failures (each a wait to
+    /// its deadline) are waited out side by side, and once each, not again
+    /// on a replay.
+    failed: Vec<Role>,
 }
 
 impl State {
     fn shares(&self, s: &Scenario) -> bool {
-        self.share && s.may_share()
+        self.share && s.may_share() && !self.failed.contains(&s.role)
     }
 
-    /// Lanes other than `lane` holding a program of `role`.
+    /// Lanes other than `lane` holding a program of `role`: one that is
+    /// idle with it, or playing a scenario of it for less than
+    /// [`PATIENCE`]. A scenario that takes longer is most likely a failure
+    /// waiting for its deadline, whose program will not be handed over:
+    /// the role's other scenarios need not wait for it.
     fn held(&self, lane: usize, role: Role) -> usize {
         self.holding
             .iter()
             .enumerate()
-            .filter(|&(j, h)| j != lane && *h == Some(role))
+            .filter(|&(j, h)| {
+                j != lane && h.is_some_and(|(r, since)| r == role && since.elapsed() < PATIENCE)
+            })
             .count()
     }
 
@@ -87,6 +104,7 @@ impl Queue {
                 pending: scenarios,
                 holding: vec![None; lanes],
                 share,
+                failed: Vec::new(),
             }),
             changed: Notify::new(),
         }
@@ -106,7 +124,7 @@ impl Queue {
             changed.as_mut().enable();
             {
                 let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-                st.holding[lane] = warm;
+                st.holding[lane] = warm.map(|r| (r, Instant::now()));
                 if st.pending.is_empty() {
                     st.holding[lane] = None;
                     self.changed.notify_waiters();
@@ -114,12 +132,28 @@ impl Queue {
                 }
                 if let Some(i) = st.pick(lane, warm) {
                     let (index, s) = st.pending.remove(i);
-                    st.holding[lane] = st.shares(&s).then_some(s.role);
+                    st.holding[lane] = st.shares(&s).then(|| (s.role, Instant::now()));
                     self.changed.notify_waiters();
                     return Some((index, s));
                 }
             }
-            changed.await;
+            // A holder past its patience frees its role without a word.
+            let _ = tokio::time::timeout(PATIENCE, changed).await;
+        }
+    }
+
+    /// Whether programs of `role` are still handed over.
+    fn shares_role(&self, role: Role) -> bool {
+        let st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        !st.failed.contains(&role)
+    }
+
+    /// A program of `role` failed a scenario: hand none over any more.
+    fn stop_sharing(&self, role: Role) {
+        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if !st.failed.contains(&role) {
+            st.failed.push(role);
+            self.changed.notify_waiters();
         }
     }
 
@@ -143,6 +177,13 @@ pub(crate) struct Shared {
     pub(crate) unstartable: Mutex<HashMap<Role, ScenarioResult>>,
     /// Roles whose program did not build.
     pub(crate) not_built: Vec<Role>,
+}
+
+impl Shared {
+    /// Whether a scenario of `role` may be played on a handed-over program.
+    fn hands_over(&self, role: Role) -> bool {
+        self.config.share && self.queue.shares_role(role)
+    }
 }
 
 /// The lanes of a run, stopped (every program they hold killed) when this
@@ -233,7 +274,7 @@ async fn play_lane(
             }
             (None, Some(first)) => exec::not_started(&scenario, config, &first),
             (None, None) => {
-                let reuse = config.share
+                let reuse = shared.hands_over(scenario.role)
                     && scenario.may_share()
                     && warm.as_ref().is_some_and(|w| w.role == scenario.role);
                 if !reuse && let Some(mut w) = warm.take() {
@@ -277,6 +318,15 @@ async fn with_retries(
     if first.shared && first.status != Status::Pass {
         (first, kept) = once(scenario, shared, false, None).await;
         first.replayed = true;
+    }
+    if !matches!(first.status, Status::Pass | Status::Skip) {
+        shared.queue.stop_sharing(scenario.role);
+    }
+    if !shared.hands_over(scenario.role) {
+        // Nothing is handed over for this role now: end the program here.
+        if let Some(mut w) = kept.take() {
+            w.target.kill().await;
+        }
     }
     let mut attempts = 1;
     // A program that never started is not tried again: starting it is the
@@ -363,8 +413,6 @@ async fn once(
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
 
     /// A scenario of `role` named `name`; `restarts` kills and starts its
@@ -390,12 +438,16 @@ mod tests {
     }
 
     fn take(q: &Queue, lane: usize, warm: Option<Role>) -> Option<String> {
+        take_within(q, lane, warm, PATIENCE / 5)
+    }
+
+    fn take_within(q: &Queue, lane: usize, warm: Option<Role>, wait: Duration) -> Option<String> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
         rt.block_on(async {
-            tokio::time::timeout(Duration::from_secs(1), q.next(lane, warm))
+            tokio::time::timeout(wait, q.next(lane, warm))
                 .await
                 .ok()
                 .flatten()
@@ -435,6 +487,37 @@ mod tests {
             Some("tcp-server/three")
         );
         assert_eq!(take(&q, 1, Some(Role::TcpServer)), None, "all taken");
+    }
+
+    /// A scenario that runs past the patience (a failure waiting for its
+    /// deadline) no longer holds its role: another lane takes the next.
+    #[test]
+    fn a_long_scenario_does_not_hold_its_role() {
+        let list = [
+            scenario("udp-server", "one", false),
+            scenario("udp-server", "two", false),
+        ];
+        let q = queue(2, true, &list);
+        assert_eq!(take(&q, 0, None).as_deref(), Some("udp-server/one"));
+        assert_eq!(take(&q, 1, None), None, "held for now");
+        assert_eq!(
+            take_within(&q, 1, None, PATIENCE * 3).as_deref(),
+            Some("udp-server/two")
+        );
+    }
+
+    /// A role whose program failed is shared out like any other.
+    #[test]
+    fn a_failed_role_is_not_held() {
+        let list = [
+            scenario("udp-server", "one", false),
+            scenario("udp-server", "two", false),
+        ];
+        let q = queue(2, true, &list);
+        assert_eq!(take(&q, 0, None).as_deref(), Some("udp-server/one"));
+        q.stop_sharing(Role::UdpServer);
+        assert!(!q.shares_role(Role::UdpServer));
+        assert_eq!(take(&q, 1, None).as_deref(), Some("udp-server/two"));
     }
 
     /// With `--fresh` nothing is held: the scenarios go in their order.
