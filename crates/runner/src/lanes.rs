@@ -48,11 +48,13 @@ struct State {
     holding: Vec<Option<(Role, Instant)>>,
     /// Programs are handed over at all (not `--fresh`).
     share: bool,
-    /// Roles whose program failed a scenario: it is not handed over any
-    /// more in this run, and its scenarios go to any lane again, as they
-    /// would without sharing. A buggy server's failures (each a wait to
-    /// its deadline) are waited out side by side, and once each, not again
-    /// on a replay.
+    /// Roles whose handed-over program failed a scenario (played again on
+    /// a fresh one): it is not handed over any more in this run, and its
+    /// scenarios go to any lane again, as they would without sharing, so
+    /// that a server that breaks after its first client is not waited out
+    /// twice for every scenario. (A failure on a fresh program says nothing
+    /// about handing over: a course-style server that a reset crashes
+    /// passes everything else on a shared one.)
     failed: Vec<Role>,
 }
 
@@ -148,7 +150,8 @@ impl Queue {
         !st.failed.contains(&role)
     }
 
-    /// A program of `role` failed a scenario: hand none over any more.
+    /// A handed-over program of `role` failed a scenario: hand none over
+    /// any more.
     fn stop_sharing(&self, role: Role) {
         let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         if !st.failed.contains(&role) {
@@ -316,11 +319,9 @@ async fn with_retries(
     let config = &shared.config;
     let (mut first, mut kept) = once(scenario, shared, false, warm).await;
     if first.shared && first.status != Status::Pass {
+        shared.queue.stop_sharing(scenario.role);
         (first, kept) = once(scenario, shared, false, None).await;
         first.replayed = true;
-    }
-    if !matches!(first.status, Status::Pass | Status::Skip) {
-        shared.queue.stop_sharing(scenario.role);
     }
     if !shared.hands_over(scenario.role) {
         // Nothing is handed over for this role now: end the program here.
@@ -506,7 +507,8 @@ mod tests {
         );
     }
 
-    /// A role whose program failed is shared out like any other.
+    /// A role whose handed-over program failed is shared out like any
+    /// other.
     #[test]
     fn a_failed_role_is_not_held() {
         let list = [
