@@ -47,50 +47,50 @@ pub(crate) fn sandbox(assignment: &Assignment, submission: &Path) -> sockspec_pr
 /// program dozens of times; asking once saves that each time. A command
 /// whose interpreter is a real executable is left as it is.
 pub(crate) fn without_shim(command: &str, cwd: &Path) -> String {
+    let Some(first) = shlex::split(command).and_then(|w| w.into_iter().next()) else {
+        return command.to_owned();
+    };
+    match interpreter(&first, cwd).map(|real| shlex::try_quote(&real).map(|q| q.into_owned())) {
+        Some(Ok(q)) => {
+            let rest = command
+                .trim_start()
+                .strip_prefix(first.as_str())
+                .unwrap_or("");
+            format!("{q}{rest}")
+        }
+        _ => command.to_owned(),
+    }
+}
+
+/// The interpreter a Python command word (`python`, `python3`,
+/// `python3.11`) that is a shim runs in `cwd`, asked once per word and
+/// folder; `None` for another word or a real executable.
+fn interpreter(word: &str, cwd: &Path) -> Option<String> {
     /// (word, folder) → the interpreter, or None for no shim.
     type Resolved = Vec<((String, PathBuf), Option<String>)>;
     static RESOLVED: std::sync::Mutex<Resolved> = std::sync::Mutex::new(Vec::new());
-    let Some(words) = shlex::split(command) else {
-        return command.to_owned();
-    };
-    let Some(first) = words.first() else {
-        return command.to_owned();
-    };
-    let is_python = first == "python"
-        || first == "python3"
-        || first
+    let is_python = word == "python"
+        || word == "python3"
+        || word
             .strip_prefix("python3.")
             .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit()));
     if !is_python {
-        return command.to_owned();
+        return None;
     }
-    let key = (first.clone(), cwd.to_path_buf());
+    let key = (word.to_owned(), cwd.to_path_buf());
     let cached = RESOLVED
         .lock()
         .ok()
         .and_then(|r| r.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()));
-    let resolved = match cached {
+    match cached {
         Some(r) => r,
         None => {
-            let r = inherited(first, cwd).or_else(|| resolve_shim(first, cwd));
+            let r = inherited(word, cwd).or_else(|| resolve_shim(word, cwd));
             if let Ok(mut all) = RESOLVED.lock() {
                 all.push((key, r.clone()));
             }
             r
         }
-    };
-    match resolved {
-        Some(real) => match shlex::try_quote(&real) {
-            Ok(q) => {
-                let rest = command
-                    .trim_start()
-                    .strip_prefix(first.as_str())
-                    .unwrap_or("");
-                format!("{q}{rest}")
-            }
-            Err(_) => command.to_owned(),
-        },
-        None => command.to_owned(),
     }
 }
 
@@ -130,9 +130,10 @@ pub(crate) fn interpreters<'a>(
         if pairs.iter().any(|p| p.starts_with(&format!("{first}="))) {
             continue;
         }
-        let resolved = without_shim(&first, folder);
-        if resolved != first && !resolved.contains([';', '=']) {
-            pairs.push(format!("{first}={}", resolved.trim_matches('\'')));
+        if let Some(real) = interpreter(&first, folder)
+            && !real.contains([';', '='])
+        {
+            pairs.push(format!("{first}={real}"));
         }
     }
     pairs.join(";")
