@@ -26,14 +26,16 @@ use sockspec_results::{Doing, Language, Mismatch, Why};
 
 /// Runs one scenario to its verdict, on `warm` (a program an earlier
 /// scenario of its role passed with and left idle) if given, else on a
-/// program started for it. Returns the program too when the scenario may
-/// hand it on (see [`Scenario::may_share`]), passed, and left it idle.
+/// program started for it. Returns the program too when `hand_on` (the
+/// lane's decision: see [`Scenario::may_share`]), the scenario passed, and
+/// left it idle.
 pub(crate) async fn run_scenario(
     scenario: &Scenario,
     config: &RunConfig,
     ports: &PortPool,
     retry: bool,
     warm: Option<Warm>,
+    hand_on: bool,
 ) -> (ScenarioResult, Option<Warm>) {
     let started = Instant::now();
     if let Some(skip) = skipped(scenario, config) {
@@ -52,7 +54,17 @@ pub(crate) async fn run_scenario(
         return (result, None);
     }
     result.shared = warm.is_some();
-    let (outcome, warm) = play(scenario, config, program, ports, &mut result, retry, warm).await;
+    let (outcome, warm) = play(
+        scenario,
+        config,
+        program,
+        ports,
+        &mut result,
+        retry,
+        warm,
+        hand_on,
+    )
+    .await;
     result.duration = started.elapsed();
     result.starts = timeline::starts();
     match outcome {
@@ -215,6 +227,8 @@ fn failed_box(status: Status, failure: Failure, mismatch: Mismatch) -> Box<NotPa
     })
 }
 
+// Each argument is one fact of the try, given by its caller.
+#[allow(clippy::too_many_arguments)]
 async fn play(
     scenario: &Scenario,
     config: &RunConfig,
@@ -223,6 +237,7 @@ async fn play(
     result: &mut ScenarioResult,
     retry: bool,
     warm: Option<Warm>,
+    hand_on: bool,
 ) -> (Verdict, Option<Warm>) {
     let mut run = match warm {
         Some(w) => on_warm(scenario, config, program, w, retry).await,
@@ -241,7 +256,7 @@ async fn play(
     if program.discovers_port() && run.spec.port != 0 {
         ports.chose(scenario.role, run.spec.port);
     }
-    if verdict.is_ok() && config.share && scenario.may_share() {
+    if verdict.is_ok() && hand_on {
         let warm = run.hand_over().await;
         return (verdict, warm);
     }

@@ -324,7 +324,8 @@ async fn with_retries(
         first.replayed = true;
     }
     if !shared.hands_over(scenario.role) {
-        // Nothing is handed over for this role now: end the program here.
+        // Another lane stopped the role's hand-over while this one played:
+        // end the program here.
         if let Some(mut w) = kept.take() {
             w.target.kill().await;
         }
@@ -389,8 +390,9 @@ async fn once(
         let why = format!("no private network for the scenario: {e}");
         return (exec::harness_error(scenario, config, why), None);
     }
+    let hand_on = shared.hands_over(scenario.role) && scenario.may_share();
     let (s, c, p) = (scenario.clone(), config.clone(), shared.ports.clone());
-    let play = async move { exec::run_scenario(&s, &c, &p, retry, warm).await };
+    let play = async move { exec::run_scenario(&s, &c, &p, retry, warm, hand_on).await };
     let task = tokio::spawn(timeline::scope(play));
     let abort = task.abort_handle();
     let joined = match budget {
