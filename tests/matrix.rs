@@ -522,14 +522,15 @@ fn verdicts(#[files("tests/verdicts/*.verdict")] path: PathBuf) {
     // Under --strict every failure counts.
     let (code, report) = grade(&case, true, false);
     check(&case, code, &report, i32::from(!case.fails.is_empty()));
-    // A program handed from scenario to scenario gets the verdicts it gets
-    // when every scenario starts it afresh. Only servers are handed over:
-    // a client's case has nothing to compare.
-    let serves = matches!(
+    // A program handed from scenario to scenario (a server), or a client
+    // typed the next property case where it waits for its next line, gets
+    // the verdicts it gets when every scenario and case starts it afresh.
+    // Other roles are never handed over: they have nothing to compare.
+    let shares = matches!(
         case.role.as_deref(),
-        None | Some("tcp-server" | "udp-server" | "http-server")
+        None | Some("tcp-server" | "udp-server" | "http-server" | "tcp-client" | "udp-client")
     );
-    if !serves {
+    if !shares {
         return;
     }
     let (fresh_code, fresh) = grade(&case, true, true);

@@ -98,3 +98,94 @@ fn a_failure_on_a_handed_over_program_is_played_again_on_a_fresh_one() {
         assert_eq!(r["shared"], false, "the verdict is the fresh one's: {r:#}");
     }
 }
+
+fn client(role: &str, program: &str, fresh: bool, only: &[&str], extra: &[&str]) -> (i32, Value) {
+    let target = format!("python3 {} {{host}} {{port}}", program);
+    let mut args = vec![
+        "--role",
+        role,
+        "--reply",
+        "fixed:Thanks",
+        "--target",
+        &target,
+    ];
+    if fresh {
+        args.push("--fresh");
+    }
+    for id in only {
+        args.extend(["--only", id]);
+    }
+    args.extend(extra);
+    run_json(&args)
+}
+
+/// Each case of a property is played on a fresh client or on the one that
+/// passed the case before (where it waits for its next line); a case that
+/// fails there is played again on a fresh one, so `starts + cases_went_on`
+/// is the number of cases either way.
+fn starts_and_went_on(r: &Value) -> (u64, u64) {
+    (
+        r["starts"].as_u64().unwrap(),
+        r["cases_went_on"].as_u64().unwrap(),
+    )
+}
+
+/// A client that passed a property case and waits in input() is typed the
+/// next case, instead of being killed and started again; with --fresh,
+/// every case has its own.
+#[test]
+fn a_client_waiting_for_its_next_line_is_typed_the_next_case() {
+    for (role, program, id, framing) in [
+        (
+            "udp-client",
+            "udp_client.py",
+            "udp-client/datagram-lines",
+            "none",
+        ),
+        (
+            "tcp-client",
+            "tcp_client_line.py",
+            "tcp-client/reply-splitting",
+            "line",
+        ),
+    ] {
+        let program = fixture(role, program).display().to_string();
+        let extra = ["--framing", framing, "--cases", "10"];
+        let (code, shared) = client(role, &program, false, &[id], &extra);
+        assert_eq!(code, 0, "{shared:#}");
+        let r = result(&shared, id);
+        let (starts, went_on) = starts_and_went_on(r);
+        assert_eq!(starts + went_on, 10, "no case was played twice: {r:#}");
+        assert!(went_on >= 1, "no case went on: {r:#}");
+        assert_eq!(shared["summary"]["starts_saved"], went_on);
+
+        let (fresh_code, fresh) = client(role, &program, true, &[id], &extra);
+        assert_eq!(fresh_code, 0, "{fresh:#}");
+        assert_eq!(starts_and_went_on(result(&fresh, id)), (10, 0));
+    }
+}
+
+/// A client that ends by itself after its fifth line: each case (at most
+/// four lines) passes on a fresh client, but a client that went on meets
+/// its end in the middle of a case. That failure is not the verdict: the
+/// case is played again on a fresh client, and the property passes, as it
+/// does with --fresh.
+#[test]
+fn a_case_that_fails_on_a_client_that_went_on_is_played_again_on_a_fresh_one() {
+    let program = fixture("udp-client", "udp_client_five_lines.py")
+        .display()
+        .to_string();
+    let id = "udp-client/datagram-lines";
+    let extra = ["--cases", "10"];
+    let (code, shared) = client("udp-client", &program, false, &[id], &extra);
+    let (fresh_code, fresh) = client("udp-client", &program, true, &[id], &extra);
+    assert_eq!((code, fresh_code), (0, 0), "{shared:#}\n{fresh:#}");
+    assert_eq!(result(&shared, id)["status"], "pass");
+    assert_eq!(result(&fresh, id)["status"], "pass");
+    let r = result(&shared, id);
+    assert_eq!(r["replayed"], true, "no case was played again: {r:#}");
+    let (starts, went_on) = starts_and_went_on(r);
+    assert_eq!(starts + went_on, 10, "{r:#}");
+    assert!(went_on >= 1, "{r:#}");
+    assert_eq!(result(&fresh, id)["replayed"], false);
+}

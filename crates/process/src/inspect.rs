@@ -2,10 +2,14 @@
 //! it: the system call each of its threads is blocked in and the socket
 //! that call waits on, the CPU time it has used, and the sockets it holds.
 //!
-//! The runner asks only when a scenario has already failed, to say *why* a
-//! wait ran out ("blocked in recv() with nothing queued either way", "at
-//! 100% CPU"), so these readers favour completeness over speed: the socket
-//! tables of `/proc/PID/net` cost milliseconds to read on a big host.
+//! Mostly the runner asks once a scenario has failed, to say *why* a wait
+//! ran out ("blocked in recv() with nothing queued either way", "at 100%
+//! CPU"), and completeness matters more than speed. But it also asks
+//! between every two scenarios (is this server idle?) and every two
+//! property cases (is this client back at its `input()`?), so sockets are
+//! looked up by inode, cheapest table first ([`proc::sockets_of`]): a walk
+//! of the connection hash costs milliseconds on a big host, and an idle
+//! program, holding only its listener or its UDP socket, never needs one.
 
 use std::collections::HashSet;
 use std::fs;
@@ -218,12 +222,9 @@ fn describe(pid: i32, tid: i32, nr: u64, first: u64) -> Waiting {
         (None, _) => Other(nr),
     };
     let socket = inode.and_then(|inode| {
-        [Proto::Tcp, Proto::Udp].into_iter().find_map(|p| {
-            proc::sockets(pid, p)
-                .into_iter()
-                .find(|e| e.inode == inode)
-                .map(|e| (p, e))
-        })
+        proc::sockets_of(pid, &HashSet::from([inode]))
+            .into_iter()
+            .next()
     });
     Waiting {
         pid,
@@ -394,31 +395,61 @@ pub fn idle_server(pgid: i32, port: u16, proto: Proto) -> Result<(), NotIdle> {
     if runnable_threads(&pids) > 0 {
         return Err(NotIdle::Running);
     }
-    if waiting(&pids).iter().any(|w| w.call == Call::Sleep) {
+    if asleep(pid) {
         return Err(NotIdle::Sleeping);
     }
     let inodes = proc::socket_inodes(&pids);
     let mut on_port = false;
-    for p in [Proto::Tcp, Proto::Udp] {
-        for e in proc::sockets(pid, p)
-            .into_iter()
-            .filter(|e| inodes.contains(&e.inode))
-        {
-            let listening = p == Proto::Tcp && e.state == proc::TCP_LISTEN;
-            if p == Proto::Tcp && !listening {
-                return Err(NotIdle::Connection(e.state));
-            }
-            if e.rx_queue > 0 {
-                return Err(NotIdle::Queued);
-            }
-            on_port |= p == proto && e.local.port() == port;
+    for (p, e) in proc::sockets_of(pid, &inodes) {
+        let listening = p == Proto::Tcp && e.state == proc::TCP_LISTEN;
+        if p == Proto::Tcp && !listening {
+            return Err(NotIdle::Connection(e.state));
         }
+        if e.rx_queue > 0 {
+            return Err(NotIdle::Queued);
+        }
+        on_port |= p == proto && e.local.port() == port;
     }
     if on_port {
         Ok(())
     } else {
         Err(NotIdle::NotOnPort)
     }
+}
+
+/// Whether the client of group `pgid` waits for its next line and nothing
+/// else: alive, every thread blocked for good ([`stalled`]), one of them in
+/// `read()` on standard input, and nothing queued on any of its sockets
+/// (the last reply was read whole). Such a client meets the next line it
+/// is typed as it met the last one.
+pub fn idle_client(pgid: i32) -> bool {
+    let pids = program_pids(pgid);
+    if pids.is_empty() || !stalled(&pids) {
+        return false;
+    }
+    let reading_stdin = waiting(&pids)
+        .iter()
+        .any(|w| w.call == Call::Read && w.fd == Some(0));
+    reading_stdin
+        && pids.iter().all(|&pid| {
+            proc::sockets_of(pid, &proc::socket_inodes(&[pid]))
+                .iter()
+                .all(|(_, e)| e.rx_queue == 0)
+        })
+}
+
+/// Whether a thread of `pid` is in a sleep call (`time.sleep()`): only the
+/// call numbers are read, not the sockets they wait on.
+fn asleep(pid: i32) -> bool {
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    tasks.flatten().any(|task| {
+        fs::read_to_string(task.path().join("syscall"))
+            .ok()
+            .and_then(|t| parse_syscall(&t))
+            .is_some_and(|(nr, _)| syscall_kind(nr) == Some(Call::Sleep))
+    })
 }
 
 /// The name of a TCP state code, as `ss` and `netstat` print it.

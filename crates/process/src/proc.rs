@@ -295,6 +295,44 @@ pub fn bound_addrs(pid: i32, proto: Proto, inodes: &HashSet<u64>) -> Vec<SocketA
     addrs
 }
 
+/// The sockets among `inodes`, each with its table, cheapest first: the
+/// UDP tables and the TCP listeners cost microseconds; only an inode found
+/// in neither (a connection, or a socket of another kind) makes this walk
+/// the connection hash, through sock-diag in the harness's namespace. A
+/// server idle in `accept()` holds only its listener, so the checks run
+/// between scenarios never pay for that walk.
+pub fn sockets_of(pid: i32, inodes: &HashSet<u64>) -> Vec<(Proto, SocketEntry)> {
+    let mut found: Vec<(Proto, SocketEntry)> = sockets(pid, Proto::Udp)
+        .into_iter()
+        .filter(|e| inodes.contains(&e.inode))
+        .map(|e| (Proto::Udp, e))
+        .collect();
+    found.extend(
+        tcp_listeners(pid)
+            .into_iter()
+            .filter(|e| inodes.contains(&e.inode))
+            .map(|e| (Proto::Tcp, e)),
+    );
+    let known: HashSet<u64> = found.iter().map(|(_, e)| e.inode).collect();
+    if inodes.iter().all(|i| known.contains(i)) {
+        return found;
+    }
+    let connections = if same_netns(pid) {
+        sockdiag::tcp_connections().unwrap_or_else(|| sockets(pid, Proto::Tcp))
+    } else {
+        sockets(pid, Proto::Tcp)
+    };
+    found.extend(
+        connections
+            .into_iter()
+            .filter(|e| {
+                e.state != TCP_LISTEN && inodes.contains(&e.inode) && !known.contains(&e.inode)
+            })
+            .map(|e| (Proto::Tcp, e)),
+    );
+    found
+}
+
 /// `(tx_queue, rx_queue)` of the TCP connection whose local port is
 /// `local_port` and remote port `remote_port`, in `pid`'s namespace, if it
 /// exists. A live connection is preferred over a `TIME_WAIT` leftover with the

@@ -521,6 +521,7 @@ mod tests {
             limits_hit: Vec::new(),
             shared: false,
             replayed: false,
+            cases_went_on: 0,
         }
     }
 

@@ -148,8 +148,12 @@ struct ResultJson<'a> {
     /// Given on a program an earlier scenario started and left idle.
     shared: bool,
     /// Played again on a fresh program after a try on a handed-over one
-    /// did not pass.
+    /// did not pass (or, a client's property: a case did not pass on the
+    /// client that went on from the case before).
     replayed: bool,
+    /// Property cases typed into the client that passed the case before
+    /// (as it waited for its next line), instead of a fresh one.
+    cases_went_on: u32,
     /// Not played, with the verdict of this scenario, whose evidence it is
     /// (a program that could not be started there).
     as_in: Option<&'a str>,
@@ -317,6 +321,7 @@ impl<'a> ResultJson<'a> {
             starts: r.starts,
             shared: r.shared,
             replayed: r.replayed,
+            cases_went_on: r.cases_went_on,
             as_in: match &r.why {
                 Some(sockspec_results::Why::Mismatch(sockspec_results::Mismatch::AsIn {
                     id,

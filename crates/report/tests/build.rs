@@ -48,6 +48,7 @@ fn not_built(id: &str) -> ScenarioResult {
         limits_hit: Vec::new(),
         shared: false,
         replayed: false,
+        cases_went_on: 0,
     }
 }
 

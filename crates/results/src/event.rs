@@ -141,8 +141,14 @@ pub struct ScenarioResult {
     /// a start saved.
     pub shared: bool,
     /// A try on a handed-over program did not pass, so the scenario was
-    /// played again on a fresh one: this verdict is that one's.
+    /// played again on a fresh one: this verdict is that one's. (For a
+    /// property of a client: a case that failed on the client that went on
+    /// from the case before was played again on a fresh one.)
     pub replayed: bool,
+    /// Property cases (client roles) typed into the client the case before
+    /// passed on, as it waited for its next line, instead of a fresh one:
+    /// starts saved. A case that fails there is played again on a fresh one.
+    pub cases_went_on: u32,
 }
 
 /// A wait for a hard-coded port to be free before a scenario began.
@@ -240,8 +246,9 @@ pub struct Summary {
     /// Times a program under test was started (in the last try of each
     /// scenario): what a run's time is mostly made of.
     pub starts: u32,
-    /// Scenarios whose verdict was given on a program an earlier one had
-    /// started and left idle: starts saved.
+    /// Starts saved: scenarios whose verdict was given on a program an
+    /// earlier one had started and left idle, and property cases that went
+    /// on on the client of the case before.
     pub starts_saved: usize,
 }
 
@@ -257,7 +264,7 @@ impl Summary {
             Status::NotBuilt => self.not_built += 1,
         }
         self.starts += r.starts;
-        self.starts_saved += usize::from(r.shared);
+        self.starts_saved += usize::from(r.shared) + r.cases_went_on as usize;
         if r.counted && r.status != Status::Skip {
             self.points_possible += r.points;
             match r.status {
@@ -310,6 +317,7 @@ mod tests {
             limits_hit: Vec::new(),
             shared: false,
             replayed: false,
+            cases_went_on: 0,
         }
     }
 

@@ -199,6 +199,7 @@ fn base_result(scenario: &Scenario, config: &RunConfig) -> ScenarioResult {
         limits_hit: Vec::new(),
         shared: false,
         replayed: false,
+        cases_went_on: 0,
     }
 }
 
@@ -248,6 +249,8 @@ async fn play(
     };
     let verdict = steps(scenario, &mut run, ports).await;
     result.found = run.found.clone();
+    result.cases_went_on = run.went_on;
+    result.replayed |= run.case_replayed;
     result.limits_hit = run
         .target
         .as_ref()

@@ -47,6 +47,16 @@ pub(crate) struct Run<'a> {
     /// Property scenarios of client roles: whether the target started for
     /// the scenario has had its case (later cases start their own).
     pub(crate) client_used: bool,
+    /// Where in stdout the current case began (property scenarios of
+    /// client roles whose client goes on from the last case): what it
+    /// printed before belongs to earlier cases.
+    pub(crate) printed_from: usize,
+    /// Cases that passed on a client that went on from the last case: the
+    /// starts saved.
+    pub(crate) went_on: u32,
+    /// A case failed on a client that went on, and was played again on a
+    /// fresh one (whose verdict the case's is).
+    pub(crate) case_replayed: bool,
     /// When the last waiting step started: a failure after a long wait is
     /// worth asking "blocked where?" and "spinning?".
     pub(crate) last_wait: Option<Instant>,
@@ -92,6 +102,9 @@ impl<'a> Run<'a> {
             requests: HashMap::new(),
             timing: config.timing,
             client_used: false,
+            printed_from: 0,
+            went_on: 0,
+            case_replayed: false,
             last_wait: None,
             open_sockets: Vec::new(),
             leak_seen: false,

@@ -50,6 +50,17 @@ impl UdpPeer {
         }
     }
 
+    /// Whether every datagram received was answered and none waits to be
+    /// read (asked of the socket itself, not of tokio's readiness, which
+    /// may not have seen the latest datagram yet).
+    pub fn is_quiet(&self) -> bool {
+        self.unanswered.is_empty()
+            && matches!(
+                socket2::SockRef::from(&self.socket).peek_sender(),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+            )
+    }
+
     /// Sends each message as one datagram to `to`, back to back.
     pub async fn send(&mut self, messages: &[Vec<u8>], to: SocketAddr) -> Result<(), StepFailure> {
         for m in messages {

@@ -100,6 +100,7 @@ fn result(id: &str, title: &str, status: Status, why: Option<Why>) -> ScenarioRe
         limits_hit: Vec::new(),
         shared: false,
         replayed: false,
+        cases_went_on: 0,
     }
 }
 

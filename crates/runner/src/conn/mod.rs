@@ -112,6 +112,19 @@ impl Conn {
         })
     }
 
+    /// Whether the target sent nothing the harness has not read and
+    /// answered: no message waiting for an answer, no bytes buffered, none
+    /// queued on the socket (asked of the socket itself).
+    pub fn is_quiet(&self) -> bool {
+        let mut byte = [std::mem::MaybeUninit::<u8>::uninit()];
+        self.unanswered.is_empty()
+            && self.reader.buffered().is_empty()
+            && matches!(
+                socket2::SockRef::from(&self.stream).peek(&mut byte),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+            )
+    }
+
     /// The oldest `count` messages from the target not answered yet.
     pub fn take_unanswered(&mut self, count: usize) -> Result<Vec<Vec<u8>>, StepFailure> {
         take_oldest(&mut self.unanswered, count, Queue::MessagesToAnswer)

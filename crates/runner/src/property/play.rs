@@ -67,9 +67,10 @@ pub(super) async fn ensure_running(run: &mut Run<'_>, ports: &PortPool) -> Resul
     }
 }
 
-/// A client runs one conversation and ends: each case gets its own run of
-/// the program (the first case the one the scenario started).
+/// A client runs one conversation: each case gets a fresh run of the
+/// program (the first case the one the scenario started).
 pub(super) async fn fresh_client(run: &mut Run<'_>) -> Result<(), StepFailure> {
+    run.printed_from = 0;
     if let Some(t) = run.target.as_mut() {
         if !run.client_used {
             run.client_used = true;
@@ -87,26 +88,88 @@ pub(super) async fn fresh_client(run: &mut Run<'_>) -> Result<(), StepFailure> {
     }
 }
 
-/// Plays one case, then closes whatever it opened.
-pub(super) async fn play(
-    run: &mut Run<'_>,
-    case: &Case,
-    baseline: &mut Baseline,
-    ports: &PortPool,
-) -> Result<(), StepFailure> {
-    if run.role.is_client() {
-        fresh_client(run).await?;
-    } else {
-        ensure_running(run, ports).await?;
+/// How often a client is looked at for being back at its `input()`.
+const LOOK: Duration = Duration::from_millis(2);
+
+/// Whether the client the last case passed on may type the next case too,
+/// as a server that passed serves the next scenario (see `warm.rs`): it
+/// is alive and back in `input()` with nothing queued on its sockets
+/// (looked for within a short wait), and the harness has nothing of it
+/// left to read. Not while shrinking (every candidate meets a fresh
+/// client, so the smallest case is the same every run), and not with
+/// `--fresh`. A case that fails on a client that went on is played again
+/// on a fresh one, which decides: a verdict never rests on what an earlier
+/// case left behind.
+async fn client_goes_on(run: &mut Run<'_>) -> bool {
+    if !run.config.share || run.shrinking || !run.client_used {
+        return false;
     }
-    let verdict = play_steps(run, case, baseline).await;
+    let harness_quiet = match run.role {
+        Role::UdpClient => run.udp_server().is_ok_and(|s| s.is_quiet()),
+        Role::TcpClient => match run.peers.get(&conn("a")) {
+            Some(Peer::Tcp(a)) => a.is_quiet(),
+            _ => false,
+        },
+        _ => false,
+    };
+    let drain = run.timing.drain();
+    let Some(target) = run.target.as_mut() else {
+        return false;
+    };
+    if !harness_quiet || !target.limit_hits().is_empty() {
+        return false;
+    }
+    let deadline = Instant::now() + drain;
+    loop {
+        if target.try_exit().is_some() {
+            return false;
+        }
+        if sockspec_process::inspect::idle_client(target.pid() as i32) {
+            run.printed_from = target.output().stdout.len();
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(LOOK).await;
+    }
+}
+
+/// Closes the harness's connections of the last case.
+async fn close_peers(run: &mut Run<'_>) {
     for (_, peer) in run.peers.drain() {
         if let Peer::Tcp(c) = peer {
             c.close().await;
         }
     }
     run.requests.clear();
-    verdict
+}
+
+/// Plays one case, then closes whatever it opened (a client that may go on
+/// keeps its connection).
+pub(super) async fn play(
+    run: &mut Run<'_>,
+    case: &Case,
+    baseline: &mut Baseline,
+    ports: &PortPool,
+) -> Result<(), StepFailure> {
+    if !run.role.is_client() {
+        ensure_running(run, ports).await?;
+        let verdict = play_steps(run, case, baseline).await;
+        close_peers(run).await;
+        return verdict;
+    }
+    if client_goes_on(run).await {
+        let verdict = play_steps(run, case, baseline).await;
+        if verdict.is_ok() {
+            run.went_on += 1;
+            return verdict;
+        }
+        run.case_replayed = true;
+    }
+    close_peers(run).await;
+    fresh_client(run).await?;
+    play_steps(run, case, baseline).await
 }
 
 pub(super) async fn play_steps(
@@ -183,7 +246,7 @@ pub(super) async fn play_steps(
             // A TCP client's conversation is on the connection it opens; a
             // UDP client's, on the harness's UDP server.
             let a = (run.role == Role::TcpClient).then(|| conn("a"));
-            if let Some(a) = &a {
+            if let Some(a) = a.as_ref().filter(|a| !run.peers.contains_key(a)) {
                 run.step(&Step::Accept(a.clone())).await?;
             }
             for (i, line) in lines.iter().enumerate() {

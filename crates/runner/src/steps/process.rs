@@ -141,10 +141,17 @@ impl Run<'_> {
         // moment for its last output to come through the pipe, say so
         // rather than wait out the deadline.
         let drain = self.timing.pause(Duration::from_millis(100));
+        let from = self.printed_from;
         let target = self.target()?;
         let mut exited: Option<(Instant, sockspec_process::ExitState)> = None;
         loop {
-            let stdout = target.output().stdout;
+            let mut stdout = target.output().stdout;
+            if from > 0 {
+                let at = (from..=stdout.len())
+                    .find(|&i| stdout.is_char_boundary(i))
+                    .unwrap_or(stdout.len());
+                stdout = stdout.split_off(at);
+            }
             let missing: Vec<(String, usize)> = wanted
                 .iter()
                 .filter(|(t, n)| stdout.matches(t.as_str()).count() < *n)
