@@ -71,13 +71,72 @@ pub fn stat(pid: i32) -> Option<ProcStat> {
 }
 
 /// Every process (zombies included) whose process group is `pgid`.
+///
+/// Reading every process's `stat` costs a millisecond or more on a busy
+/// machine, and readiness, idle checks and reaping ask many times a
+/// second. So when the harness is a subreaper (every orphan of a group it
+/// started comes back to it) the group is found by walking down from its
+/// leader and from the harness's own children that are in it (orphans,
+/// the leader once reaped), through `/proc/PID/task/TID/children`; a
+/// member that moved to a group of its own takes its descendants with it.
+/// Otherwise, every process is read.
 pub fn group_members(pgid: i32) -> Vec<ProcStat> {
+    if !crate::target::is_subreaper() {
+        return every_member(pgid);
+    }
+    let mut roots = vec![pgid];
+    roots.extend(
+        children(std::process::id() as i32)
+            .into_iter()
+            .filter(|&c| c != pgid),
+    );
+    let mut seen = HashSet::new();
+    let mut members = Vec::new();
+    let mut stack = Vec::new();
+    for root in roots {
+        stack.push(root);
+        while let Some(pid) = stack.pop() {
+            if !seen.insert(pid) {
+                continue;
+            }
+            let Some(s) = stat(pid).filter(|s| s.pgrp == pgid) else {
+                continue;
+            };
+            // A zombie's children have gone to the harness already.
+            if !s.is_zombie() {
+                stack.extend(children(pid));
+            }
+            members.push(s);
+        }
+    }
+    members
+}
+
+/// Every process of group `pgid`, found by reading every process's `stat`.
+fn every_member(pgid: i32) -> Vec<ProcStat> {
     let Ok(dir) = fs::read_dir("/proc") else {
         return Vec::new();
     };
     dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
         .filter_map(stat)
         .filter(|s| s.pgrp == pgid)
+        .collect()
+}
+
+/// The children of every thread of `pid` (a thread's children are listed
+/// under the thread that forked them).
+fn children(pid: i32) -> Vec<i32> {
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| fs::read_to_string(t.path().join("children")).ok())
+        .flat_map(|list| {
+            list.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect::<Vec<i32>>()
+        })
         .collect()
 }
 

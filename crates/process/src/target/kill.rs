@@ -24,8 +24,14 @@ use crate::proc;
 /// reaps them in [`Target::kill`], instead of to init. Returns whether the
 /// harness is a subreaper.
 pub fn become_subreaper() -> bool {
-    static DONE: OnceLock<bool> = OnceLock::new();
-    *DONE.get_or_init(|| nix::sys::prctl::set_child_subreaper(true).is_ok())
+    *SUBREAPER.get_or_init(|| nix::sys::prctl::set_child_subreaper(true).is_ok())
+}
+
+static SUBREAPER: OnceLock<bool> = OnceLock::new();
+
+/// Whether [`become_subreaper`] made the harness a subreaper.
+pub(crate) fn is_subreaper() -> bool {
+    SUBREAPER.get().copied().unwrap_or(false)
 }
 
 impl Target {

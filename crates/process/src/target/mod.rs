@@ -37,6 +37,7 @@ mod stdio;
 
 pub use exit::{ExitState, ExitWatch};
 pub use kill::become_subreaper;
+pub(crate) use kill::is_subreaper;
 pub use ready::{Readiness, ReadyError, Seen};
 pub use spec::{DEFAULT_OUTPUT_CAP, TargetError, TargetSpec, Waits};
 pub use stdio::{Output, Stream};
