@@ -419,6 +419,25 @@ pub fn tcp_queues(pid: i32, local_port: u16, remote_port: u16) -> Option<(u32, u
     found
 }
 
+/// The bytes waiting to be read in the UDP socket of `pid` that datagrams
+/// from `from` to `to` reach: one sock-diag lookup when `pid` shares the
+/// harness's network namespace (a UDP table walk costs tens of
+/// microseconds, and a harness waiting for each datagram to be read asks
+/// every millisecond); otherwise the sum over the sockets on `to`'s port
+/// in `/proc/PID/net/udp{,6}`.
+pub fn udp_unread(pid: i32, to: SocketAddr, from: SocketAddr) -> u32 {
+    if same_netns(pid)
+        && let Some(e) = sockdiag::udp_for(to, from)
+    {
+        return e.rx_queue;
+    }
+    sockets(pid, Proto::Udp)
+        .iter()
+        .filter(|e| e.local.port() == to.port())
+        .map(|e| e.rx_queue)
+        .sum()
+}
+
 /// The connection from `local` to `remote` as sock-diag sees it, with the
 /// bytes it has received (`None` if sock-diag is unavailable or it is gone).
 pub fn tcp_conn(local: SocketAddr, remote: SocketAddr) -> Option<SocketEntry> {

@@ -25,6 +25,7 @@ const NLM_F_DUMP: u16 = 0x300;
 const NLMSG_ERROR: u16 = 2;
 const NLMSG_DONE: u16 = 3;
 const IPPROTO_TCP: u8 = 6;
+const IPPROTO_UDP: u8 = 17;
 const AF_INET: u8 = 2;
 const AF_INET6: u8 = 10;
 const HDR: usize = 16;
@@ -47,6 +48,9 @@ enum Query {
         local: SocketAddr,
         remote: SocketAddr,
     },
+    /// The UDP socket a datagram from `from` to `to` is delivered to (one
+    /// hash lookup, as the kernel does for the datagram itself).
+    UdpFor { to: SocketAddr, from: SocketAddr },
 }
 
 fn open() -> Option<OwnedFd> {
@@ -82,11 +86,33 @@ fn put_sockid(buf: &mut Vec<u8>, local: Option<SocketAddr>, remote: Option<Socke
 fn request(family: u8, query: &Query) -> Vec<u8> {
     // An exact lookup also asks for tcp_info (bytes received); a dump
     // does not need it and would carry it for every socket.
-    let (flags, states, ext, local, remote) = match *query {
-        Query::Dump { states } => (NLM_F_REQUEST | NLM_F_DUMP, states, 0, None, None),
-        Query::Exact { local, remote } => {
-            (NLM_F_REQUEST, u32::MAX, EXT_INFO, Some(local), Some(remote))
-        }
+    let (protocol, flags, states, ext, local, remote) = match *query {
+        Query::Dump { states } => (
+            IPPROTO_TCP,
+            NLM_F_REQUEST | NLM_F_DUMP,
+            states,
+            0,
+            None,
+            None,
+        ),
+        Query::Exact { local, remote } => (
+            IPPROTO_TCP,
+            NLM_F_REQUEST,
+            u32::MAX,
+            EXT_INFO,
+            Some(local),
+            Some(remote),
+        ),
+        // udp_diag looks up with source and destination the other way
+        // round: `src` is the datagram's sender, `dst` the receiving socket.
+        Query::UdpFor { to, from } => (
+            IPPROTO_UDP,
+            NLM_F_REQUEST,
+            u32::MAX,
+            0,
+            Some(from),
+            Some(to),
+        ),
     };
     let mut buf = Vec::with_capacity(HDR + 56);
     buf.extend_from_slice(&0u32.to_ne_bytes()); // length, set below
@@ -94,7 +120,7 @@ fn request(family: u8, query: &Query) -> Vec<u8> {
     buf.extend_from_slice(&flags.to_ne_bytes());
     buf.extend_from_slice(&1u32.to_ne_bytes()); // sequence
     buf.extend_from_slice(&0u32.to_ne_bytes()); // port id: the kernel
-    buf.extend_from_slice(&[family, IPPROTO_TCP, ext, 0]);
+    buf.extend_from_slice(&[family, protocol, ext, 0]);
     buf.extend_from_slice(&states.to_ne_bytes());
     put_sockid(&mut buf, local, remote);
     let len = buf.len() as u32;
@@ -203,7 +229,7 @@ fn ask(fd: &OwnedFd, family: u8, query: &Query) -> Option<Vec<SocketEntry>> {
             }
             at += (len + 3) & !3;
         }
-        if matches!(query, Query::Exact { .. }) {
+        if matches!(query, Query::Exact { .. } | Query::UdpFor { .. }) {
             // An exact lookup answers with one message and no DONE.
             return Some(out);
         }
@@ -239,4 +265,47 @@ pub(crate) fn tcp_connections() -> Option<Vec<SocketEntry>> {
     let mut all = ask(&fd, AF_INET, &query)?;
     all.extend(ask(&fd, AF_INET6, &query)?);
     Some(all)
+}
+
+/// The UDP socket in the harness's namespace that a datagram from `from`
+/// to `to` is delivered to, with its receive queue; `None` if sock-diag
+/// cannot say (no UDP support, or no such socket: the caller then reads
+/// the tables).
+pub(crate) fn udp_for(to: SocketAddr, from: SocketAddr) -> Option<SocketEntry> {
+    let fd = open()?;
+    let family = if to.is_ipv4() { AF_INET } else { AF_INET6 };
+    ask(&fd, family, &Query::UdpFor { to, from })?
+        .into_iter()
+        .find(|e| e.local.port() == to.port())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::UdpSocket;
+
+    /// The lookup finds the socket a datagram goes to, bound to the
+    /// wildcard address, and the bytes queued in it, as the tables do.
+    #[test]
+    fn the_udp_socket_a_datagram_reaches_and_its_queue() {
+        let server = UdpSocket::bind("0.0.0.0:0").unwrap();
+        let port = server.local_addr().unwrap().port();
+        let to: SocketAddr = ([127, 0, 0, 1], port).into();
+        let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let from = sender.local_addr().unwrap();
+        let found = udp_for(to, from).expect("udp_diag answers");
+        assert_eq!(found.local.port(), port);
+        assert_eq!(found.rx_queue, 0);
+        sender.send_to(b"hello", to).unwrap();
+        let queued = udp_for(to, from).unwrap().rx_queue;
+        assert!(queued > 0, "{queued}");
+        let me = std::process::id() as i32;
+        let in_tables: u32 = crate::proc::sockets(me, crate::proc::Proto::Udp)
+            .iter()
+            .filter(|e| e.local.port() == port)
+            .map(|e| e.rx_queue)
+            .sum();
+        assert_eq!(queued, in_tables);
+        assert_eq!(crate::proc::udp_unread(me, to, from), queued);
+    }
 }

@@ -50,6 +50,11 @@ impl UdpPeer {
         }
     }
 
+    /// Where the socket is bound (the sender of what it sends).
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.socket.local_addr().ok()
+    }
+
     /// Whether every datagram received was answered and none waits to be
     /// read (asked of the socket itself, not of tokio's readiness, which
     /// may not have seen the latest datagram yet).

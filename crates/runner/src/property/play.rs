@@ -2,6 +2,7 @@
 //! running (servers) or started afresh (clients), the case turned into
 //! ordinary steps, and what it left open closed again.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use sockspec_model::{
@@ -223,7 +224,11 @@ pub(super) async fn play_steps(
                     }
                 }
                 if !*queued {
-                    wait_read(run).await;
+                    let from = match run.peers.get(&names[*s]) {
+                        Some(Peer::Udp(peer)) => peer.local_addr(),
+                        _ => None,
+                    };
+                    wait_read(run, from).await;
                 }
             }
             if *queued {
@@ -367,18 +372,14 @@ pub(super) async fn request(run: &mut Run<'_>, req: &RequestStep) -> Result<u16,
 
 /// Waits until the UDP server has read everything sent to it, so the next
 /// datagram is read on its own.
-pub(super) async fn wait_read(run: &mut Run<'_>) {
-    let Some(pid) = run.target.as_ref().map(|t| t.pid() as i32) else {
+pub(super) async fn wait_read(run: &mut Run<'_>, from: Option<SocketAddr>) {
+    let (Some(pid), Some(from)) = (run.target.as_ref().map(|t| t.pid() as i32), from) else {
         return;
     };
-    let port = run.addr.port();
+    let to = run.addr;
     let deadline = Instant::now() + run.timing.consumed();
     loop {
-        let unread: u32 = sockspec_process::proc::sockets(pid, sockspec_process::proc::Proto::Udp)
-            .iter()
-            .filter(|e| e.local.port() == port)
-            .map(|e| e.rx_queue)
-            .sum();
+        let unread = sockspec_process::proc::udp_unread(pid, to, from);
         if unread == 0 || Instant::now() >= deadline {
             return;
         }

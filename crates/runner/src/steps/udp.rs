@@ -35,21 +35,22 @@ impl Run<'_> {
         if send.queued {
             self.target()?.pause();
         }
-        let sent = match self.peers.get_mut(&send.to) {
-            Some(Peer::Udp(peer)) => peer.send(&messages, to).await,
-            _ => Err(StepFailure::bug(ScenarioBug::NotUdp(send.to.0.clone()))),
+        let (sent, from) = match self.peers.get_mut(&send.to) {
+            Some(Peer::Udp(peer)) => (peer.send(&messages, to).await, peer.local_addr()),
+            _ => (
+                Err(StepFailure::bug(ScenarioBug::NotUdp(send.to.0.clone()))),
+                None,
+            ),
         };
         if send.queued {
             self.target()?.resume();
         }
         sent?;
-        let Some(pid) = pid else { return Ok(()) };
+        let (Some(pid), Some(from)) = (pid, from) else {
+            return Ok(());
+        };
         loop {
-            let unread: u32 = proc::sockets(pid, proc::Proto::Udp)
-                .iter()
-                .filter(|e| e.local.port() == to.port())
-                .map(|e| e.rx_queue)
-                .sum();
+            let unread = proc::udp_unread(pid, to, from);
             if unread == 0 || Instant::now() >= deadline {
                 return Ok(());
             }
