@@ -10,15 +10,27 @@ mod common;
 use common::{fixture, result, run_json};
 use serde_json::Value;
 
+/// `sockspec run` of a server's program (`python3 PROGRAM {port}`).
 fn run(role: &str, program: &str, fresh: bool, only: &[&str]) -> (i32, Value) {
-    let target = format!("python3 {} {{port}}", program);
+    play(
+        role,
+        &format!("python3 {program} {{port}}"),
+        fresh,
+        only,
+        &[],
+    )
+}
+
+/// `sockspec run --role ROLE --target TARGET` with `--fresh`, `--only`s and
+/// EXTRA arguments.
+fn play(role: &str, target: &str, fresh: bool, only: &[&str], extra: &[&str]) -> (i32, Value) {
     let mut args = vec![
         "--role",
         role,
         "--reply",
         "fixed:Thanks",
         "--target",
-        &target,
+        target,
     ];
     if fresh {
         args.push("--fresh");
@@ -26,6 +38,7 @@ fn run(role: &str, program: &str, fresh: bool, only: &[&str]) -> (i32, Value) {
     for id in only {
         args.extend(["--only", id]);
     }
+    args.extend(extra);
     run_json(&args)
 }
 
@@ -99,24 +112,15 @@ fn a_failure_on_a_handed_over_program_is_played_again_on_a_fresh_one() {
     }
 }
 
+/// `sockspec run` of a client's program (`python3 PROGRAM {host} {port}`).
 fn client(role: &str, program: &str, fresh: bool, only: &[&str], extra: &[&str]) -> (i32, Value) {
-    let target = format!("python3 {} {{host}} {{port}}", program);
-    let mut args = vec![
-        "--role",
+    play(
         role,
-        "--reply",
-        "fixed:Thanks",
-        "--target",
-        &target,
-    ];
-    if fresh {
-        args.push("--fresh");
-    }
-    for id in only {
-        args.extend(["--only", id]);
-    }
-    args.extend(extra);
-    run_json(&args)
+        &format!("python3 {program} {{host}} {{port}}"),
+        fresh,
+        only,
+        extra,
+    )
 }
 
 /// Each case of a property is played on a fresh client or on the one that
