@@ -85,11 +85,7 @@ pub fn group_members(pgid: i32) -> Vec<ProcStat> {
         return every_member(pgid);
     }
     let mut roots = vec![pgid];
-    roots.extend(
-        children(std::process::id() as i32)
-            .into_iter()
-            .filter(|&c| c != pgid),
-    );
+    roots.extend(children(std::process::id() as i32));
     let mut seen = HashSet::new();
     let mut members = Vec::new();
     let mut stack = Vec::new();
@@ -354,6 +350,19 @@ pub fn bound_addrs(pid: i32, proto: Proto, inodes: &HashSet<u64>) -> Vec<SocketA
     addrs
 }
 
+/// The TCP sockets of `pid`'s namespace, connections at least (a walk of
+/// the whole connection hash): through a sock-diag dump in the harness's
+/// namespace, else (or if netlink fails) `/proc/PID/net/tcp{,6}`, which
+/// lists listeners too.
+fn tcp_connections(pid: i32) -> Vec<SocketEntry> {
+    if same_netns(pid)
+        && let Some(all) = sockdiag::tcp_connections()
+    {
+        return all;
+    }
+    sockets(pid, Proto::Tcp)
+}
+
 /// The sockets among `inodes`, each with its table, cheapest first: the
 /// UDP tables and the TCP listeners cost microseconds; only an inode found
 /// in neither (a connection, or a socket of another kind) makes this walk
@@ -376,13 +385,8 @@ pub fn sockets_of(pid: i32, inodes: &HashSet<u64>) -> Vec<(Proto, SocketEntry)> 
     if inodes.iter().all(|i| known.contains(i)) {
         return found;
     }
-    let connections = if same_netns(pid) {
-        sockdiag::tcp_connections().unwrap_or_else(|| sockets(pid, Proto::Tcp))
-    } else {
-        sockets(pid, Proto::Tcp)
-    };
     found.extend(
-        connections
+        tcp_connections(pid)
             .into_iter()
             .filter(|e| {
                 e.state != TCP_LISTEN && inodes.contains(&e.inode) && !known.contains(&e.inode)
@@ -401,12 +405,7 @@ pub fn sockets_of(pid: i32, inodes: &HashSet<u64>) -> Vec<(Proto, SocketEntry)> 
 /// [`tcp_conn_queues`] answers the same in ~10 µs when both addresses are
 /// known: prefer it in loops.
 pub fn tcp_queues(pid: i32, local_port: u16, remote_port: u16) -> Option<(u32, u32)> {
-    let all = if same_netns(pid) {
-        sockdiag::tcp_connections().unwrap_or_else(|| sockets(pid, Proto::Tcp))
-    } else {
-        sockets(pid, Proto::Tcp)
-    };
-    let matching = all
+    let matching = tcp_connections(pid)
         .into_iter()
         .filter(|e| e.local.port() == local_port && e.remote.port() == remote_port);
     let mut found = None;

@@ -1,8 +1,8 @@
 //! Playing one generated case against the live program: the program kept
-//! running (servers) or started afresh (clients), the case turned into
-//! ordinary steps, and what it left open closed again.
+//! running (servers), or a client started afresh or gone on from the case
+//! it passed before; the case turned into ordinary steps, and what it left
+//! open closed again.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use sockspec_model::{
@@ -228,7 +228,10 @@ pub(super) async fn play_steps(
                         Some(Peer::Udp(peer)) => peer.local_addr(),
                         _ => None,
                     };
-                    wait_read(run, from).await;
+                    if let (Some(pid), Some(from)) = (run.target_pid(), from) {
+                        let deadline = Instant::now() + run.timing.consumed();
+                        crate::steps::until_read(pid, run.addr, from, deadline).await;
+                    }
                 }
             }
             if *queued {
@@ -367,22 +370,5 @@ pub(super) async fn request(run: &mut Run<'_>, req: &RequestStep) -> Result<u16,
             crate::steps::read_response(c, &method, &path, &step, contract, timing).await
         }
         _ => Err(StepFailure::bug(ScenarioBug::NotOpen(p.0.clone()))),
-    }
-}
-
-/// Waits until the UDP server has read everything sent to it, so the next
-/// datagram is read on its own.
-pub(super) async fn wait_read(run: &mut Run<'_>, from: Option<SocketAddr>) {
-    let (Some(pid), Some(from)) = (run.target.as_ref().map(|t| t.pid() as i32), from) else {
-        return;
-    };
-    let to = run.addr;
-    let deadline = Instant::now() + run.timing.consumed();
-    loop {
-        let unread = sockspec_process::proc::udp_unread(pid, to, from);
-        if unread == 0 || Instant::now() >= deadline {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(1)).await;
     }
 }

@@ -11,6 +11,7 @@ mod udp;
 
 pub(crate) use http::{Writing, read_response, request_bytes, response_bytes, send_pieces};
 pub(crate) use tcp::{split, wait_consumed};
+pub(crate) use udp::until_read;
 
 use sockspec_model::Step;
 

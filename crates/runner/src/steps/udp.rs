@@ -46,15 +46,17 @@ impl Run<'_> {
             self.target()?.resume();
         }
         sent?;
-        let (Some(pid), Some(from)) = (pid, from) else {
-            return Ok(());
-        };
-        loop {
-            let unread = proc::udp_unread(pid, to, from);
-            if unread == 0 || Instant::now() >= deadline {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(1)).await;
+        if let (Some(pid), Some(from)) = (pid, from) {
+            until_read(pid, to, from, deadline).await;
         }
+        Ok(())
+    }
+}
+
+/// Waits, until `deadline`, for program `pid` to have read every datagram
+/// `from` sent to `to`, so the next datagram is read on its own.
+pub(crate) async fn until_read(pid: i32, to: SocketAddr, from: SocketAddr, deadline: Instant) {
+    while proc::udp_unread(pid, to, from) > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(1)).await;
     }
 }
