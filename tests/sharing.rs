@@ -193,3 +193,27 @@ fn a_case_that_fails_on_a_client_that_went_on_is_played_again_on_a_fresh_one() {
     assert!(went_on >= 1, "{r:#}");
     assert_eq!(result(&fresh, id)["replayed"], false);
 }
+
+/// The harness's own reference peers run its binary, as the sandbox's
+/// init does, but exec'd with their own arguments: they are looked at as
+/// any program is. So the reference UDP client goes on from case to case
+/// (it once was taken for the init, and every case waited to see it idle
+/// before starting another), and an idle reference server serves the next
+/// scenario.
+#[test]
+fn the_reference_peers_are_looked_at_like_any_program() {
+    let id = "udp-client/datagram-lines";
+    let (code, client) = run_json(&["--role", "udp-client", "--only", id, "--cases", "10"]);
+    assert_eq!(code, 0, "{client:#}");
+    let (starts, went_on) = starts_and_went_on(result(&client, id));
+    assert_eq!(starts + went_on, 10, "{client:#}");
+    assert!(
+        went_on >= 1,
+        "the reference client never went on: {client:#}"
+    );
+
+    let (code, server) = run_json(&["--role", "tcp-server", "--reply", "fixed:Thanks"]);
+    assert_eq!(code, 0, "{server:#}");
+    let saved = server["summary"]["starts_saved"].as_u64().unwrap();
+    assert!(saved >= 3, "only {saved} starts saved: {server:#}");
+}

@@ -55,15 +55,26 @@ pub struct Waiting {
 
 /// The processes of a group that run the program itself: alive, and not a
 /// fork of the harness that never exec'd (the sandbox's init and its
-/// waiter run the harness's own binary).
+/// waiter run the harness's own binary with the harness's own command
+/// line). The harness's reference peers run its binary too, but exec'd
+/// with their own arguments: they are programs like any other, looked at
+/// as a student's are.
 pub fn program_pids(pgid: i32) -> Vec<i32> {
-    let me = fs::read_link("/proc/self/exe").ok();
+    static ME: std::sync::OnceLock<(Option<PathBuf>, Option<Vec<u8>>)> = std::sync::OnceLock::new();
+    let (me, my_args) = ME.get_or_init(|| {
+        (
+            fs::read_link("/proc/self/exe").ok(),
+            fs::read("/proc/self/cmdline").ok(),
+        )
+    });
     proc::group_members(pgid)
         .into_iter()
         .filter(|m| !m.is_zombie())
         .filter(|m| {
             let exe: Option<PathBuf> = fs::read_link(format!("/proc/{}/exe", m.pid)).ok();
-            exe.is_none() || exe != me
+            exe.is_none()
+                || exe != *me
+                || fs::read(format!("/proc/{}/cmdline", m.pid)).ok() != *my_args
         })
         .map(|m| m.pid)
         .collect()

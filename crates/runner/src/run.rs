@@ -54,6 +54,10 @@ pub(crate) struct Run<'a> {
     /// Cases that passed on a client that went on from the last case: the
     /// starts saved.
     pub(crate) went_on: u32,
+    /// The client was not back at its input within the wait once: it is
+    /// not looked for again (each later case starts its own at once,
+    /// rather than after that wait too).
+    pub(crate) client_busy: bool,
     /// A case failed on a client that went on, and was played again on a
     /// fresh one (whose verdict the case's is).
     pub(crate) case_replayed: bool,
@@ -104,6 +108,7 @@ impl<'a> Run<'a> {
             client_used: false,
             printed_from: 0,
             went_on: 0,
+            client_busy: false,
             case_replayed: false,
             last_wait: None,
             open_sockets: Vec::new(),

@@ -102,7 +102,7 @@ const LOOK: Duration = Duration::from_millis(2);
 /// on a fresh one, which decides: a verdict never rests on what an earlier
 /// case left behind.
 async fn client_goes_on(run: &mut Run<'_>) -> bool {
-    if !run.config.share || run.shrinking || !run.client_used {
+    if !run.config.share || run.shrinking || !run.client_used || run.client_busy {
         return false;
     }
     let harness_quiet = match run.role {
@@ -130,6 +130,7 @@ async fn client_goes_on(run: &mut Run<'_>) -> bool {
             return true;
         }
         if Instant::now() >= deadline {
+            run.client_busy = true;
             return false;
         }
         tokio::time::sleep(LOOK).await;
