@@ -35,5 +35,5 @@ pub use command::{PLACEHOLDERS, split_command};
 pub use sandbox::{Applied, Limits, Sandbox, SandboxError, Support, support};
 pub use target::{
     DEFAULT_OUTPUT_CAP, ExitState, ExitWatch, Output, Readiness, ReadyError, Seen, Stream, Target,
-    TargetError, TargetSpec, Waits, become_subreaper,
+    TargetError, TargetSpec, Waits, become_subreaper, poll_after,
 };

@@ -16,7 +16,7 @@ use sockspec_model::{ReadyWhen, Role};
 use sockspec_process::inspect::{self, NotIdle};
 use sockspec_process::proc::Proto;
 use sockspec_process::{Target, TargetSpec};
-use tokio::time::{Duration, Instant};
+use tokio::time::Instant;
 
 use crate::run::{Peer, Run};
 
@@ -33,9 +33,6 @@ pub(crate) struct Warm {
     /// Where it was found, if it chose its own address or port.
     pub(crate) found: Option<sockspec_results::Found>,
 }
-
-/// How often an idle program is looked for.
-const LOOK: Duration = Duration::from_millis(5);
 
 impl Run<'_> {
     /// Ends a scenario that passed: closes the harness's sockets, and
@@ -56,7 +53,8 @@ impl Run<'_> {
             }
         };
         let mut target = self.target.take()?;
-        let deadline = Instant::now() + self.timing.drain();
+        let since = Instant::now();
+        let deadline = since + self.timing.drain();
         let idle = loop {
             let now = if target.try_exit().is_some() || !target.limit_hits().is_empty() {
                 Err(NotIdle::Gone)
@@ -67,7 +65,7 @@ impl Run<'_> {
                 Ok(()) => break true,
                 Err(NotIdle::Gone | NotIdle::Children(_) | NotIdle::NotOnPort) => break false,
                 Err(_) if Instant::now() >= deadline => break false,
-                Err(_) => tokio::time::sleep(LOOK).await,
+                Err(_) => tokio::time::sleep(sockspec_process::poll_after(since)).await,
             }
         };
         if !idle {

@@ -134,8 +134,9 @@ fn signal_group(pgid: i32, leader_reaped: bool) {
 /// Reaps, until the deadline, the processes of group `pgid` that are the
 /// harness's children (reparented orphans), re-signalling survivors.
 async fn reap_group(pgid: i32, deadline: Instant) {
+    let start = Instant::now();
     while !reap_round(pgid) && Instant::now() < deadline {
-        tokio::time::sleep(POLL).await;
+        tokio::time::sleep(super::poll_after(start)).await;
     }
 }
 

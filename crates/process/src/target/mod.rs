@@ -42,8 +42,23 @@ pub use ready::{Readiness, ReadyError, Seen};
 pub use spec::{DEFAULT_OUTPUT_CAP, TargetError, TargetSpec, Waits};
 pub use stdio::{Output, Stream};
 
-/// How often readiness looks at `/proc` (a look costs ~0.1 ms).
+/// The shortest pause between two looks at `/proc` (a look costs ~0.1 ms).
 const POLL: Duration = Duration::from_millis(1);
+/// The longest.
+const MAX_POLL: Duration = Duration::from_millis(8);
+
+/// The pause before the next look of a wait that began at `since`: a fifth
+/// of the time waited so far, from 1 ms to 8 ms.
+///
+/// A look costs the same however long the wait has been, and a wait is
+/// long mostly because the machine is busy (a CPython start takes 40 ms on
+/// an idle machine and 200 ms on a loaded one). Looking every millisecond
+/// made a loaded machine spend more on looking the more loaded it was; so
+/// the looks thin out as the wait goes on, and what they add to it is at
+/// most a fifth of it (and 8 ms).
+pub fn poll_after(since: tokio::time::Instant) -> Duration {
+    (since.elapsed() / 5).clamp(POLL, MAX_POLL)
+}
 
 /// A running (or finished) target: its own process group, with captured output.
 ///
@@ -137,5 +152,22 @@ impl Target {
 
     fn pgid(&self) -> i32 {
         self.pid as i32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::time::Instant;
+
+    #[test]
+    fn looks_thin_out_as_a_wait_goes_on() {
+        let waited = |ms| poll_after(Instant::now() - Duration::from_millis(ms));
+        assert_eq!(waited(0), POLL, "at first, every millisecond");
+        assert_eq!(waited(4), POLL);
+        let at_20 = waited(20);
+        assert!(at_20 >= Duration::from_millis(4) && at_20 < Duration::from_millis(5));
+        assert_eq!(waited(200), MAX_POLL, "never more than 8 ms");
+        assert_eq!(waited(60_000), MAX_POLL);
     }
 }

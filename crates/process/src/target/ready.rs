@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use tokio::time::{Instant, sleep_until};
 
-use super::{ExitState, POLL, Target};
+use super::{ExitState, Target};
 use crate::proc::{self, ListenState, Proto};
 pub use sockspec_results::Seen;
 
@@ -66,7 +66,8 @@ pub enum ReadyError {
 impl Target {
     /// Waits until the target is ready: a socket held by a process of its
     /// group listens on (or has bound) the port, seen in the kernel's socket
-    /// tables every millisecond, never by connecting. Returns early with
+    /// tables every few milliseconds ([`poll_after`](super::poll_after)), never by
+    /// connecting. Returns early with
     /// [`ReadyError::Exited`] as soon as the started process exits (even if
     /// it left children behind), after giving its last output up to 250 ms to
     /// arrive; at the deadline, [`ReadyError::Timeout`] says what was seen
@@ -113,7 +114,7 @@ impl Target {
                     self.settle_output(Instant::now() + self.waits.drain).await;
                     return Err(ReadyError::Exited { state });
                 }
-                _ = sleep_until((now + POLL).min(deadline)) => {}
+                _ = sleep_until((now + super::poll_after(start)).min(deadline)) => {}
             }
         }
     }

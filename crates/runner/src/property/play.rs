@@ -89,9 +89,6 @@ pub(super) async fn fresh_client(run: &mut Run<'_>) -> Result<(), StepFailure> {
     }
 }
 
-/// How often a client is looked at for being back at its `input()`.
-const LOOK: Duration = Duration::from_millis(2);
-
 /// Whether the client the last case passed on may type the next case too,
 /// as a server that passed serves the next scenario (see `warm.rs`): it
 /// is alive and back in `input()` with nothing queued on its sockets
@@ -120,7 +117,8 @@ async fn client_goes_on(run: &mut Run<'_>) -> bool {
     if !harness_quiet || !target.limit_hits().is_empty() {
         return false;
     }
-    let deadline = Instant::now() + drain;
+    let since = Instant::now();
+    let deadline = since + drain;
     loop {
         if target.try_exit().is_some() {
             return false;
@@ -133,7 +131,7 @@ async fn client_goes_on(run: &mut Run<'_>) -> bool {
             run.client_busy = true;
             return false;
         }
-        tokio::time::sleep(LOOK).await;
+        tokio::time::sleep(sockspec_process::poll_after(since)).await;
     }
 }
 

@@ -1,7 +1,6 @@
 //! UDP steps: the harness's own datagram sockets and what it sends from them.
 
 use std::net::{IpAddr, SocketAddr};
-use std::time::Duration;
 
 use sockspec_model::{ConnName, SendStep};
 use sockspec_process::proc;
@@ -56,7 +55,8 @@ impl Run<'_> {
 /// Waits, until `deadline`, for program `pid` to have read every datagram
 /// `from` sent to `to`, so the next datagram is read on its own.
 pub(crate) async fn until_read(pid: i32, to: SocketAddr, from: SocketAddr, deadline: Instant) {
+    let since = Instant::now();
     while proc::udp_unread(pid, to, from) > 0 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(1)).await;
+        tokio::time::sleep(sockspec_process::poll_after(since)).await;
     }
 }
