@@ -12,9 +12,11 @@ Figures (each the median of N runs):
     --jobs 2;
   - the 50 correct ones graded with every program started afresh
     (--fresh --jobs 2) and with idle servers handed from scenario to
-    scenario and the jobs grade chooses: wall, CPU share, program starts
-    per submission, the floor (those starts at Python's start-up time over
-    the cores) and 300 submissions projected from the measured rate;
+    scenario and the jobs grade chooses, with this machine's CPython and
+    with a clean one (a venv without site-packages): wall, the machine's
+    CPU, program starts per submission, the floor (those starts at
+    Python's start-up time over the cores) and 300 submissions projected
+    from the measured rate (the lone first submission counted once);
   - a class of 100 (--class N, 0 to skip) graded once with --jobs 2 and
     split over 4 partitions (--partitions P) as a CI matrix would: each
     partition is one machine's job, so the matrix's wall time is its
@@ -82,13 +84,13 @@ def median_run(bin_, args, runs, cwd=None):
     return statistics.median(walls), report
 
 
-def python_start():
+def python_start(python=sys.executable):
     """Seconds from exec to a listening socket for CPython, best of 5."""
     code = "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()"
     best = None
     for _ in range(5):
         t0 = time.monotonic()
-        subprocess.run([sys.executable, "-c", code], check=True)
+        subprocess.run([python, "-c", code], check=True)
         t = time.monotonic() - t0
         best = t if best is None else min(best, t)
     return best
@@ -251,16 +253,33 @@ def main():
             f.write(text)
 
 
-def graded(bin_, args):
-    """Runs `sockspec grade ARGS`; returns (wall s, CPU s of it and its children, stderr)."""
-    c0 = os.times()
+def machine_busy():
+    """Seconds every core of the machine has spent working so far (/proc/stat:
+    user, nice, system, irq, softirq), or None where there is no such file.
+    Unlike this process's accounting of its children, it counts the servers
+    a run kills at a scenario's end, whose init dies unwaited."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()[1:]
+        return sum(int(fields[i]) for i in (0, 1, 2, 5, 6)) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def graded(bin_, args, env=None):
+    """Runs `sockspec grade ARGS`; returns (wall s, machine CPU s over the run
+    (its children's if the machine's is not known), stderr)."""
+    c0, b0 = os.times(), machine_busy()
     t0 = time.monotonic()
-    out = subprocess.run([bin_, "grade", *args], capture_output=True, text=True)
+    out = subprocess.run([bin_, "grade", *args], capture_output=True, text=True, env=env)
     wall = time.monotonic() - t0
-    c1 = os.times()
+    c1, b1 = os.times(), machine_busy()
     if out.returncode != 0:
         sys.exit(f"grade {' '.join(args)} failed: {out.stderr[-2000:]}")
-    cpu = c1.children_user + c1.children_system - c0.children_user - c0.children_system
+    if b0 is not None and b1 is not None:
+        cpu = b1 - b0
+    else:
+        cpu = c1.children_user + c1.children_system - c0.children_user - c0.children_system
     return wall, cpu, out.stderr
 
 
@@ -277,36 +296,90 @@ def starts_of(out):
     return starts, saved
 
 
+def lone_first(out):
+    """Seconds the batch's first submission was graded alone, to measure it
+    for the choice of jobs (0 when the jobs were given)."""
+    with open(os.path.join(out, "grade.json")) as f:
+        measured = (json.load(f).get("jobs") or {}).get("measured") or {}
+    return measured.get("wall_ms", 0) / 1000
+
+
+def clean_python():
+    """A CPython with nothing in its site-packages (a venv of the one running
+    this script), as on a teacher's machine: the container this was written
+    in puts a .pth file in the interpreter's site-packages that imports
+    certifi at every start-up, which doubles a start's CPU. It lives under
+    target/, not /tmp: a graded program gets a private /tmp, where a venv
+    in /tmp is not there, and `python3` on PATH would find the shim instead.
+    Returns its bin folder, or None if no venv can be made."""
+    venv = os.path.join(ROOT, "target", "bench-python")
+    py = os.path.join(venv, "bin", "python3")
+    if not os.path.exists(py):
+        made = subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv],
+                              capture_output=True)
+        if made.returncode != 0:
+            return None
+    return os.path.join(venv, "bin")
+
+
+def start_cpu(python, runs=20):
+    """CPU seconds (user + system) one `python -c "import socket"` takes,
+    the mean of RUNS."""
+    c0 = os.times()
+    for _ in range(runs):
+        subprocess.run([python, "-c", "import socket"], check=True)
+    c1 = os.times()
+    return (c1.children_user + c1.children_system - c0.children_user - c0.children_system) / runs
+
+
 def sharing(bin_, n, py, say):
     """N correct four-program submissions: every program started afresh with
     --jobs 2 (as before issue 18) against idle servers handed from scenario
-    to scenario with the jobs grade chooses. The floor is the batch's
-    program starts at Python's start-up time, over the cores."""
+    to scenario with the jobs grade chooses; with this machine's CPython and
+    with a clean one. The floor is the batch's program starts at Python's
+    start-up time, over the cores. The projection for 300 counts the lone
+    first submission (graded alone to choose the jobs) once, and the rest at
+    the rate measured."""
     cores = os.cpu_count() or 1
-    say(f"| {n} correct four-program submissions | wall | CPU share | starts per submission "
+    pythons = [("this machine's CPython", None, sys.executable)]
+    clean = clean_python()
+    if clean:
+        env = dict(os.environ, PATH=clean + os.pathsep + os.environ.get("PATH", ""))
+        pythons.append(("a clean CPython (a venv without site-packages)", env,
+                        os.path.join(clean, "python3")))
+    say(f"| {n} correct four-program submissions | wall | machine CPU | starts per submission "
         f"(saved) | floor | 300 projected |")
     say("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([os.path.join(ROOT, "scripts/make-batch.sh"), tmp, str(n), "four-correct"],
                        check=True, capture_output=True)
         subs, hw = os.path.join(tmp, "submissions"), os.path.join(tmp, "hw.yaml")
-        rows = []
-        for label, extra in (("`--fresh --jobs 2`", ["--fresh", "--jobs", "2"]),
-                             ("sharing, default jobs", [])):
-            out = os.path.join(tmp, "out-" + ("fresh" if extra else "shared"))
-            wall, cpu, err = graded(bin_, [subs, "--assignment", hw, "--out-dir", out, *extra])
-            starts, saved = starts_of(out)
-            per = statistics.mean(starts)
-            floor_s = sum(starts) * py / cores
-            chose = next((l.strip() for l in err.splitlines() if l.startswith("jobs:")), "")
-            note = f" ({chose})" if chose else ""
-            say(f"| {label}{note} | {wall:.1f} s | {cpu / wall / cores * 100:.0f}% | "
-                f"{per:.1f} ({statistics.mean(saved):.1f}) | {floor_s:.1f} s | "
-                f"{wall * 300 / n:.0f} s |")
-            rows.append(wall)
+        ratios = []
+        for which, env, python in pythons:
+            rows = []
+            py_here = py if env is None else python_start(python)
+            for label, extra in (("`--fresh --jobs 2`", ["--fresh", "--jobs", "2"]),
+                                 ("sharing, default jobs", [])):
+                out = os.path.join(tmp, f"out-{len(ratios)}-" + ("fresh" if extra else "shared"))
+                wall, cpu, err = graded(bin_, [subs, "--assignment", hw, "--out-dir", out, *extra],
+                                        env)
+                starts, saved = starts_of(out)
+                per = statistics.mean(starts)
+                floor_s = sum(starts) * py_here / cores
+                alone = lone_first(out)
+                projected = alone + (wall - alone) * (300 - 1) / max(n - 1, 1) if alone else wall * 300 / n
+                chose = next((l.strip() for l in err.splitlines() if l.startswith("jobs:")), "")
+                note = f" ({chose})" if chose else ""
+                say(f"| {which}: {label}{note} | {wall:.1f} s | {cpu:.1f} core-s, "
+                    f"{cpu / wall / cores * 100:.0f}% | {per:.1f} ({statistics.mean(saved):.1f}) | "
+                    f"{floor_s:.1f} s | {projected:.0f} s |")
+                rows.append(wall)
+            ratios.append((which, rows[1] / rows[0], start_cpu(python)))
         say()
-        say(f"Sharing with the chosen jobs takes {rows[1] / rows[0] * 100:.0f}% of the time of "
-            f"`--fresh --jobs 2` (goal: at most 50%).")
+        for which, ratio, start in ratios:
+            say(f"With {which} (a start costs {start * 1000:.0f} ms of CPU), sharing with the "
+                f"chosen jobs takes {ratio * 100:.0f}% of the time of `--fresh --jobs 2` "
+                f"(goal: at most 50%).")
 
 
 def grade_wall(bin_, args):
