@@ -296,11 +296,12 @@ impl<W: Write> Human<W> {
             if s.starts_saved > 0 {
                 counts.push_str(&match lang {
                     Lang::En => format!(
-                        ", {} program starts ({} saved: an idle server served the next scenario)",
-                        s.starts, s.starts_saved
+                        ", {} ({} saved: an idle program served the next scenario or case)",
+                        count(s.starts as usize, "program start"),
+                        s.starts_saved
                     ),
                     Lang::Zh => format!(
-                        "，启动程序 {} 次（省下 {} 次：空闲的服务端接着服务下一个场景）",
+                        "，启动程序 {} 次（省下 {} 次：空闲的程序接着用于下一个场景或用例）",
                         s.starts, s.starts_saved
                     ),
                 });

@@ -504,3 +504,52 @@ fn a_missing_file_is_said_in_full_once_and_named_after() {
         "{whole}"
     );
 }
+
+/// With durations, the summary says how often programs were started and
+/// how many starts sharing saved: a server handed to the next scenario,
+/// or a client typed the next property case.
+#[test]
+fn the_summary_counts_the_starts_sharing_saved_in_both_languages() {
+    let mut shared = results()[0].clone();
+    (shared.status, shared.shared, shared.starts) = (Status::Pass, true, 0);
+    let mut client = results()[0].clone();
+    (
+        client.id,
+        client.status,
+        client.starts,
+        client.cases_went_on,
+    ) = ("udp-client/datagram-lines".into(), Status::Pass, 1, 9);
+    let mut summary = Summary::default();
+    summary.add(&shared);
+    summary.add(&client);
+    let line = |lang| {
+        let mut out = Vec::new();
+        Human::new(
+            &mut out,
+            HumanOptions {
+                lang,
+                durations: true,
+                ..pinned()
+            },
+        )
+        .event(&Event::RunFinished {
+            summary,
+            wall: Duration::from_millis(1300),
+            peak_rss_kb: None,
+        })
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let en = line(Lang::En);
+    assert!(
+        en.contains(
+            "— 1.3 s, 1 program start (10 saved: an idle program served the next scenario or case)"
+        ),
+        "{en}"
+    );
+    let zh = line(Lang::Zh);
+    assert!(
+        zh.contains("启动程序 1 次（省下 10 次：空闲的程序接着用于下一个场景或用例）"),
+        "{zh}"
+    );
+}
