@@ -253,6 +253,13 @@ def main():
             f.write(text)
 
 
+def children_cpu(before, after):
+    """CPU seconds (user + system) of this process's waited-for children
+    between two os.times()."""
+    return (after.children_user + after.children_system
+            - before.children_user - before.children_system)
+
+
 def machine_busy():
     """Seconds every core of the machine has spent working so far (/proc/stat:
     user, nice, system, irq, softirq), or None where there is no such file.
@@ -279,7 +286,7 @@ def graded(bin_, args, env=None):
     if b0 is not None and b1 is not None:
         cpu = b1 - b0
     else:
-        cpu = c1.children_user + c1.children_system - c0.children_user - c0.children_system
+        cpu = children_cpu(c0, c1)
     return wall, cpu, out.stderr
 
 
@@ -329,7 +336,7 @@ def start_cpu(python, runs=20):
     for _ in range(runs):
         subprocess.run([python, "-c", "import socket"], check=True)
     c1 = os.times()
-    return (c1.children_user + c1.children_system - c0.children_user - c0.children_system) / runs
+    return children_cpu(c0, c1) / runs
 
 
 def sharing(bin_, n, py, say):
@@ -404,7 +411,7 @@ def class_split(bin_, n, parts, say):
         one = grade_wall(bin_, [subs, "--assignment", hw, "--out-dir", os.path.join(tmp, "one"),
                                 "--jobs", "2"])
         c1 = os.times()
-        cpu = (c1.children_user + c1.children_system - c0.children_user - c0.children_system)
+        cpu = children_cpu(c0, c1)
         say(f"| one `grade --jobs 2` | {one:.1f} s | {cpu / one / (os.cpu_count() or 1) * 100:.0f}% |"
             f" {n / one * 60:.0f} submissions a minute |")
         walls = []

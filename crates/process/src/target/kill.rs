@@ -16,7 +16,7 @@ use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{Pid, getpid};
 use tokio::time::{Instant, timeout_at};
 
-use super::{ExitState, POLL, Target};
+use super::{ExitState, Target};
 use crate::proc;
 
 /// Makes the harness a child subreaper (`PR_SET_CHILD_SUBREAPER`), once, so
@@ -109,8 +109,9 @@ impl Drop for Target {
             }
             Err(_) => {
                 std::thread::spawn(move || {
+                    let start = Instant::now();
                     while !reap_round(pgid) && Instant::now() < deadline {
-                        std::thread::sleep(POLL);
+                        std::thread::sleep(super::poll_after(start));
                     }
                     drop(scratch);
                     drop(cgroup);

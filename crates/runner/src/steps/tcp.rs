@@ -246,7 +246,7 @@ impl Run<'_> {
                     })
                 });
             }
-            tokio::time::sleep(Duration::from_millis(1)).await;
+            tokio::time::sleep(sockspec_process::poll_after(started)).await;
         }
     }
 }
@@ -355,11 +355,11 @@ pub(crate) async fn wait_consumed(conn: &Conn, deadline: Instant, reader: Option
         // A target that is running reads within tens of microseconds; the
         // timer's millisecond would be most of the wait. Ask again at once
         // for the first half millisecond (each question costs ~10 µs),
-        // then settle for the timer.
+        // then settle for the timer, less often as the wait goes on.
         if started.elapsed() < Duration::from_micros(500) {
             tokio::task::yield_now().await;
         } else {
-            tokio::time::sleep(Duration::from_millis(1)).await;
+            tokio::time::sleep(sockspec_process::poll_after(started)).await;
         }
     }
 }
